@@ -1,0 +1,68 @@
+using System;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Catalog
+{
+    /// <summary>What kind of thing a layer is; the analyzers reason about these roles.</summary>
+    internal enum LayerRole
+    {
+        Affine,
+        Normalization,
+        Activation,
+    }
+
+    /// <summary>
+    /// One row of the layer catalogue: the attribute's name, the field prefix PyTorch would use,
+    /// its role, how it saturates, and how to infer its shape and spell it in TorchSharp.
+    /// </summary>
+    internal sealed class LayerDefinition
+    {
+        public LayerDefinition(
+            string attributeName,
+            LayerRole role,
+            string namePrefix,
+            bool ownsModule,
+            Func<LayerContext, LayerSpec?> infer,
+            double? maxDerivative = null)
+        {
+            AttributeName = attributeName;
+            Role = role;
+            NamePrefix = namePrefix;
+            OwnsModule = ownsModule;
+            Infer = infer;
+            MaxDerivative = maxDerivative;
+        }
+
+        /// <summary>The name users write: <c>Linear</c> for <c>NetGen.LinearAttribute</c>.</summary>
+        public string AttributeName { get; }
+
+        public string MetadataName => "NetGen." + AttributeName + "Attribute";
+
+        public LayerRole Role { get; }
+
+        /// <summary>Default names are this prefix plus a 1-based count per kind: <c>fc1</c>, <c>bn2</c>.</summary>
+        public string NamePrefix { get; }
+
+        /// <summary>Whether the layer is a registered child module (it has parameters or buffers);
+        /// otherwise it is applied as a function in <c>forward</c>.</summary>
+        public bool OwnsModule { get; }
+
+        /// <summary>Checks the arguments against the incoming shape and resolves the layer, or returns
+        /// null after reporting why it cannot.</summary>
+        public Func<LayerContext, LayerSpec?> Infer { get; }
+
+        /// <summary>Largest value of the activation's derivative, for saturating activations
+        /// (0.25 for Sigmoid, 1 for Tanh); null for everything else.</summary>
+        public double? MaxDerivative { get; }
+    }
+
+    /// <summary>A layer resolved against its input shape: everything the emitter and summary need.</summary>
+    internal sealed record LayerSpec(
+        Shape OutputShape,
+        string Description,
+        string? ModuleType,
+        string? Construction,
+        string ForwardTemplate,
+        long Parameters,
+        long TrainableParameters);
+}

@@ -1,0 +1,38 @@
+using System;
+
+namespace NetGen.Generator.Model
+{
+    /// <summary>
+    /// Everything the emitter needs to write one network, resolved to strings and numbers inside
+    /// the pipeline's transform. It holds no symbols, syntax or locations, so it compares by value
+    /// and an edit elsewhere leaves it cached.
+    /// </summary>
+    internal sealed record NetworkModel(
+        string? Namespace,
+        string ClassName,
+        string HintName,
+        Shape InputShape,
+        EquatableArray<LayerModel> Layers,
+        ClipModel? Clip,
+        long TotalParameters,
+        long TrainableParameters);
+
+    /// <summary>
+    /// One declared layer after shape inference. <see cref="FieldName"/> is set for layers that own a
+    /// module (parameters or buffers); parameter-free layers are applied functionally in <c>forward</c>.
+    /// </summary>
+    internal sealed record LayerModel(
+        string Kind,
+        string DisplayName,
+        string? FieldName,
+        string? ModuleType,
+        string? Construction,
+        string ForwardTemplate,
+        string Description,
+        Shape OutputShape,
+        long Parameters,
+        long TrainableParameters);
+
+    /// <summary>Gradient clipping declared with <c>[ClipGradNorm]</c>.</summary>
+    internal sealed record ClipModel(double MaxNorm, double NormType);
+}

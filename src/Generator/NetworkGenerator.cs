@@ -1,0 +1,79 @@
+using System;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using NetGen.Generator.Catalog;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Model;
+using NetGen.Generator.Parsing;
+
+namespace NetGen.Generator
+{
+    /// <summary>
+    /// Turns a partial class annotated with NetGen layer attributes into a TorchSharp module.
+    /// Flow: attribute syntax → <see cref="NetworkParser"/> (catalogue + shape inference) →
+    /// <see cref="NetworkModel"/> → <see cref="NetworkEmitter"/>. Invalid declarations produce no code;
+    /// <see cref="Analyzers.NetworkDeclarationAnalyzer"/> explains why.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class NetworkGenerator : IIncrementalGenerator
+    {
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            // A network has no marker attribute: any NetGen attribute makes a class one. There is one
+            // ForAttributeWithMetadataName pipeline per attribute kind, and only the pipeline of the class's
+            // first NetGen attribute builds its model, so each class is generated exactly once and stays
+            // independently cached.
+            foreach (var metadataName in AttributeNames())
+            {
+                var networks = context.SyntaxProvider
+                    .ForAttributeWithMetadataName(
+                        metadataName,
+                        static (node, _) => node is ClassDeclarationSyntax,
+                        (ctx, ct) => ReadNetwork(ctx, metadataName, ct))
+                    .Where(static model => model is not null)
+                    .WithTrackingName(TrackingNames.Network);
+
+                context.RegisterSourceOutput(networks, static (spc, model) =>
+                    spc.AddSource(model!.HintName, SourceText.From(NetworkEmitter.Emit(model), System.Text.Encoding.UTF8)));
+            }
+        }
+
+        private static System.Collections.Generic.IEnumerable<string> AttributeNames()
+        {
+            foreach (var layer in LayerCatalog.All)
+            {
+                yield return layer.MetadataName;
+            }
+
+            yield return NetworkParser.ClipGradNormMetadataName;
+        }
+
+        private static NetworkModel? ReadNetwork(GeneratorAttributeSyntaxContext context, string metadataName, System.Threading.CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type)
+            {
+                return null;
+            }
+
+            try
+            {
+                var attributes = NetworkParser.NetGenAttributes(type, cancellationToken);
+                if (attributes.Count == 0 ||
+                    NetworkParser.MetadataName(attributes[0].AttributeClass!) != metadataName ||
+                    attributes[0].ApplicationSyntaxReference!.SyntaxTree != context.TargetNode.SyntaxTree)
+                {
+                    return null;
+                }
+
+                return NetworkParser.Parse(type, attributes, cancellationToken).Model;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Never let a bug here become CS8785 and take the user's other generated code with it;
+                // the analyzer runs the same parser and surfaces the failure as a diagnostic.
+                return null;
+            }
+        }
+    }
+}

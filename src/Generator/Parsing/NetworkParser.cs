@@ -1,0 +1,304 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Catalog;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Parsing
+{
+    /// <summary>The result of reading one class: a model when the declaration is valid, and every problem found.</summary>
+    internal sealed class ParsedNetwork
+    {
+        public ParsedNetwork(NetworkModel? model, IReadOnlyList<Diagnostic> diagnostics)
+        {
+            Model = model;
+            Diagnostics = diagnostics;
+        }
+
+        public NetworkModel? Model { get; }
+
+        public IReadOnlyList<Diagnostic> Diagnostics { get; }
+    }
+
+    /// <summary>
+    /// Reads a class's NetGen attributes in source order, resolves each layer through the
+    /// catalogue while the shape flows down the stack, and checks the class can be completed.
+    /// Shared by the generator (which keeps the model) and the analyzer (which reports the
+    /// diagnostics), so both always agree on what is valid.
+    /// </summary>
+    internal static class NetworkParser
+    {
+        public const string ClipGradNormMetadataName = "NetGen.ClipGradNormAttribute";
+
+        /// <summary>The class's NetGen attributes in source order, or an empty list when it has none.</summary>
+        public static List<AttributeData> NetGenAttributes(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            var attributes = new List<AttributeData>();
+            foreach (var attribute in type.GetAttributes())
+            {
+                if (attribute.AttributeClass is { } cls && IsNetGenAttribute(cls) && attribute.ApplicationSyntaxReference is not null)
+                {
+                    attributes.Add(attribute);
+                }
+            }
+
+            // GetAttributes() follows source order within one declaration; sorting by position also
+            // makes the order explicit when (invalidly) several declarations carry attributes.
+            attributes.Sort((a, b) =>
+            {
+                var ra = a.ApplicationSyntaxReference!;
+                var rb = b.ApplicationSyntaxReference!;
+                var byTree = string.CompareOrdinal(ra.SyntaxTree.FilePath, rb.SyntaxTree.FilePath);
+                return byTree != 0 ? byTree : ra.Span.Start.CompareTo(rb.Span.Start);
+            });
+            cancellationToken.ThrowIfCancellationRequested();
+            return attributes;
+        }
+
+        public static string MetadataName(INamedTypeSymbol attributeClass) =>
+            attributeClass.ContainingNamespace?.ToDisplayString() + "." + attributeClass.MetadataName;
+
+        private static bool IsNetGenAttribute(INamedTypeSymbol cls) =>
+            cls.ContainingNamespace is { Name: "NetGen", ContainingNamespace.IsGlobalNamespace: true } &&
+            (LayerCatalog.Find(MetadataName(cls)) is not null || MetadataName(cls) == ClipGradNormMetadataName);
+
+        public static ParsedNetwork? Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            var attributes = NetGenAttributes(type, cancellationToken);
+            return attributes.Count == 0 ? null : Parse(type, attributes, cancellationToken);
+        }
+
+        public static ParsedNetwork Parse(INamedTypeSymbol type, List<AttributeData> attributes, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<Diagnostic>();
+            var classLocation = type.Locations.FirstOrDefault();
+            var firstAttribute = Location(attributes[0], cancellationToken);
+            var classIsValid = CheckClass(type, attributes, firstAttribute ?? classLocation, diagnostics, cancellationToken);
+
+            var layers = new List<LayerModel>();
+            var counts = new Dictionary<string, int>();
+            var names = new HashSet<string>();
+            ClipModel? clip = null;
+            Shape? shape = null;
+            Shape? inputShape = null;
+            var previousName = "the input";
+            var afterError = false;
+
+            foreach (var attribute in attributes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var location = Location(attribute, cancellationToken);
+                var metadataName = MetadataName(attribute.AttributeClass!);
+                if (!ArgumentsAreReadable(attribute, location, diagnostics, cancellationToken))
+                {
+                    afterError = true;
+                    shape = null;
+                    continue;
+                }
+
+                if (metadataName == ClipGradNormMetadataName)
+                {
+                    clip = ReadClip(attribute, location, diagnostics) ?? clip;
+                    continue;
+                }
+
+                var definition = LayerCatalog.Find(metadataName)!;
+                var arguments = LayerArguments.From(attribute);
+                counts[definition.NamePrefix] = counts.TryGetValue(definition.NamePrefix, out var n) ? n + 1 : 1;
+                var name = arguments.String("Name") ?? definition.NamePrefix + counts[definition.NamePrefix].ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (!SyntaxFacts.IsValidIdentifier(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidLayerName, location, name));
+                    afterError = true;
+                }
+                else if (!names.Add(name))
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateLayerName, location, name, type.Name));
+                    afterError = true;
+                }
+
+                var context = new LayerContext(arguments, shape, name, previousName, afterError, location, diagnostics);
+                var spec = definition.Infer(context);
+                if (spec is null)
+                {
+                    afterError = true;
+                    shape = null;
+                    previousName = name;
+                    continue;
+                }
+
+                // The first layer that fixes a shape also fixes the network's input shape.
+                inputShape ??= shape ?? InputShapeOf(spec, arguments);
+                shape = spec.OutputShape;
+                previousName = name;
+                layers.Add(new LayerModel(
+                    definition.AttributeName,
+                    name,
+                    definition.OwnsModule ? name : null,
+                    spec.ModuleType,
+                    spec.Construction,
+                    spec.ForwardTemplate.Replace("{x}", "{0}"),
+                    spec.Description,
+                    spec.OutputShape,
+                    spec.Parameters,
+                    spec.TrainableParameters));
+            }
+
+            if (layers.Count == 0 && !afterError)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NoLayers, firstAttribute ?? classLocation, type.Name, "ClipGradNorm"));
+            }
+
+            var hasErrors = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+            if (!classIsValid || hasErrors || layers.Count == 0 || inputShape is null)
+            {
+                return new ParsedNetwork(null, diagnostics);
+            }
+
+            var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+            var model = new NetworkModel(
+                ns,
+                type.Name,
+                (ns is null ? string.Empty : ns + ".") + type.Name + ".g.cs",
+                inputShape.Value,
+                layers.ToEquatableArray(),
+                clip,
+                layers.Sum(l => l.Parameters),
+                layers.Sum(l => l.TrainableParameters));
+            return new ParsedNetwork(model, diagnostics);
+        }
+
+        /// <summary>A first layer with explicit sizes (Linear(784, 300)) fixes the input: [784].</summary>
+        private static Shape? InputShapeOf(LayerSpec spec, LayerArguments arguments) =>
+            arguments.Long("inFeatures") is { } inFeatures ? spec.OutputShape.WithLast(inFeatures) : null;
+
+        private static bool CheckClass(
+            INamedTypeSymbol type,
+            List<AttributeData> attributes,
+            Location? location,
+            List<Diagnostic> diagnostics,
+            CancellationToken cancellationToken)
+        {
+            var declarations = type.DeclaringSyntaxReferences
+                .Select(r => r.GetSyntax(cancellationToken))
+                .OfType<ClassDeclarationSyntax>()
+                .ToList();
+            var valid = true;
+
+            if (!declarations.Any(d => d.Modifiers.Any(SyntaxKind.PartialKeyword)))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ClassNotPartial, type.Locations.FirstOrDefault(), type.Name));
+                valid = false;
+            }
+
+            var problem = type.ContainingType is not null ? "nested in another type"
+                : type.IsGenericType ? "generic"
+                : type.IsStatic ? "static"
+                : null;
+            if (problem is not null)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedClass, location, type.Name, problem));
+                valid = false;
+            }
+
+            if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType && !IsGeneratedBase(baseType))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ClassHasBaseType, location, type.Name, baseType.ToDisplayString()));
+                valid = false;
+            }
+
+            var carriers = attributes
+                .Select(a => a.ApplicationSyntaxReference!.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>())
+                .Distinct()
+                .Count();
+            if (carriers > 1)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LayersSplitAcrossDeclarations, location, type.Name, carriers));
+                valid = false;
+            }
+
+            return valid;
+        }
+
+        /// <summary>Once generated, the class's base type is the module NetGen declared; that is not a user's base class.</summary>
+        private static bool IsGeneratedBase(INamedTypeSymbol baseType) =>
+            baseType.OriginalDefinition.ToDisplayString() == "TorchSharp.torch.nn.Module<T, TResult>";
+
+        /// <summary>
+        /// Attribute arguments the compiler could not bind (an unknown named argument, no matching
+        /// constructor) produce a compiler error too, but NetGen says what it expected.
+        /// </summary>
+        private static bool ArgumentsAreReadable(AttributeData attribute, Location? location, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        {
+            var name = attribute.AttributeClass!.Name;
+            var shortName = name.EndsWith("Attribute") ? name.Substring(0, name.Length - "Attribute".Length) : name;
+            string? problem = null;
+            if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error))
+            {
+                problem = "these arguments match none of its forms; " + Forms(attribute.AttributeClass!, shortName);
+            }
+            else if (attribute.ApplicationSyntaxReference!.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list })
+            {
+                var unknown = list.Arguments
+                    .Where(a => a.NameEquals is not null)
+                    .Select(a => a.NameEquals!.Name.Identifier.ValueText)
+                    .FirstOrDefault(n => !attribute.NamedArguments.Any(k => k.Key == n));
+                if (unknown is not null)
+                {
+                    problem = $"it has no argument named '{unknown}'; " + Forms(attribute.AttributeClass!, shortName);
+                }
+            }
+
+            if (problem is null)
+            {
+                return true;
+            }
+
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, location, shortName, problem));
+            return false;
+        }
+
+        private static string Forms(INamedTypeSymbol attributeClass, string shortName)
+        {
+            var forms = attributeClass.InstanceConstructors
+                .Where(c => c.DeclaredAccessibility == Accessibility.Public)
+                .Select(c => c.Parameters.Length == 0 ? shortName : $"{shortName}({string.Join(", ", c.Parameters.Select(p => p.Name))})");
+            var named = attributeClass.GetMembers().OfType<IPropertySymbol>()
+                .Concat(attributeClass.BaseType?.GetMembers().OfType<IPropertySymbol>() ?? Enumerable.Empty<IPropertySymbol>())
+                .Where(p => p.SetMethod is { DeclaredAccessibility: Accessibility.Public })
+                .Select(p => p.Name);
+            var text = "write " + string.Join(" or ", forms);
+            var namedList = string.Join(", ", named);
+            return namedList.Length == 0 ? text : text + " with optional " + namedList;
+        }
+
+        private static ClipModel? ReadClip(AttributeData attribute, Location? location, List<Diagnostic> diagnostics)
+        {
+            var arguments = LayerArguments.From(attribute);
+            var maxNorm = arguments.Double("maxNorm") ?? 0;
+            var normType = arguments.Double("NormType") ?? 2.0;
+            if (!(maxNorm > 0) || double.IsInfinity(maxNorm))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, location, "ClipGradNorm",
+                    $"maxNorm is {LayerContext.Number(maxNorm)}, but it must be a positive finite number such as 1.0"));
+                return null;
+            }
+
+            if (!(normType > 0))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, location, "ClipGradNorm",
+                    $"NormType is {LayerContext.Number(normType)}, but it must be positive (1, 2, or double.PositiveInfinity)"));
+                return null;
+            }
+
+            return new ClipModel(maxNorm, normType);
+        }
+
+        private static Location? Location(AttributeData attribute, CancellationToken cancellationToken) =>
+            attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
+    }
+}

@@ -1,0 +1,9 @@
+namespace NetGen.Generator
+{
+    /// <summary>Names of the generator's pipeline steps, so caching tests can ask whether a step was Cached or Modified.</summary>
+    internal static class TrackingNames
+    {
+        /// <summary>The network model read from one layer attribute's owner class (one step per attribute kind).</summary>
+        public const string Network = "NetGen.Network";
+    }
+}

@@ -1,0 +1,150 @@
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using NetGen.Generator.Analyzers;
+using NetGen.Tests.Infrastructure;
+using Xunit;
+
+namespace NetGen.Tests.Generator;
+
+/// <summary>
+/// Every declaration error: the analyzer reports it at the attribute (or class name) that caused it,
+/// and the generator, given the same source, writes nothing for that class and does not throw.
+/// </summary>
+public class DeclarationErrorTests
+{
+    public static TheoryData<string, string> Cases => new()
+    {
+        {
+            "NG0101 Linear input differs from the previous output",
+            "[Linear(784, 300), ReLU, {|NG0101:Linear(200, 100)|}] public partial class Net;"
+        },
+        {
+            "NG0101 after a BatchNorm the size is still the Linear's",
+            "[Linear(8, 4), BatchNorm, {|NG0101:Linear(8, 2)|}] public partial class Net;"
+        },
+        {
+            "NG0102 class not partial",
+            "[Linear(4, 2)] public class {|NG0102:Net|} { }"
+        },
+        {
+            "NG0103 clipping but no layers",
+            "[{|NG0103:ClipGradNorm(1.0)|}] public partial class Net;"
+        },
+        {
+            "NG0104 zero output size",
+            "[{|NG0104:Linear(784, 0)|}] public partial class Net;"
+        },
+        {
+            "NG0104 negative input size",
+            "[{|NG0104:Linear(-3, 10)|}] public partial class Net;"
+        },
+        {
+            "NG0104 inferred Linear with zero size",
+            "[Linear(4, 8), {|NG0104:Linear(0)|}] public partial class Net;"
+        },
+        {
+            "NG0105 BatchNorm first",
+            "[{|NG0105:BatchNorm|}, Linear(10, 5)] public partial class Net;"
+        },
+        {
+            "NG0105 activation first",
+            "[{|NG0105:ReLU|}, Linear(10, 5)] public partial class Net;"
+        },
+        {
+            "NG0105 Linear(out) first",
+            "[{|NG0105:Linear(5)|}] public partial class Net;"
+        },
+        {
+            "NG0106 unknown named argument",
+            "[Linear(10, 5), {|NG0106:Linear(5, 2, {|CS0246:Biass|} = false)|}] public partial class Net;"
+        },
+        {
+            "NG0106 no constructor matches",
+            "[{|NG0106:{|CS1729:Linear(1, 2, 3)|}|}] public partial class Net;"
+        },
+        {
+            "NG0106 non-positive clipping norm",
+            "[Linear(4, 2), {|NG0106:ClipGradNorm(-1.0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 zero norm type",
+            "[Linear(4, 2), {|NG0106:ClipGradNorm(1.0, NormType = 0)|}] public partial class Net;"
+        },
+        {
+            "NG0107 duplicate layer name",
+            "[Linear(10, 5, Name = \"hidden\"), ReLU, {|NG0107:Linear(5, 2, Name = \"hidden\")|}] public partial class Net;"
+        },
+        {
+            "NG0107 custom name takes a default name",
+            "[Linear(10, 5, Name = \"fc2\"), {|NG0107:Linear(5, 2)|}] public partial class Net;"
+        },
+        {
+            "NG0108 name is not an identifier",
+            "[{|NG0108:Linear(10, 5, Name = \"my.layer\")|}] public partial class Net;"
+        },
+        {
+            "NG0108 name is a keyword",
+            "[{|NG0108:Linear(10, 5, Name = \"class\")|}] public partial class Net;"
+        },
+        {
+            "NG0109 nested class",
+            "public partial class Outer { [{|NG0109:Linear(4, 2)|}] public partial class Net; }"
+        },
+        {
+            "NG0109 generic class",
+            "[{|NG0109:Linear(4, 2)|}] public partial class Net<T>;"
+        },
+        {
+            "NG0110 class with a base class",
+            "public class Base { } [{|NG0110:Linear(4, 2)|}] public partial class Net : Base;"
+        },
+        {
+            "NG0111 layers on two partial declarations",
+            "[{|NG0111:Linear(4, 3)|}] public partial class Net; [Linear(3, 2)] public partial class Net;"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public Task Analyzer_reports_the_error_at_its_cause(string name, string declaration)
+    {
+        _ = name;
+        return AnalyzerVerifier<NetworkDeclarationAnalyzer>.VerifyAsync(Source(declaration));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Generator_writes_nothing_for_the_invalid_class_and_does_not_throw(string name, string declaration)
+    {
+        _ = name;
+        var run = GeneratorHarness.Run(StripMarkup(Source(declaration)));
+        Assert.All(run.Result.Results, r => Assert.Null(r.Exception));
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "CS8785");
+        Assert.Empty(run.GeneratedSources);
+        Assert.Contains(run.AnalyzerDiagnostics, d => d.Id.StartsWith("NG01", System.StringComparison.Ordinal) && d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void Messages_name_the_numbers_and_the_fix()
+    {
+        var run = GeneratorHarness.Run(Source("[Linear(784, 300), ReLU, Linear(200, 100)] public partial class Net;"));
+        var message = Assert.Single(run.AnalyzerDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(
+            "fc2 (Linear) expects 200 input features, but the previous layer relu1 outputs 300; write [Linear(300, 100)] or change the previous layer",
+            message);
+    }
+
+    [Fact]
+    public void A_valid_network_next_to_an_invalid_one_is_still_generated()
+    {
+        var run = GeneratorHarness.Run(Source(
+            "[Linear(4, 2)] public partial class Good; [Linear(4, 2), Linear(3, 1)] public partial class Bad;"));
+        Assert.Equal(new[] { "Tests.Good.g.cs" }, run.GeneratedSources.Select(s => s.HintName));
+        Assert.Equal("NG0101", Assert.Single(run.AnalyzerDiagnostics).Id);
+    }
+
+    private static string Source(string declaration) => "using NetGen;\nnamespace Tests;\n" + declaration + "\n";
+
+    private static string StripMarkup(string source) => Regex.Replace(source, @"\{\|[A-Z]+[0-9]+:|\|\}", string.Empty);
+}
