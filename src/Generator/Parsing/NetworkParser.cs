@@ -10,19 +10,33 @@ using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Parsing
 {
-    /// <summary>The result of reading one class: a model when the declaration is valid, and every problem found.</summary>
+    /// <summary>
+    /// The result of reading one class: a model when the declaration is valid, every problem found, and
+    /// for analyzers the layers that resolved with their catalogue entry, attribute and location.
+    /// </summary>
     internal sealed class ParsedNetwork
     {
-        public ParsedNetwork(NetworkModel? model, IReadOnlyList<Diagnostic> diagnostics)
+        public ParsedNetwork(NetworkModel? model, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<ParsedLayer> layers, AttributeData? clipAttribute)
         {
             Model = model;
             Diagnostics = diagnostics;
+            Layers = layers;
+            ClipAttribute = clipAttribute;
         }
 
         public NetworkModel? Model { get; }
 
         public IReadOnlyList<Diagnostic> Diagnostics { get; }
+
+        /// <summary>The layers that resolved, in declaration order (all of them when <see cref="Model"/> is set).</summary>
+        public IReadOnlyList<ParsedLayer> Layers { get; }
+
+        /// <summary>The <c>[ClipGradNorm]</c> attribute, when declared.</summary>
+        public AttributeData? ClipAttribute { get; }
     }
+
+    /// <summary>One resolved layer with what analyzers need to report at it. Not for pipeline models: it holds symbols.</summary>
+    internal sealed record ParsedLayer(LayerModel Model, LayerDefinition Definition, AttributeData Attribute, Location? Location);
 
     /// <summary>
     /// Reads a class's NetGen attributes in source order, resolves each layer through the
@@ -80,6 +94,8 @@ namespace NetGen.Generator.Parsing
             var classIsValid = CheckClass(type, attributes, firstAttribute ?? classLocation, diagnostics, cancellationToken);
 
             var layers = new List<LayerModel>();
+            var parsedLayers = new List<ParsedLayer>();
+            AttributeData? clipAttribute = null;
             var counts = new Dictionary<string, int>();
             var names = new HashSet<string>();
             ClipModel? clip = null;
@@ -103,6 +119,7 @@ namespace NetGen.Generator.Parsing
                 if (metadataName == ClipGradNormMetadataName)
                 {
                     clip = ReadClip(attribute, location, diagnostics) ?? clip;
+                    clipAttribute = attribute;
                     continue;
                 }
 
@@ -135,7 +152,7 @@ namespace NetGen.Generator.Parsing
                 inputShape ??= shape ?? InputShapeOf(spec, arguments);
                 shape = spec.OutputShape;
                 previousName = name;
-                layers.Add(new LayerModel(
+                var layer = new LayerModel(
                     definition.AttributeName,
                     name,
                     definition.OwnsModule ? name : null,
@@ -145,7 +162,9 @@ namespace NetGen.Generator.Parsing
                     spec.Description,
                     spec.OutputShape,
                     spec.Parameters,
-                    spec.TrainableParameters));
+                    spec.TrainableParameters);
+                layers.Add(layer);
+                parsedLayers.Add(new ParsedLayer(layer, definition, attribute, location));
             }
 
             if (layers.Count == 0 && !afterError)
@@ -156,7 +175,7 @@ namespace NetGen.Generator.Parsing
             var hasErrors = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
             if (!classIsValid || hasErrors || layers.Count == 0 || inputShape is null)
             {
-                return new ParsedNetwork(null, diagnostics);
+                return new ParsedNetwork(null, diagnostics, parsedLayers, clipAttribute);
             }
 
             var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
@@ -169,7 +188,7 @@ namespace NetGen.Generator.Parsing
                 clip,
                 layers.Sum(l => l.Parameters),
                 layers.Sum(l => l.TrainableParameters));
-            return new ParsedNetwork(model, diagnostics);
+            return new ParsedNetwork(model, diagnostics, parsedLayers, clipAttribute);
         }
 
         /// <summary>A first layer with explicit sizes (Linear(784, 300)) fixes the input: [784].</summary>
