@@ -16,7 +16,7 @@ var labels = inputs.matmul(teacher).argmax(1);
 using var model = new SimpleNet();
 using var optimizer = torch.optim.Adam(model.parameters(), lr: 1e-3);
 var criterion = torch.nn.CrossEntropyLoss();
-Console.WriteLine($"SimpleNet: {SimpleNet.TrainableParameterCount:N0} trainable parameters");
+Console.WriteLine($"SimpleNet: {SimpleNet.Summary.TrainableParameters:N0} trainable parameters");
 
 for (var epoch = 1; epoch <= epochs; epoch++)
 {

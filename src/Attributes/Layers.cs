@@ -37,40 +37,50 @@ namespace NetGen
     }
 
     /// <summary>
-    /// Batch normalisation over the features of the previous layer (Ioffe and Szegedy, 2015), generated as
-    /// <c>torch.nn.BatchNorm1d</c> (eps 1e-5, momentum 0.1, affine, tracking running statistics) and named
-    /// <c>bn{k}</c>. The feature count is inferred from the previous layer, so it cannot come first.
-    /// It keeps activations near zero mean and unit variance, one of the cures for vanishing and exploding gradients.
+    /// Declares the shape of one input sample, without the batch dimension: <c>[Input(784)]</c> for feature
+    /// vectors, <c>[Input(1, 28, 28)]</c> for one-channel 28x28 images, <c>[Input(50, 8)]</c> for sequences of
+    /// 50 steps with 8 features. Optional when the first layer fixes it (<c>Linear(784, 300)</c>); when present
+    /// it must come first. It generates no module.
     /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class BatchNormAttribute : LayerAttribute
+    public sealed class InputAttribute : LayerAttribute
+    {
+        /// <summary>Declares the input shape.</summary>
+        /// <param name="shape">The sizes of one sample's dimensions, each at least 1.</param>
+        public InputAttribute(params long[] shape)
+        {
+            Shape = shape;
+        }
+
+        /// <summary>The sizes of one sample's dimensions.</summary>
+        public long[] Shape { get; }
+    }
+
+    /// <summary>
+    /// Flattens each sample to a vector (<c>torch.flatten(x, 1)</c>): <c>[16, 7, 7]</c> becomes <c>[784]</c>.
+    /// Put it between convolution or pooling layers and a <c>Linear</c> layer.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class FlattenAttribute : LayerAttribute
     {
     }
 
     /// <summary>
-    /// Rectified linear unit, <c>max(0, x)</c>, applied with <c>torch.nn.functional.relu</c>. Its derivative is
-    /// 1 for positive inputs, so stacking it does not shrink gradients the way Sigmoid does.
+    /// Dropout (Srivastava et al., 2014): during training, zeroes each element with probability <c>p</c> and
+    /// scales the rest by <c>1/(1-p)</c>; in <c>eval()</c> mode it passes the input through. Generated as
+    /// <c>torch.nn.functional.dropout(x, p, training)</c> following the module's mode.
     /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class ReLUAttribute : LayerAttribute
+    public sealed class DropoutAttribute : LayerAttribute
     {
-    }
+        /// <summary>Declares dropout with probability <paramref name="p"/>.</summary>
+        /// <param name="p">Probability of zeroing an element, from 0 (inclusive) to 1 (exclusive).</param>
+        public DropoutAttribute(double p = 0.5)
+        {
+            P = p;
+        }
 
-    /// <summary>
-    /// Logistic sigmoid, <c>1 / (1 + e^-x)</c>, applied with <c>torch.nn.functional.sigmoid</c>. Its derivative
-    /// is at most 0.25, so n stacked sigmoids scale a gradient by at most 0.25^n: deep stacks of it vanish.
-    /// </summary>
-    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class SigmoidAttribute : LayerAttribute
-    {
-    }
-
-    /// <summary>
-    /// Hyperbolic tangent, applied with <c>torch.nn.functional.tanh</c>. Its derivative is at most 1 (at 0) and
-    /// decays fast away from 0: it saturates like Sigmoid, more slowly.
-    /// </summary>
-    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class TanhAttribute : LayerAttribute
-    {
+        /// <summary>Probability of zeroing an element.</summary>
+        public double P { get; }
     }
 }

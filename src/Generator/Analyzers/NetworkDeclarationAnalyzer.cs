@@ -14,18 +14,7 @@ namespace NetGen.Generator.Analyzers
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NetworkDeclarationAnalyzer : DiagnosticAnalyzer
     {
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
-            DiagnosticDescriptors.LayerSizeMismatch,
-            DiagnosticDescriptors.ClassNotPartial,
-            DiagnosticDescriptors.NoLayers,
-            DiagnosticDescriptors.NonPositiveSize,
-            DiagnosticDescriptors.SizeNotInferable,
-            DiagnosticDescriptors.InvalidArgument,
-            DiagnosticDescriptors.DuplicateLayerName,
-            DiagnosticDescriptors.InvalidLayerName,
-            DiagnosticDescriptors.UnsupportedClass,
-            DiagnosticDescriptors.ClassHasBaseType,
-            DiagnosticDescriptors.LayersSplitAcrossDeclarations);
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => DiagnosticDescriptors.DeclarationErrors;
 
         public override void Initialize(AnalysisContext context)
         {

@@ -49,6 +49,14 @@ namespace NetGen.Generator.Catalog
         public bool Bool(string name, bool defaultValue) =>
             _values.TryGetValue(name, out var c) && c.Value is bool b ? b : defaultValue;
 
+        public INamedTypeSymbol? Type(string name) =>
+            _values.TryGetValue(name, out var c) && c.Kind == TypedConstantKind.Type ? c.Value as INamedTypeSymbol : null;
+
+        public long[]? Longs(string name) =>
+            _values.TryGetValue(name, out var c) && c.Kind == TypedConstantKind.Array && !c.IsNull
+                ? System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(c.Values, v => Convert.ToInt64(v.Value, System.Globalization.CultureInfo.InvariantCulture)))
+                : null;
+
         public string? String(string name) =>
             _values.TryGetValue(name, out var c) ? c.Value as string : null;
     }

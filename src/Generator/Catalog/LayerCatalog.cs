@@ -1,73 +1,284 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
+using static NetGen.Generator.Catalog.LayerContext;
 
 namespace NetGen.Generator.Catalog
 {
     /// <summary>
     /// The one table of layers NetGen understands. The parser, the emitter, the summary and the
     /// analyzers all read it; adding a layer is one entry here, its attribute in src/Attributes,
-    /// and tests.
+    /// a row in the README's layer table, and tests.
     /// </summary>
+    /// <remarks>
+    /// Shapes are per sample, without the batch dimension: [features], [channels, length],
+    /// [channels, height, width], or [steps, features] for batch-first sequences.
+    /// In forward templates, <c>{x}</c> stands for the layer's input tensor.
+    /// </remarks>
     internal static class LayerCatalog
     {
         private const string Functional = "global::TorchSharp.torch.nn.functional.";
+        private const string Nn = "global::TorchSharp.torch.nn.";
+        private const string Modules = "global::TorchSharp.Modules.";
 
         public static readonly IReadOnlyList<LayerDefinition> All = new[]
         {
+            new LayerDefinition("Input", LayerRole.Input, "input", ownsModule: false, InferInput),
+
+            // Affine, convolution and pooling.
             new LayerDefinition("Linear", LayerRole.Affine, "fc", ownsModule: true, InferLinear),
+            new LayerDefinition("Conv2d", LayerRole.Convolution, "conv", ownsModule: true, c => InferConvolution(c, "Conv2d", spatialDims: 2)),
+            new LayerDefinition("Conv1d", LayerRole.Convolution, "conv", ownsModule: true, c => InferConvolution(c, "Conv1d", spatialDims: 1)),
+            new LayerDefinition("MaxPool2d", LayerRole.Pooling, "maxpool", ownsModule: false, c => InferPooling(c, "MaxPool2d", "max_pool2d")),
+            new LayerDefinition("AvgPool2d", LayerRole.Pooling, "avgpool", ownsModule: false, c => InferPooling(c, "AvgPool2d", "avg_pool2d")),
+            new LayerDefinition("AdaptiveAvgPool2d", LayerRole.Pooling, "avgpool", ownsModule: false, InferAdaptivePooling),
+
+            // Normalisation.
             new LayerDefinition("BatchNorm", LayerRole.Normalization, "bn", ownsModule: true, InferBatchNorm),
+            new LayerDefinition("LayerNorm", LayerRole.Normalization, "ln", ownsModule: true, InferLayerNorm),
+
+            // Activations. MaxDerivative marks the saturating ones (sup of |φ'|).
             Activation("ReLU", "relu"),
+            Activation("ReLU6", "relu6"),
             Activation("Sigmoid", "sigmoid", maxDerivative: 0.25),
             Activation("Tanh", "tanh", maxDerivative: 1.0),
+            Activation("SELU", "selu"),
+            Activation("GELU", "gelu"),
+            new LayerDefinition("LeakyReLU", LayerRole.Activation, "leakyrelu", ownsModule: false, InferLeakyReLU),
+            new LayerDefinition("ELU", LayerRole.Activation, "elu", ownsModule: false, InferElu),
+            new LayerDefinition("PReLU", LayerRole.Activation, "prelu", ownsModule: true, InferPReLU),
+            new LayerDefinition("Softmax", LayerRole.Activation, "softmax", ownsModule: false, c => InferSoftmax(c, "Softmax", "softmax"), maxDerivative: 0.25),
+            new LayerDefinition("LogSoftmax", LayerRole.Activation, "logsoftmax", ownsModule: false, c => InferSoftmax(c, "LogSoftmax", "log_softmax")),
+
+            // Regularisation and reshaping.
+            new LayerDefinition("Dropout", LayerRole.Regularization, "dropout", ownsModule: false, InferDropout),
+            new LayerDefinition("Flatten", LayerRole.Reshape, "flatten", ownsModule: false, InferFlatten),
+
+            // Recurrent layers over batch-first sequences.
+            new LayerDefinition("LSTM", LayerRole.Recurrent, "lstm", ownsModule: true, c => InferRecurrent(c, "LSTM", gates: 4)),
+            new LayerDefinition("GRU", LayerRole.Recurrent, "gru", ownsModule: true, c => InferRecurrent(c, "GRU", gates: 3)),
+            new LayerDefinition("RNN", LayerRole.Recurrent, "rnn", ownsModule: true, c => InferRecurrent(c, "RNN", gates: 1)),
+            new LayerDefinition("LastStep", LayerRole.Reshape, "laststep", ownsModule: false, InferLastStep),
+
+            // Composition: other NetGen networks as layers.
+            new LayerDefinition("Block", LayerRole.Block, "block", ownsModule: true, InferBlock),
+            new LayerDefinition("Residual", LayerRole.Residual, "res", ownsModule: true, InferResidual, repeatArgument: "Repeat"),
         };
 
-        private static readonly Dictionary<string, LayerDefinition> ByMetadataName =
-            All.ToDictionary(d => d.MetadataName);
+        private static readonly Dictionary<string, LayerDefinition> ByMetadataName = All.ToDictionary(d => d.MetadataName);
+
+        private static readonly Dictionary<string, LayerDefinition> ByAttributeName = All.ToDictionary(d => d.AttributeName);
 
         public static LayerDefinition? Find(string metadataName) =>
             ByMetadataName.TryGetValue(metadataName, out var definition) ? definition : null;
 
+        /// <summary>The entry for a <see cref="LayerModel.Kind"/> such as <c>Linear</c>.</summary>
+        public static LayerDefinition? FindByAttributeName(string attributeName) =>
+            ByAttributeName.TryGetValue(attributeName, out var definition) ? definition : null;
+
+        private static LayerSpec? InferInput(LayerContext c)
+        {
+            var dims = c.Arguments.Longs("shape");
+            if (!c.IsFirst)
+            {
+                c.Report(DiagnosticDescriptors.InputNotFirst);
+                return null;
+            }
+
+            if (dims is null || dims.Length == 0)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Input", "it needs the size of every dimension of one sample, such as [Input(784)] or [Input(1, 28, 28)]");
+                return null;
+            }
+
+            for (var i = 0; i < dims.Length; i++)
+            {
+                if (dims[i] < 1)
+                {
+                    c.Report(DiagnosticDescriptors.NonPositiveSize, "Input", $"shape[{i}]", dims[i]);
+                    return null;
+                }
+            }
+
+            var shape = new Shape(dims);
+            return new LayerSpec(shape, "Input" + shape, null, null, "{x}", 0, 0) { FixesInput = shape };
+        }
+
         private static LayerSpec? InferLinear(LayerContext c)
         {
+            var explicitIn = c.Arguments.Has("inFeatures");
             var outFeatures = c.Size("outFeatures", "Linear");
-            long? inFeatures = c.Arguments.Has("inFeatures") ? c.Size("inFeatures", "Linear") : c.Input?.Last;
-            if (outFeatures is null || (c.Arguments.Has("inFeatures") && inFeatures is null))
+            var inFeatures = explicitIn ? c.Size("inFeatures", "Linear") : c.Input?.Last;
+            if (outFeatures is null || (explicitIn && inFeatures is null))
             {
                 return null;
             }
 
             if (inFeatures is null)
             {
-                return c.NeedsInput($"Linear({LayerContext.Number(outFeatures.Value)})");
+                return c.NeedsInput($"Linear({Number(outFeatures.Value)})");
             }
 
             var input = c.Input ?? new Shape(inFeatures.Value);
+            if (input.Rank >= 2 && c.PreviousRole is LayerRole.Convolution or LayerRole.Pooling)
+            {
+                c.Report(DiagnosticDescriptors.FlattenMissing, $"{c.Name} (Linear)", input.ToString(), c.PreviousName, input.Elements);
+                return null;
+            }
+
             if (input.Last != inFeatures)
             {
                 c.Report(
                     DiagnosticDescriptors.LayerSizeMismatch,
                     $"{c.Name} (Linear)",
-                    inFeatures.Value,
+                    $"{Number(inFeatures.Value)} input features",
                     c.PreviousName,
-                    input.Last,
-                    $"Linear({LayerContext.Number(input.Last)}, {LayerContext.Number(outFeatures.Value)})");
+                    Number(input.Last),
+                    $"write [Linear({Number(input.Last)}, {Number(outFeatures.Value)})] or change the previous layer");
                 return null;
             }
 
             var bias = c.Arguments.Bool("Bias", true);
             var parameters = (inFeatures.Value * outFeatures.Value) + (bias ? outFeatures.Value : 0);
-            var inText = LayerContext.Number(inFeatures.Value);
-            var outText = LayerContext.Number(outFeatures.Value);
+            var inText = Number(inFeatures.Value);
+            var outText = Number(outFeatures.Value);
             return new LayerSpec(
                 input.WithLast(outFeatures.Value),
                 $"Linear({inText} → {outText}{(bias ? string.Empty : ", no bias")})",
-                "global::TorchSharp.Modules.Linear",
-                $"global::TorchSharp.torch.nn.Linear({inText}, {outText}, hasBias: {(bias ? "true" : "false")})",
+                Modules + "Linear",
+                $"{Nn}Linear({inText}, {outText}, hasBias: {Bool(bias)})",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            { FixesInput = explicitIn ? new Shape(inFeatures.Value) : null };
+        }
+
+        private static LayerSpec? InferConvolution(LayerContext c, string kind, int spatialDims)
+        {
+            var outChannels = c.Size("outChannels", kind);
+            var kernel = c.Size("kernelSize", kind);
+            var stride = c.Size("stride", kind);
+            var padding = c.Size("padding", kind, minimum: 0);
+            if (outChannels is null || kernel is null || stride is null || padding is null)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput(kind);
+            }
+
+            if (input.Rank != spatialDims + 1)
+            {
+                return c.WrongRank(
+                    $"{c.Name} ({kind})",
+                    spatialDims == 2 ? "[channels, height, width]" : "[channels, length]",
+                    spatialDims == 2 ? "declare [Input(channels, height, width)] first" : "declare [Input(channels, length)] first");
+            }
+
+            var dims = new long[spatialDims + 1];
+            dims[0] = outChannels.Value;
+            for (var d = 1; d <= spatialDims; d++)
+            {
+                if (input.Dims[d] + (2 * padding.Value) < kernel.Value)
+                {
+                    c.Report(DiagnosticDescriptors.KernelLargerThanInput, $"{c.Name} ({kind})", kernel.Value, input.Dims[d], padding.Value);
+                    return null;
+                }
+
+                dims[d] = ((input.Dims[d] + (2 * padding.Value) - kernel.Value) / stride.Value) + 1;
+            }
+
+            var inChannels = input.Dims[0];
+            var bias = c.Arguments.Bool("Bias", true);
+            var weights = outChannels.Value * inChannels * (long)Math.Pow(kernel.Value, spatialDims);
+            var parameters = weights + (bias ? outChannels.Value : 0);
+            return new LayerSpec(
+                new Shape(dims),
+                $"{kind}({Number(inChannels)} → {Number(outChannels.Value)}, kernel {Number(kernel.Value)}, stride {Number(stride.Value)}, padding {Number(padding.Value)})",
+                Modules + kind,
+                $"{Nn}{kind}({Number(inChannels)}, {Number(outChannels.Value)}, {Number(kernel.Value)}, stride: {Number(stride.Value)}, padding: {Number(padding.Value)}, bias: {Bool(bias)})",
                 c.Name + ".call({x})",
                 parameters,
                 parameters);
+        }
+
+        private static LayerSpec? InferPooling(LayerContext c, string kind, string function)
+        {
+            var kernel = c.Size("kernelSize", kind);
+            var strideArgument = c.Size("stride", kind, minimum: 0);
+            var padding = c.Size("padding", kind, minimum: 0);
+            if (kernel is null || strideArgument is null || padding is null)
+            {
+                return null;
+            }
+
+            var stride = strideArgument.Value == 0 ? kernel.Value : strideArgument.Value;
+            if (padding.Value * 2 > kernel.Value)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"padding {Number(padding.Value)} is more than half the kernel size {Number(kernel.Value)}; PyTorch rejects it at run time");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput(kind);
+            }
+
+            if (input.Rank != 3)
+            {
+                return c.WrongRank($"{c.Name} ({kind})", "[channels, height, width]", "pool only after 2-D convolutions or an [Input(channels, height, width)]");
+            }
+
+            var h = ((input.Dims[1] + (2 * padding.Value) - kernel.Value) / stride) + 1;
+            var w = ((input.Dims[2] + (2 * padding.Value) - kernel.Value) / stride) + 1;
+            if (input.Dims[1] + (2 * padding.Value) < kernel.Value || input.Dims[2] + (2 * padding.Value) < kernel.Value || h < 1 || w < 1)
+            {
+                c.Report(DiagnosticDescriptors.OutputBelowOne, $"{c.Name} ({kind}({Number(kernel.Value)}))", input.ToString(), $"[{Number(input.Dims[0])}, {Number(Math.Max(h, 0))}, {Number(Math.Max(w, 0))}]");
+                return null;
+            }
+
+            var args = $"{Number(kernel.Value)}, stride: {Number(stride)}, padding: {Number(padding.Value)}";
+            return new LayerSpec(
+                new Shape(input.Dims[0], h, w),
+                $"{kind}(kernel {Number(kernel.Value)}, stride {Number(stride)}, padding {Number(padding.Value)})",
+                null,
+                null,
+                $"{Functional}{function}({{x}}, {args})",
+                0,
+                0);
+        }
+
+        private static LayerSpec? InferAdaptivePooling(LayerContext c)
+        {
+            var h = c.Size("outputHeight", "AdaptiveAvgPool2d");
+            var w = c.Size("outputWidth", "AdaptiveAvgPool2d");
+            if (h is null || w is null)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("AdaptiveAvgPool2d");
+            }
+
+            if (input.Rank != 3)
+            {
+                return c.WrongRank($"{c.Name} (AdaptiveAvgPool2d)", "[channels, height, width]", "pool only after 2-D convolutions or an [Input(channels, height, width)]");
+            }
+
+            return new LayerSpec(
+                new Shape(input.Dims[0], h.Value, w.Value),
+                $"AdaptiveAvgPool2d({Number(h.Value)} x {Number(w.Value)})",
+                null,
+                null,
+                $"{Functional}adaptive_avg_pool2d({{x}}, new long[] {{ {Number(h.Value)}, {Number(w.Value)} }})",
+                0,
+                0);
         }
 
         private static LayerSpec? InferBatchNorm(LayerContext c)
@@ -83,18 +294,41 @@ namespace NetGen.Generator.Catalog
             {
                 1 or 2 => "BatchNorm1d",
                 3 => "BatchNorm2d",
-                _ => "BatchNorm3d",
+                4 => "BatchNorm3d",
+                _ => null,
             };
-            var features = input.Dims[0];
-            var featuresText = LayerContext.Number(features);
+            if (variant is null)
+            {
+                return c.WrongRank($"{c.Name} (BatchNorm)", "of 1 to 4 dimensions", "BatchNorm1d/2d/3d cover at most [channels, depth, height, width]");
+            }
+
+            var features = Number(input.Dims[0]);
             return new LayerSpec(
                 input,
-                $"{variant}({featuresText})",
-                "global::TorchSharp.Modules." + variant,
-                $"global::TorchSharp.torch.nn.{variant}({featuresText})",
+                $"{variant}({features})",
+                Modules + variant,
+                $"{Nn}{variant}({features})",
                 c.Name + ".call({x})",
-                2 * features,
-                2 * features);
+                2 * input.Dims[0],
+                2 * input.Dims[0]);
+        }
+
+        private static LayerSpec? InferLayerNorm(LayerContext c)
+        {
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("LayerNorm");
+            }
+
+            var features = Number(input.Last);
+            return new LayerSpec(
+                input,
+                $"LayerNorm({features})",
+                Modules + "LayerNorm",
+                $"{Nn}LayerNorm({features})",
+                c.Name + ".call({x})",
+                2 * input.Last,
+                2 * input.Last);
         }
 
         private static LayerDefinition Activation(string attributeName, string function, double? maxDerivative = null) =>
@@ -107,5 +341,220 @@ namespace NetGen.Generator.Catalog
                     ? new LayerSpec(input, attributeName, null, null, Functional + function + "({x})", 0, 0)
                     : c.NeedsInput(attributeName),
                 maxDerivative);
+
+        private static LayerSpec? InferLeakyReLU(LayerContext c)
+        {
+            var slope = c.Arguments.Double("negativeSlope") ?? 0.01;
+            if (!(slope >= 0) || double.IsInfinity(slope))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "LeakyReLU", $"negativeSlope is {Number(slope)}, but it must be a finite number of at least 0 (PyTorch's default is 0.01)");
+                return null;
+            }
+
+            return c.Input is { } input
+                ? new LayerSpec(input, $"LeakyReLU({Number(slope)})", null, null, $"{Functional}leaky_relu({{x}}, {Literal(slope)})", 0, 0)
+                : c.NeedsInput("LeakyReLU");
+        }
+
+        private static LayerSpec? InferElu(LayerContext c)
+        {
+            var alpha = c.Arguments.Double("alpha") ?? 1.0;
+            if (!(alpha > 0) || double.IsInfinity(alpha))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "ELU", $"alpha is {Number(alpha)}, but it must be a positive finite number (the default is 1.0)");
+                return null;
+            }
+
+            return c.Input is { } input
+                ? new LayerSpec(input, $"ELU({Number(alpha)})", null, null, $"{Functional}elu({{x}}, {Literal(alpha)})", 0, 0)
+                : c.NeedsInput("ELU");
+        }
+
+        private static LayerSpec? InferPReLU(LayerContext c)
+        {
+            var count = c.Size("NumParameters", "PReLU") ?? (c.Arguments.Has("NumParameters") ? (long?)null : 1);
+            var init = c.Arguments.Double("InitialSlope") ?? 0.25;
+            if (count is null)
+            {
+                return null;
+            }
+
+            if (double.IsNaN(init) || double.IsInfinity(init))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "PReLU", $"InitialSlope is {Number(init)}, but it must be a finite number (the default is 0.25)");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("PReLU");
+            }
+
+            if (count.Value != 1 && count.Value != input.Dims[0])
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "PReLU", $"NumParameters is {Number(count.Value)}, but it must be 1 or the number of channels, {Number(input.Dims[0])}");
+                return null;
+            }
+
+            return new LayerSpec(
+                input,
+                $"PReLU({Number(count.Value)} slope{(count.Value == 1 ? string.Empty : "s")}, initially {Number(init)})",
+                Modules + "PReLU",
+                $"{Nn}PReLU({Number(count.Value)}, {Literal(init)})",
+                c.Name + ".call({x})",
+                count.Value,
+                count.Value);
+        }
+
+        private static LayerSpec? InferSoftmax(LayerContext c, string kind, string function)
+        {
+            var dim = c.Arguments.Long("dim") ?? 1;
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput(kind);
+            }
+
+            // dim counts the batch dimension as 0, as in PyTorch; negative dims count from the end.
+            var rank = input.Rank + 1;
+            if (dim < -rank || dim >= rank || dim == 0 || dim == -rank)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind,
+                    $"dim is {Number(dim)}, but for samples of shape {input} it must be between 1 and {Number(rank - 1)} (or -1 to {Number(1 - rank)}); dim 0 is the batch");
+                return null;
+            }
+
+            return new LayerSpec(input, $"{kind}(dim {Number(dim)})", null, null, $"{Functional}{function}({{x}}, {Number(dim)})", 0, 0);
+        }
+
+        private static LayerSpec? InferDropout(LayerContext c)
+        {
+            var p = c.Arguments.Double("p") ?? 0.5;
+            if (!(p >= 0 && p < 1))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Dropout", $"p is {Number(p)}, but it is a probability of dropping and must be at least 0 and below 1 (0.5 is common)");
+                return null;
+            }
+
+            return c.Input is { } input
+                ? new LayerSpec(input, $"Dropout(p {Number(p)})", null, null, $"{Functional}dropout({{x}}, {Literal(p)}, training)", 0, 0)
+                : c.NeedsInput("Dropout");
+        }
+
+        private static LayerSpec? InferFlatten(LayerContext c) =>
+            c.Input is { } input
+                ? new LayerSpec(new Shape(input.Elements), "Flatten", null, null, "{x}.flatten(1)", 0, 0)
+                : c.NeedsInput("Flatten");
+
+        private static LayerSpec? InferRecurrent(LayerContext c, string kind, int gates)
+        {
+            var hidden = c.Size("hiddenSize", kind);
+            var layers = c.Size("numLayers", kind);
+            if (hidden is null || layers is null)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput(kind);
+            }
+
+            if (input.Rank != 2)
+            {
+                return c.WrongRank($"{c.Name} ({kind})", "[steps, features]", "declare [Input(steps, features)] first; sequences are batch-first");
+            }
+
+            // PyTorch's parameter layout per layer: weight_ih (gates·h × in), weight_hh (gates·h × h), bias_ih and bias_hh (gates·h each).
+            var h = hidden.Value;
+            long parameters = 0;
+            for (var layer = 0; layer < layers.Value; layer++)
+            {
+                var layerInput = layer == 0 ? input.Last : h;
+                parameters += gates * h * (layerInput + h + 2);
+            }
+
+            var arguments = $"{Number(input.Last)}, {Number(h)}, numLayers: {Number(layers.Value)}, batchFirst: true";
+            return new LayerSpec(
+                new Shape(input.Dims[0], h),
+                $"{kind}({Number(input.Last)} → {Number(h)}{(layers.Value == 1 ? string.Empty : $", {Number(layers.Value)} layers")})",
+                Modules + kind,
+                $"{Nn}{kind}({arguments})",
+                $"global::NetGen.GeneratedLayers.SequenceOutput({c.Name}.call({{x}}, null))",
+                parameters,
+                parameters);
+        }
+
+        private static LayerSpec? InferLastStep(LayerContext c)
+        {
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("LastStep");
+            }
+
+            return input.Rank != 2
+                ? c.WrongRank($"{c.Name} (LastStep)", "[steps, features]", "put it after a recurrent layer")
+                : new LayerSpec(new Shape(input.Last), "LastStep", null, null, "{x}.select(1, -1)", 0, 0);
+        }
+
+        private static LayerSpec? InferBlock(LayerContext c) => InferComposite(c, "Block", "network", residual: false);
+
+        private static LayerSpec? InferResidual(LayerContext c) => InferComposite(c, "Residual", "block", residual: true);
+
+        private static LayerSpec? InferComposite(LayerContext c, string kind, string argument, bool residual)
+        {
+            var type = c.Arguments.Type(argument);
+            if (type is null)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"write [{kind}(typeof(MyNetwork))] with a NetGen network class");
+                return null;
+            }
+
+            var resolution = c.ResolveNetwork(type);
+            if (resolution.Model is not { } block)
+            {
+                c.Report(DiagnosticDescriptors.NotANetwork, kind, type.Name, resolution.Problem ?? "is not a NetGen network");
+                return null;
+            }
+
+            var blockOutput = block.Layers[block.Layers.Count - 1].OutputShape;
+            if (residual && !blockOutput.Equals(block.InputShape))
+            {
+                c.Report(DiagnosticDescriptors.ResidualChangesShape, kind, type.Name, block.InputShape.ToString(), blockOutput.ToString());
+                return null;
+            }
+
+            var input = c.Input ?? block.InputShape;
+            if (!input.Equals(block.InputShape))
+            {
+                c.Report(
+                    DiagnosticDescriptors.LayerSizeMismatch,
+                    $"{c.Name} ({kind} {type.Name})",
+                    "input of shape " + block.InputShape,
+                    c.PreviousName,
+                    input.ToString(),
+                    $"change the previous layer or {type.Name}'s first layer");
+                return null;
+            }
+
+            var typeName = "global::" + type.ToDisplayString();
+            return new LayerSpec(
+                blockOutput,
+                residual ? $"x + {type.Name}(x)" : type.Name,
+                typeName,
+                $"new {typeName}()",
+                residual ? $"global::NetGen.GeneratedLayers.ResidualAdd({{x}}, {c.Name})" : c.Name + ".call({x})",
+                block.TotalParameters,
+                block.TrainableParameters)
+            { FixesInput = c.Input is null ? block.InputShape : null };
+        }
+
+        private static string Bool(bool value) => value ? "true" : "false";
+
+        /// <summary>A double as a C# literal that round-trips: 0.01, 1.0, 1E-05.</summary>
+        private static string Literal(double value)
+        {
+            var text = Number(value);
+            return text.IndexOfAny(new[] { '.', 'E', 'e' }) >= 0 ? text : text + ".0";
+        }
     }
 }

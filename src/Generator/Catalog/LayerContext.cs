@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
@@ -8,7 +9,7 @@ namespace NetGen.Generator.Catalog
 {
     /// <summary>
     /// What a catalogue entry sees while resolving one declared layer: its arguments, the shape
-    /// flowing into it, its name, and a way to report a problem at its attribute.
+    /// flowing into it and who produced it, its name, and a way to report a problem at its attribute.
     /// </summary>
     internal sealed class LayerContext
     {
@@ -20,7 +21,10 @@ namespace NetGen.Generator.Catalog
             Shape? input,
             string name,
             string previousName,
+            LayerRole? previousRole,
+            bool isFirst,
             bool afterError,
+            Func<INamedTypeSymbol, NetworkResolution> resolveNetwork,
             Location? location,
             List<Diagnostic> diagnostics)
         {
@@ -28,7 +32,10 @@ namespace NetGen.Generator.Catalog
             Input = input;
             Name = name;
             PreviousName = previousName;
+            PreviousRole = previousRole;
+            IsFirst = isFirst;
             AfterError = afterError;
+            ResolveNetwork = resolveNetwork;
             _location = location;
             _diagnostics = diagnostics;
         }
@@ -44,19 +51,36 @@ namespace NetGen.Generator.Catalog
         /// <summary>The previous layer's name, for messages; "the input" for the first layer.</summary>
         public string PreviousName { get; }
 
+        /// <summary>The role of the layer that produced <see cref="Input"/>; null at the network's input.</summary>
+        public LayerRole? PreviousRole { get; }
+
+        /// <summary>Whether no layer (not even <c>[Input]</c>) comes before this one.</summary>
+        public bool IsFirst { get; }
+
         /// <summary>An earlier layer already failed, so a missing input shape is a consequence, not a new error.</summary>
         public bool AfterError { get; }
+
+        /// <summary>Reads another NetGen network used as a block.</summary>
+        public Func<INamedTypeSymbol, NetworkResolution> ResolveNetwork { get; }
 
         public void Report(DiagnosticDescriptor descriptor, params object[] messageArgs) =>
             _diagnostics.Add(Diagnostic.Create(descriptor, _location, messageArgs));
 
-        /// <summary>Reads a required size argument and reports it when it is below 1.</summary>
-        public long? Size(string argument, string layerText)
+        /// <summary>Reads a size argument and reports it when it is below <paramref name="minimum"/>; null when absent or invalid.</summary>
+        public long? Size(string argument, string layerText, long minimum = 1)
         {
             var value = Arguments.Long(argument);
-            if (value is < 1)
+            if (value is { } v && v < minimum)
             {
-                Report(DiagnosticDescriptors.NonPositiveSize, layerText, argument, value.Value);
+                if (minimum == 1)
+                {
+                    Report(DiagnosticDescriptors.NonPositiveSize, layerText, argument, v);
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.InvalidArgument, layerText, $"'{argument}' is {Number(v)}, but it must be at least {Number(minimum)}");
+                }
+
                 return null;
             }
 
@@ -74,8 +98,18 @@ namespace NetGen.Generator.Catalog
             return null;
         }
 
+        /// <summary>Reports that the incoming shape has the wrong number of dimensions for this layer.</summary>
+        public LayerSpec? WrongRank(string layerText, string expected, string advice)
+        {
+            Report(DiagnosticDescriptors.WrongRank, layerText, expected, PreviousName, Input?.ToString() ?? "?", advice);
+            return null;
+        }
+
         public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
         public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Another network read for use as a block: its model, or why it cannot be used.</summary>
+    internal sealed record NetworkResolution(NetworkModel? Model, string? Problem);
 }

@@ -3,17 +3,26 @@ using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Catalog
 {
-    /// <summary>What kind of thing a layer is; the analyzers reason about these roles.</summary>
+    /// <summary>What kind of thing a layer is; shape rules and the analyzers reason about these roles.</summary>
     internal enum LayerRole
     {
+        /// <summary><c>[Input]</c>: declares the shape entering the network; not a layer in <c>forward</c>.</summary>
+        Input,
         Affine,
+        Convolution,
+        Pooling,
         Normalization,
         Activation,
+        Regularization,
+        Reshape,
+        Recurrent,
+        Block,
+        Residual,
     }
 
     /// <summary>
-    /// One row of the layer catalogue: the attribute's name, the field prefix PyTorch would use,
-    /// its role, how it saturates, and how to infer its shape and spell it in TorchSharp.
+    /// One row of the layer catalogue: the attribute's name, the name prefix PyTorch would use, its role,
+    /// how it saturates, and how to check it, infer its shape and spell it in TorchSharp.
     /// </summary>
     internal sealed class LayerDefinition
     {
@@ -23,7 +32,8 @@ namespace NetGen.Generator.Catalog
             string namePrefix,
             bool ownsModule,
             Func<LayerContext, LayerSpec?> infer,
-            double? maxDerivative = null)
+            double? maxDerivative = null,
+            string? repeatArgument = null)
         {
             AttributeName = attributeName;
             Role = role;
@@ -31,6 +41,7 @@ namespace NetGen.Generator.Catalog
             OwnsModule = ownsModule;
             Infer = infer;
             MaxDerivative = maxDerivative;
+            RepeatArgument = repeatArgument;
         }
 
         /// <summary>The name users write: <c>Linear</c> for <c>NetGen.LinearAttribute</c>.</summary>
@@ -40,10 +51,10 @@ namespace NetGen.Generator.Catalog
 
         public LayerRole Role { get; }
 
-        /// <summary>Default names are this prefix plus a 1-based count per kind: <c>fc1</c>, <c>bn2</c>.</summary>
+        /// <summary>Default names are this prefix plus a 1-based count per prefix: <c>fc1</c>, <c>bn2</c>.</summary>
         public string NamePrefix { get; }
 
-        /// <summary>Whether the layer is a registered child module (it has parameters or buffers);
+        /// <summary>Whether the layer is a registered child module (it has parameters, buffers or children);
         /// otherwise it is applied as a function in <c>forward</c>.</summary>
         public bool OwnsModule { get; }
 
@@ -54,6 +65,9 @@ namespace NetGen.Generator.Catalog
         /// <summary>Largest value of the activation's derivative, for saturating activations
         /// (0.25 for Sigmoid, 1 for Tanh); null for everything else.</summary>
         public double? MaxDerivative { get; }
+
+        /// <summary>The named argument that stacks the layer several times (<c>Residual(..., Repeat = 3)</c>), if any.</summary>
+        public string? RepeatArgument { get; }
     }
 
     /// <summary>A layer resolved against its input shape: everything the emitter and summary need.</summary>
@@ -64,5 +78,9 @@ namespace NetGen.Generator.Catalog
         string? Construction,
         string ForwardTemplate,
         long Parameters,
-        long TrainableParameters);
+        long TrainableParameters)
+    {
+        /// <summary>The input shape this layer fixes when it comes first (<c>Linear(784, 300)</c> fixes [784]).</summary>
+        public Shape? FixesInput { get; init; }
+    }
 }

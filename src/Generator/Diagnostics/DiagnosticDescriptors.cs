@@ -17,8 +17,8 @@ namespace NetGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor LayerSizeMismatch = Error(
             "NG0101",
             "Layer input size does not match the previous layer's output",
-            "{0} expects {1} input features, but the previous layer {2} outputs {3}; write [{4}] or change the previous layer",
-            "Consecutive layers must agree on sizes: a Linear layer's inFeatures must equal the previous layer's output size. At run time the mismatch would fail with 'mat1 and mat2 shapes cannot be multiplied'.");
+            "{0} expects {1}, but the previous layer {2} outputs {3}; {4}",
+            "Consecutive layers must agree on sizes: a Linear layer's inFeatures must equal the previous layer's output size, and a block's input shape the shape arriving at it. At run time the mismatch would fail with 'mat1 and mat2 shapes cannot be multiplied'.");
 
         public static readonly DiagnosticDescriptor ClassNotPartial = Error(
             "NG0102",
@@ -79,6 +79,54 @@ namespace NetGen.Generator.Diagnostics
             "Layer attributes are split over several partial declarations",
             "The NetGen attributes of '{0}' are spread over {1} partial declarations, so their order is undefined; keep them on one declaration",
             "Layer order is source order, which is only defined within one declaration.");
+
+        public static readonly DiagnosticDescriptor InputNotFirst = Error(
+            "NG0113",
+            "Input must be the first layer",
+            "[Input] declares the shape entering the network, so it must come before every layer; move it to the front",
+            "Input fixes the shape of one sample as it enters the network; anywhere else it would contradict the layers before it.");
+
+        public static readonly DiagnosticDescriptor KernelLargerThanInput = Error(
+            "NG0114",
+            "Kernel larger than its input",
+            "{0}: the kernel of size {1} does not fit in the input of size {2} (with padding {3}); use a smaller kernel, add padding, or remove a pooling layer before it",
+            "A convolution or pooling window must fit inside the (padded) input at least once.");
+
+        public static readonly DiagnosticDescriptor FlattenMissing = Error(
+            "NG0115",
+            "Flatten missing before Linear",
+            "{0} receives samples of shape {1} from {2}; add [Flatten] before it to turn each sample into a vector of {3} features",
+            "A Linear layer acts on the last dimension only; after a convolution or pooling layer that is almost never what was meant.");
+
+        public static readonly DiagnosticDescriptor OutputBelowOne = Error(
+            "NG0116",
+            "Layer output would be empty",
+            "{0} would reduce the input of shape {1} to {2}; every output size must be at least 1, so use a smaller kernel or stride, or remove a pooling layer",
+            "Pooling and strided convolutions shrink their input; a stack of them can shrink it below 1x1.");
+
+        public static readonly DiagnosticDescriptor WrongRank = Error(
+            "NG0117",
+            "Layer needs a different input shape",
+            "{0} needs samples shaped {1}, but {2} outputs {3}; {4}",
+            "Each layer kind expects a particular number of dimensions per sample: Conv2d [channels, height, width], Conv1d and recurrent layers [channels or steps, features].");
+
+        public static readonly DiagnosticDescriptor NotANetwork = Error(
+            "NG0118",
+            "Block is not a usable network",
+            "{0}: '{1}' {2}",
+            "Block and Residual take another NetGen network class: a partial class with valid layer attributes, not the class itself.");
+
+        public static readonly DiagnosticDescriptor ResidualChangesShape = Error(
+            "NG0119",
+            "Residual block changes the shape",
+            "{0}: '{1}' maps {2} to {3}, but a residual connection adds the block's output to its input, so both must have the same shape",
+            "x + Block(x) needs Block(x) to have the shape of x.");
+
+        /// <summary>Every declaration error, for the analyzer that reports them.</summary>
+        public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> DeclarationErrors = System.Collections.Immutable.ImmutableArray.Create(
+            LayerSizeMismatch, ClassNotPartial, NoLayers, NonPositiveSize, SizeNotInferable, InvalidArgument, DuplicateLayerName,
+            InvalidLayerName, UnsupportedClass, ClassHasBaseType, LayersSplitAcrossDeclarations, InputNotFirst, KernelLargerThanInput,
+            FlattenMissing, OutputBelowOne, WrongRank, NotANetwork, ResidualChangesShape);
 
         private static DiagnosticDescriptor Error(string id, string title, string message, string description) =>
             new(id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,

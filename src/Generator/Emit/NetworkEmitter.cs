@@ -29,12 +29,7 @@ namespace NetGen.Generator.Emit
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{ThisAssembly.Version}\")]");
             w.Open($"partial class {network.ClassName} : global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>");
 
-            w.Line("/// <summary>The shape of one input sample, without the batch dimension.</summary>");
-            w.Line($"public static global::System.ReadOnlySpan<long> InputShape => new long[] {{ {string.Join(", ", network.InputShape.Dims.Select(Number))} }};");
-            w.Line();
-            w.Line("/// <summary>The number of trainable parameters, counted at compile time from the layer attributes.</summary>");
-            w.Line($"public const long TrainableParameterCount = {Number(network.TrainableParameters)};");
-
+            WriteSummary(w, network);
             foreach (var layer in network.Layers.Where(l => l.FieldName is not null))
             {
                 w.Line();
@@ -82,27 +77,53 @@ namespace NetGen.Generator.Emit
         private static void WriteForward(SourceWriter w, NetworkModel network)
         {
             w.Line("/// <inheritdoc/>");
-            w.Open($"public override {Tensor} forward({Tensor} input)");
+            w.Line($"public override {Tensor} forward({Tensor} input) => forward(input, observeLayer: null);");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Runs the layers in order and passes each layer's name and output to <paramref name=\"observeLayer\"/>, for");
+            w.Line("/// summaries, debugging and monitoring. The outputs are disposed when this method returns: copy what you keep.");
+            w.Line("/// </summary>");
+            w.Open($"public {Tensor} forward({Tensor} input, global::System.Action<string, {Tensor}>? observeLayer)");
 
             // Intermediate results are disposed when forward returns, as TorchSharp's Sequential does;
             // autograd keeps what backward needs on its own, so memory does not wait for the GC.
             var previous = "input";
             for (var i = 0; i < network.Layers.Count; i++)
             {
-                var call = string.Format(CultureInfo.InvariantCulture, network.Layers[i].ForwardTemplate, previous);
-                if (i == network.Layers.Count - 1)
-                {
-                    w.Line($"return {call};");
-                }
-                else
-                {
-                    var name = "x" + (i + 1).ToString(CultureInfo.InvariantCulture);
-                    w.Line($"using var {name} = {call};");
-                    previous = name;
-                }
+                var layer = network.Layers[i];
+                var call = string.Format(CultureInfo.InvariantCulture, layer.ForwardTemplate, previous);
+                var last = i == network.Layers.Count - 1;
+                var name = last ? "output" : "x" + (i + 1).ToString(CultureInfo.InvariantCulture);
+                w.Line(last ? $"var {name} = {call};" : $"using var {name} = {call};");
+                w.Line($"observeLayer?.Invoke(\"{layer.DisplayName}\", {name});");
+                previous = name;
             }
 
+            w.Line("return output;");
             w.Close();
+        }
+
+        private static void WriteSummary(SourceWriter w, NetworkModel network)
+        {
+            w.Line("/// <summary>Layers, output shapes and parameter counts, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>");
+            w.Line("public static global::NetGen.NetworkSummary Summary { get; } = new(");
+            w.Line($"    \"{network.ClassName}\",");
+            w.Line($"    new long[] {{ {string.Join(", ", network.InputShape.Dims.Select(Number))} }},");
+            w.Line("    new global::NetGen.LayerSummary[]");
+            w.Line("    {");
+            foreach (var layer in network.Layers)
+            {
+                var shape = string.Join(", ", layer.OutputShape.Dims.Select(Number));
+                w.Line($"        new(\"{layer.DisplayName}\", \"{layer.Kind}\", new long[] {{ {shape} }}, {Number(layer.Parameters)}, {(layer.TrainableParameters > 0 ? "true" : "false")}),");
+            }
+
+            w.Line("    },");
+            var lines = SummaryTable.Lines(network).ToList();
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var text = "\"" + lines[i].Replace("\\", "\\\\").Replace("\"", "\\\"") + (i < lines.Count - 1 ? "\\n\" +" : "\");");
+                w.Line("    " + text);
+            }
         }
 
         private static void WriteClassDocumentation(SourceWriter w, NetworkModel network)

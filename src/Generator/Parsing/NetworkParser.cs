@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -54,7 +55,7 @@ namespace NetGen.Generator.Parsing
             var attributes = new List<AttributeData>();
             foreach (var attribute in type.GetAttributes())
             {
-                if (attribute.AttributeClass is { } cls && IsNetGenAttribute(cls) && attribute.ApplicationSyntaxReference is not null)
+                if (attribute.AttributeClass is { } cls && IsNetGenAttribute(cls))
                 {
                     attributes.Add(attribute);
                 }
@@ -62,6 +63,12 @@ namespace NetGen.Generator.Parsing
 
             // GetAttributes() follows source order within one declaration; sorting by position also
             // makes the order explicit when (invalidly) several declarations carry attributes.
+            // Attributes read from metadata (a network in a referenced assembly) have no syntax and keep their order.
+            if (attributes.Any(a => a.ApplicationSyntaxReference is null))
+            {
+                return attributes;
+            }
+
             attributes.Sort((a, b) =>
             {
                 var ra = a.ApplicationSyntaxReference!;
@@ -86,23 +93,35 @@ namespace NetGen.Generator.Parsing
             return attributes.Count == 0 ? null : Parse(type, attributes, cancellationToken);
         }
 
-        public static ParsedNetwork Parse(INamedTypeSymbol type, List<AttributeData> attributes, CancellationToken cancellationToken)
+        public static ParsedNetwork Parse(INamedTypeSymbol type, List<AttributeData> attributes, CancellationToken cancellationToken) =>
+            Parse(type, attributes, ImmutableHashSet<INamedTypeSymbol>.Empty.WithComparer(SymbolEqualityComparer.Default), cancellationToken);
+
+        private static ParsedNetwork Parse(
+            INamedTypeSymbol type,
+            List<AttributeData> attributes,
+            ImmutableHashSet<INamedTypeSymbol> enclosing,
+            CancellationToken cancellationToken)
         {
             var diagnostics = new List<Diagnostic>();
             var classLocation = type.Locations.FirstOrDefault();
             var firstAttribute = Location(attributes[0], cancellationToken);
             var classIsValid = CheckClass(type, attributes, firstAttribute ?? classLocation, diagnostics, cancellationToken);
+            var visiting = enclosing.Add(type);
 
             var layers = new List<LayerModel>();
             var parsedLayers = new List<ParsedLayer>();
-            AttributeData? clipAttribute = null;
             var counts = new Dictionary<string, int>();
             var names = new HashSet<string>();
+            AttributeData? clipAttribute = null;
             ClipModel? clip = null;
             Shape? shape = null;
             Shape? inputShape = null;
+            LayerRole? previousRole = null;
             var previousName = "the input";
             var afterError = false;
+            var isFirst = true;
+
+            NetworkResolution Resolve(INamedTypeSymbol block) => ResolveBlock(block, visiting, cancellationToken);
 
             foreach (var attribute in attributes)
             {
@@ -113,6 +132,7 @@ namespace NetGen.Generator.Parsing
                 {
                     afterError = true;
                     shape = null;
+                    isFirst = false;
                     continue;
                 }
 
@@ -125,51 +145,72 @@ namespace NetGen.Generator.Parsing
 
                 var definition = LayerCatalog.Find(metadataName)!;
                 var arguments = LayerArguments.From(attribute);
-                counts[definition.NamePrefix] = counts.TryGetValue(definition.NamePrefix, out var n) ? n + 1 : 1;
-                var name = arguments.String("Name") ?? definition.NamePrefix + counts[definition.NamePrefix].ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (!SyntaxFacts.IsValidIdentifier(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
+                var repeat = definition.RepeatArgument is { } repeatArgument ? arguments.Long(repeatArgument) ?? 1 : 1;
+                if (repeat < 1)
                 {
-                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidLayerName, location, name));
-                    afterError = true;
-                }
-                else if (!names.Add(name))
-                {
-                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateLayerName, location, name, type.Name));
-                    afterError = true;
-                }
-
-                var context = new LayerContext(arguments, shape, name, previousName, afterError, location, diagnostics);
-                var spec = definition.Infer(context);
-                if (spec is null)
-                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NonPositiveSize, location, definition.AttributeName, definition.RepeatArgument!, repeat));
                     afterError = true;
                     shape = null;
-                    previousName = name;
                     continue;
                 }
 
-                // The first layer that fixes a shape also fixes the network's input shape.
-                inputShape ??= shape ?? InputShapeOf(spec, arguments);
-                shape = spec.OutputShape;
-                previousName = name;
-                var layer = new LayerModel(
-                    definition.AttributeName,
-                    name,
-                    definition.OwnsModule ? name : null,
-                    spec.ModuleType,
-                    spec.Construction,
-                    spec.ForwardTemplate.Replace("{x}", "{0}"),
-                    spec.Description,
-                    spec.OutputShape,
-                    spec.Parameters,
-                    spec.TrainableParameters);
-                layers.Add(layer);
-                parsedLayers.Add(new ParsedLayer(layer, definition, attribute, location));
+                for (var copy = 0; copy < repeat; copy++)
+                {
+                    counts[definition.NamePrefix] = counts.TryGetValue(definition.NamePrefix, out var n) ? n + 1 : 1;
+                    var defaultName = definition.NamePrefix + counts[definition.NamePrefix].ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    var customName = arguments.String("Name");
+                    var name = customName is null ? defaultName : repeat == 1 ? customName : customName + (copy + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    if (!SyntaxFacts.IsValidIdentifier(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
+                    {
+                        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidLayerName, location, name));
+                        afterError = true;
+                    }
+                    else if (!names.Add(name))
+                    {
+                        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateLayerName, location, name, type.Name));
+                        afterError = true;
+                    }
+
+                    var context = new LayerContext(arguments, shape, name, previousName, previousRole, isFirst, afterError, Resolve, location, diagnostics);
+                    isFirst = false;
+                    var spec = definition.Infer(context);
+                    if (spec is null)
+                    {
+                        afterError = true;
+                        shape = null;
+                        previousName = name;
+                        break;
+                    }
+
+                    // The first layer that fixes a shape also fixes the network's input shape.
+                    inputShape ??= shape ?? spec.FixesInput;
+                    shape = spec.OutputShape;
+                    previousRole = definition.Role;
+                    if (definition.Role == LayerRole.Input)
+                    {
+                        continue;
+                    }
+
+                    previousName = name;
+                    var layer = new LayerModel(
+                        definition.AttributeName,
+                        name,
+                        definition.OwnsModule ? name : null,
+                        spec.ModuleType,
+                        spec.Construction,
+                        spec.ForwardTemplate.Replace("{x}", "{0}"),
+                        spec.Description,
+                        spec.OutputShape,
+                        spec.Parameters,
+                        spec.TrainableParameters);
+                    layers.Add(layer);
+                    parsedLayers.Add(new ParsedLayer(layer, definition, attribute, location));
+                }
             }
 
             if (layers.Count == 0 && !afterError)
             {
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NoLayers, firstAttribute ?? classLocation, type.Name, "ClipGradNorm"));
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NoLayers, firstAttribute ?? classLocation, type.Name, MetadataShortName(attributes[0])));
             }
 
             var hasErrors = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
@@ -191,9 +232,31 @@ namespace NetGen.Generator.Parsing
             return new ParsedNetwork(model, diagnostics, parsedLayers, clipAttribute);
         }
 
-        /// <summary>A first layer with explicit sizes (Linear(784, 300)) fixes the input: [784].</summary>
-        private static Shape? InputShapeOf(LayerSpec spec, LayerArguments arguments) =>
-            arguments.Long("inFeatures") is { } inFeatures ? spec.OutputShape.WithLast(inFeatures) : null;
+        /// <summary>Reads a network used as a block; a block that (indirectly) contains itself is rejected.</summary>
+        private static NetworkResolution ResolveBlock(INamedTypeSymbol block, ImmutableHashSet<INamedTypeSymbol> visiting, CancellationToken cancellationToken)
+        {
+            if (visiting.Contains(block))
+            {
+                return new NetworkResolution(null, "contains itself, directly or through its blocks");
+            }
+
+            var attributes = NetGenAttributes(block, cancellationToken);
+            if (attributes.Count == 0)
+            {
+                return new NetworkResolution(null, "is not a NetGen network: it has no layer attributes");
+            }
+
+            var parsed = Parse(block, attributes, visiting, cancellationToken);
+            return parsed.Model is null
+                ? new NetworkResolution(null, "has declaration errors of its own; fix those first")
+                : new NetworkResolution(parsed.Model, null);
+        }
+
+        private static string MetadataShortName(AttributeData attribute)
+        {
+            var name = attribute.AttributeClass!.Name;
+            return name.EndsWith("Attribute", System.StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
+        }
 
         private static bool CheckClass(
             INamedTypeSymbol type,
@@ -231,6 +294,7 @@ namespace NetGen.Generator.Parsing
             }
 
             var carriers = attributes
+                .Where(a => a.ApplicationSyntaxReference is not null)
                 .Select(a => a.ApplicationSyntaxReference!.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>())
                 .Distinct()
                 .Count();
@@ -260,7 +324,7 @@ namespace NetGen.Generator.Parsing
             {
                 problem = "these arguments match none of its forms; " + Forms(attribute.AttributeClass!, shortName);
             }
-            else if (attribute.ApplicationSyntaxReference!.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list })
+            else if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list })
             {
                 var unknown = list.Arguments
                     .Where(a => a.NameEquals is not null)

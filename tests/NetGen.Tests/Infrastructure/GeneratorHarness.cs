@@ -21,6 +21,7 @@ public static class GeneratorHarness
         Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>()
             .Append(MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location))
             .Append(MetadataReference.CreateFromFile(typeof(NetGen.LinearAttribute).Assembly.Location))
+            .Append(MetadataReference.CreateFromFile(typeof(NetGen.NetworkSummary).Assembly.Location))
             .ToImmutableArray();
 
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);

@@ -29,7 +29,7 @@ public class SeedNetworkTests
         using var model = new SimpleNet();
         using var output = model.call(torch.randn(64, 784));
         Assert.Equal(new long[] { 64, 10 }, output.shape);
-        Assert.Equal(new long[] { 784 }, SimpleNet.InputShape.ToArray());
+        Assert.Equal(new long[] { 784 }, SimpleNet.Summary.InputShape);
     }
 
     [Fact]
@@ -49,8 +49,8 @@ public class SeedNetworkTests
         using var deep = new DeepNet();
         Assert.Equal(267_410, simple.parameters().Where(p => p.requires_grad).Sum(p => p.numel()));
         Assert.Equal(3_105_001, deep.parameters().Where(p => p.requires_grad).Sum(p => p.numel()));
-        Assert.Equal(267_410, SimpleNet.TrainableParameterCount);
-        Assert.Equal(3_105_001, DeepNet.TrainableParameterCount);
+        Assert.Equal(267_410, SimpleNet.Summary.TrainableParameters);
+        Assert.Equal(3_105_001, DeepNet.Summary.TrainableParameters);
     }
 
     [Fact]

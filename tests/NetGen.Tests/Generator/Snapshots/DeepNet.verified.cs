@@ -27,11 +27,37 @@ namespace NetGen.Tests.Networks
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     partial class DeepNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
-        /// <summary>The shape of one input sample, without the batch dimension.</summary>
-        public static global::System.ReadOnlySpan<long> InputShape => new long[] { 100 };
-
-        /// <summary>The number of trainable parameters, counted at compile time from the layer attributes.</summary>
-        public const long TrainableParameterCount = 3105001;
+        /// <summary>Layers, output shapes and parameter counts, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
+        public static global::NetGen.NetworkSummary Summary { get; } = new(
+            "DeepNet",
+            new long[] { 100 },
+            new global::NetGen.LayerSummary[]
+            {
+                new("fc1", "Linear", new long[] { 1000 }, 101000, true),
+                new("relu1", "ReLU", new long[] { 1000 }, 0, false),
+                new("fc2", "Linear", new long[] { 1000 }, 1001000, true),
+                new("relu2", "ReLU", new long[] { 1000 }, 0, false),
+                new("fc3", "Linear", new long[] { 1000 }, 1001000, true),
+                new("relu3", "ReLU", new long[] { 1000 }, 0, false),
+                new("fc4", "Linear", new long[] { 1000 }, 1001000, true),
+                new("relu4", "ReLU", new long[] { 1000 }, 0, false),
+                new("fc5", "Linear", new long[] { 1 }, 1001, true),
+            },
+            "Layer (type)  Output Shape    Param #\n" +
+            "=====================================\n" +
+            "fc1 (Linear)  (-1, 1000)      101,000\n" +
+            "relu1 (ReLU)  (-1, 1000)            0\n" +
+            "fc2 (Linear)  (-1, 1000)    1,001,000\n" +
+            "relu2 (ReLU)  (-1, 1000)            0\n" +
+            "fc3 (Linear)  (-1, 1000)    1,001,000\n" +
+            "relu3 (ReLU)  (-1, 1000)            0\n" +
+            "fc4 (Linear)  (-1, 1000)    1,001,000\n" +
+            "relu4 (ReLU)  (-1, 1000)            0\n" +
+            "fc5 (Linear)  (-1, 1)           1,001\n" +
+            "=====================================\n" +
+            "Total params: 3,105,001\n" +
+            "Trainable params: 3,105,001\n" +
+            "Non-trainable params: 0");
 
         /// <summary>Linear(100 → 1000): output (-1, 1000), 101,000 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
@@ -64,17 +90,33 @@ namespace NetGen.Tests.Networks
         }
 
         /// <inheritdoc/>
-        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => forward(input, observeLayer: null);
+
+        /// <summary>
+        /// Runs the layers in order and passes each layer's name and output to <paramref name="observeLayer"/>, for
+        /// summaries, debugging and monitoring. The outputs are disposed when this method returns: copy what you keep.
+        /// </summary>
+        public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
             using var x1 = fc1.call(input);
+            observeLayer?.Invoke("fc1", x1);
             using var x2 = global::TorchSharp.torch.nn.functional.relu(x1);
+            observeLayer?.Invoke("relu1", x2);
             using var x3 = fc2.call(x2);
+            observeLayer?.Invoke("fc2", x3);
             using var x4 = global::TorchSharp.torch.nn.functional.relu(x3);
+            observeLayer?.Invoke("relu2", x4);
             using var x5 = fc3.call(x4);
+            observeLayer?.Invoke("fc3", x5);
             using var x6 = global::TorchSharp.torch.nn.functional.relu(x5);
+            observeLayer?.Invoke("relu3", x6);
             using var x7 = fc4.call(x6);
+            observeLayer?.Invoke("fc4", x7);
             using var x8 = global::TorchSharp.torch.nn.functional.relu(x7);
-            return fc5.call(x8);
+            observeLayer?.Invoke("relu4", x8);
+            var output = fc5.call(x8);
+            observeLayer?.Invoke("fc5", output);
+            return output;
         }
 
         /// <summary>

@@ -25,11 +25,33 @@ namespace NetGen.Tests.Networks
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     partial class SimpleNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
-        /// <summary>The shape of one input sample, without the batch dimension.</summary>
-        public static global::System.ReadOnlySpan<long> InputShape => new long[] { 784 };
-
-        /// <summary>The number of trainable parameters, counted at compile time from the layer attributes.</summary>
-        public const long TrainableParameterCount = 267410;
+        /// <summary>Layers, output shapes and parameter counts, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
+        public static global::NetGen.NetworkSummary Summary { get; } = new(
+            "SimpleNet",
+            new long[] { 784 },
+            new global::NetGen.LayerSummary[]
+            {
+                new("fc1", "Linear", new long[] { 300 }, 235500, true),
+                new("relu1", "ReLU", new long[] { 300 }, 0, false),
+                new("bn1", "BatchNorm", new long[] { 300 }, 600, true),
+                new("fc2", "Linear", new long[] { 100 }, 30100, true),
+                new("relu2", "ReLU", new long[] { 100 }, 0, false),
+                new("bn2", "BatchNorm", new long[] { 100 }, 200, true),
+                new("fc3", "Linear", new long[] { 10 }, 1010, true),
+            },
+            "Layer (type)     Output Shape  Param #\n" +
+            "======================================\n" +
+            "fc1 (Linear)     (-1, 300)     235,500\n" +
+            "relu1 (ReLU)     (-1, 300)           0\n" +
+            "bn1 (BatchNorm)  (-1, 300)         600\n" +
+            "fc2 (Linear)     (-1, 100)      30,100\n" +
+            "relu2 (ReLU)     (-1, 100)           0\n" +
+            "bn2 (BatchNorm)  (-1, 100)         200\n" +
+            "fc3 (Linear)     (-1, 10)        1,010\n" +
+            "======================================\n" +
+            "Total params: 267,410\n" +
+            "Trainable params: 267,410\n" +
+            "Non-trainable params: 0");
 
         /// <summary>Linear(784 → 300): output (-1, 300), 235,500 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
@@ -62,15 +84,29 @@ namespace NetGen.Tests.Networks
         }
 
         /// <inheritdoc/>
-        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => forward(input, observeLayer: null);
+
+        /// <summary>
+        /// Runs the layers in order and passes each layer's name and output to <paramref name="observeLayer"/>, for
+        /// summaries, debugging and monitoring. The outputs are disposed when this method returns: copy what you keep.
+        /// </summary>
+        public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
             using var x1 = fc1.call(input);
+            observeLayer?.Invoke("fc1", x1);
             using var x2 = global::TorchSharp.torch.nn.functional.relu(x1);
+            observeLayer?.Invoke("relu1", x2);
             using var x3 = bn1.call(x2);
+            observeLayer?.Invoke("bn1", x3);
             using var x4 = fc2.call(x3);
+            observeLayer?.Invoke("fc2", x4);
             using var x5 = global::TorchSharp.torch.nn.functional.relu(x4);
+            observeLayer?.Invoke("relu2", x5);
             using var x6 = bn2.call(x5);
-            return fc3.call(x6);
+            observeLayer?.Invoke("bn2", x6);
+            var output = fc3.call(x6);
+            observeLayer?.Invoke("fc3", output);
+            return output;
         }
     }
 }

@@ -1,0 +1,45 @@
+using System;
+
+namespace NetGen
+{
+    /// <summary>
+    /// Uses another NetGen network as one layer: <c>[Block(typeof(Encoder))]</c> adds an <c>Encoder</c> module
+    /// named <c>block{k}</c>, whose parameters appear under <c>block{k}.</c> in <c>state_dict()</c>. The block's
+    /// input shape must match the shape arriving at it.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class BlockAttribute : LayerAttribute
+    {
+        /// <summary>Declares a block layer.</summary>
+        /// <param name="network">A NetGen network class (a partial class with layer attributes).</param>
+        public BlockAttribute(Type network)
+        {
+            Network = network;
+        }
+
+        /// <summary>The network used as a layer.</summary>
+        public Type Network { get; }
+    }
+
+    /// <summary>
+    /// A residual connection (He et al., 2016): the output is <c>x + Block(x)</c>, so the gradient has an identity
+    /// path around the block and cannot vanish through it. <c>[Residual(typeof(Block), Repeat = 3)]</c> stacks three
+    /// such connections, each with its own block named <c>res{k}</c>. The block must keep the shape unchanged.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class ResidualAttribute : LayerAttribute
+    {
+        /// <summary>Declares a residual connection around a block.</summary>
+        /// <param name="block">A NetGen network class whose output shape equals its input shape.</param>
+        public ResidualAttribute(Type block)
+        {
+            Block = block;
+        }
+
+        /// <summary>The network inside the residual connection.</summary>
+        public Type Block { get; }
+
+        /// <summary>How many residual connections to stack, each with its own copy of the block (default 1).</summary>
+        public int Repeat { get; set; } = 1;
+    }
+}

@@ -1,0 +1,38 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NetGen
+{
+    /// <summary>
+    /// Small pieces of glue that NetGen-generated <c>forward</c> methods call, so the generated code stays one
+    /// readable line per layer and disposes every temporary it creates.
+    /// </summary>
+    public static class GeneratedLayers
+    {
+        /// <summary>A residual connection: returns <c>x + block(x)</c> and disposes the block's output.</summary>
+        /// <param name="x">The input of the connection.</param>
+        /// <param name="block">The block inside the connection; its output must have the shape of <paramref name="x"/>.</param>
+        public static Tensor ResidualAdd(Tensor x, nn.Module<Tensor, Tensor> block)
+        {
+            using var fx = block.call(x);
+            return x + fx;
+        }
+
+        /// <summary>Keeps an LSTM's output sequence and disposes its final hidden and cell states.</summary>
+        /// <param name="result">What <c>LSTM.call(x, null)</c> returned: output, hidden state, cell state.</param>
+        public static Tensor SequenceOutput((Tensor Output, Tensor Hidden, Tensor Cell) result)
+        {
+            result.Hidden.Dispose();
+            result.Cell.Dispose();
+            return result.Output;
+        }
+
+        /// <summary>Keeps a GRU's or RNN's output sequence and disposes its final hidden state.</summary>
+        /// <param name="result">What <c>GRU.call(x, null)</c> or <c>RNN.call(x, null)</c> returned: output, hidden state.</param>
+        public static Tensor SequenceOutput((Tensor Output, Tensor Hidden) result)
+        {
+            result.Hidden.Dispose();
+            return result.Output;
+        }
+    }
+}

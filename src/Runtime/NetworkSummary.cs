@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace NetGen
+{
+    /// <summary>
+    /// A network's layers, output shapes and parameter counts, computed at compile time by NetGen from the
+    /// layer attributes: what Keras's <c>model.summary()</c> or torchinfo show, available before anything runs.
+    /// Every generated network exposes one as its static <c>Summary</c> property.
+    /// </summary>
+    public sealed class NetworkSummary
+    {
+        private readonly string _table;
+
+        /// <summary>Creates a summary; generated code calls this with values computed at compile time.</summary>
+        /// <param name="network">The network class's name.</param>
+        /// <param name="inputShape">The shape of one input sample, without the batch dimension.</param>
+        /// <param name="layers">The layers in forward order.</param>
+        /// <param name="table">The summary as a text table in Keras's layout.</param>
+        public NetworkSummary(string network, long[] inputShape, IReadOnlyList<LayerSummary> layers, string table)
+        {
+            Network = network;
+            InputShape = inputShape;
+            Layers = layers;
+            _table = table;
+        }
+
+        /// <summary>The network class's name.</summary>
+        public string Network { get; }
+
+        /// <summary>The shape of one input sample, without the batch dimension.</summary>
+        public IReadOnlyList<long> InputShape { get; }
+
+        /// <summary>The layers in forward order.</summary>
+        public IReadOnlyList<LayerSummary> Layers { get; }
+
+        /// <summary>All parameters, trainable or not.</summary>
+        public long TotalParameters => Layers.Sum(l => l.Parameters);
+
+        /// <summary>Parameters that receive gradients.</summary>
+        public long TrainableParameters => Layers.Where(l => l.Trainable).Sum(l => l.Parameters);
+
+        /// <summary>The shape of one output sample: the last layer's output shape.</summary>
+        public IReadOnlyList<long> OutputShape => Layers.Count == 0 ? InputShape : Layers[Layers.Count - 1].OutputShape;
+
+        /// <summary>The layer called <paramref name="name"/>.</summary>
+        /// <param name="name">A layer name such as <c>fc1</c>.</param>
+        /// <exception cref="KeyNotFoundException">No layer has that name.</exception>
+        public LayerSummary this[string name] =>
+            Layers.FirstOrDefault(l => l.Name == name) ?? throw new KeyNotFoundException($"{Network} has no layer named '{name}'.");
+
+        /// <summary>The summary as a text table in the layout of Keras's <c>model.summary()</c>.</summary>
+        public override string ToString() => _table;
+    }
+
+    /// <summary>One layer of a <see cref="NetworkSummary"/>.</summary>
+    /// <param name="Name">The layer's name: its field and <c>state_dict()</c> prefix for layers with parameters.</param>
+    /// <param name="Type">The layer's attribute name, such as <c>Linear</c> or <c>ReLU</c>.</param>
+    /// <param name="OutputShape">The shape of one output sample, without the batch dimension.</param>
+    /// <param name="Parameters">The layer's parameter count.</param>
+    /// <param name="Trainable">Whether those parameters receive gradients.</param>
+    public sealed record LayerSummary(string Name, string Type, IReadOnlyList<long> OutputShape, long Parameters, bool Trainable);
+}
