@@ -34,9 +34,25 @@ namespace NetGen.Generator
                     .Where(static model => model is not null)
                     .WithTrackingName(TrackingNames.Network);
 
-                context.RegisterSourceOutput(networks, static (spc, model) =>
-                    spc.AddSource(model!.HintName, SourceText.From(NetworkEmitter.Emit(model), System.Text.Encoding.UTF8)));
+                context.RegisterSourceOutput(networks, static (spc, model) => Emit(spc, model!));
             }
+        }
+
+        private static void Emit(SourceProductionContext context, NetworkModel model)
+        {
+            string source;
+            try
+            {
+                source = NetworkEmitter.Emit(model);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One broken network must not become CS8785 and take every other generated file with it.
+                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.InternalError, null, model.ClassName, e.GetType().Name, e.Message));
+                return;
+            }
+
+            context.AddSource(model.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
         }
 
         private static System.Collections.Generic.IEnumerable<string> AttributeNames()

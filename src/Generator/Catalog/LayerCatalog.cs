@@ -200,7 +200,12 @@ namespace NetGen.Generator.Catalog
                 new Shape(dims),
                 $"{kind}({Number(inChannels)} → {Number(outChannels.Value)}, kernel {Number(kernel.Value)}, stride {Number(stride.Value)}, padding {Number(padding.Value)})",
                 Modules + kind,
-                $"{Nn}{kind}({Number(inChannels)}, {Number(outChannels.Value)}, {Number(kernel.Value)}, stride: {Number(stride.Value)}, padding: {Number(padding.Value)}, bias: {Bool(bias)})",
+                // stride and padding only when not the default: a literal 0 would also convert to TorchSharp's
+                // Padding enum and make the overloads ambiguous.
+                $"{Nn}{kind}({Number(inChannels)}, {Number(outChannels.Value)}, {Number(kernel.Value)}"
+                    + (stride.Value != 1 ? $", stride: {Number(stride.Value)}" : string.Empty)
+                    + (padding.Value != 0 ? $", padding: {Number(padding.Value)}" : string.Empty)
+                    + $", bias: {Bool(bias)})",
                 c.Name + ".call({x})",
                 parameters,
                 parameters);
@@ -254,8 +259,9 @@ namespace NetGen.Generator.Catalog
 
         private static LayerSpec? InferAdaptivePooling(LayerContext c)
         {
-            var h = c.Size("outputHeight", "AdaptiveAvgPool2d");
-            var w = c.Size("outputWidth", "AdaptiveAvgPool2d");
+            var square = c.Arguments.Has("outputSize");
+            var h = c.Size(square ? "outputSize" : "outputHeight", "AdaptiveAvgPool2d");
+            var w = square ? h : c.Size("outputWidth", "AdaptiveAvgPool2d");
             if (h is null || w is null)
             {
                 return null;

@@ -122,6 +122,16 @@ namespace NetGen.Generator.Diagnostics
             "{0}: '{1}' maps {2} to {3}, but a residual connection adds the block's output to its input, so both must have the same shape",
             "x + Block(x) needs Block(x) to have the shape of x.");
 
+        public static readonly DiagnosticDescriptor InternalError = new(
+            "NG0199",
+            "NetGen failed to generate a network",
+            "NetGen failed to generate '{0}' ({1}: {2}); the rest of the project's generated code is unaffected. Please report this with the declaration.",
+            "NetGen.Internal",
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A bug in NetGen's emitter. Instead of failing the whole generator (CS8785), NetGen skips this one class.",
+            helpLinkUri: HelpLinkBase + "NG0199.md");
+
         /// <summary>Every declaration error, for the analyzer that reports them.</summary>
         public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> DeclarationErrors = System.Collections.Immutable.ImmutableArray.Create(
             LayerSizeMismatch, ClassNotPartial, NoLayers, NonPositiveSize, SizeNotInferable, InvalidArgument, DuplicateLayerName,

@@ -91,7 +91,7 @@ namespace NetGen.Generator.Emit
             for (var i = 0; i < network.Layers.Count; i++)
             {
                 var layer = network.Layers[i];
-                var call = string.Format(CultureInfo.InvariantCulture, layer.ForwardTemplate, previous);
+                var call = layer.ForwardTemplate.Replace("{x}", previous);
                 var last = i == network.Layers.Count - 1;
                 var name = last ? "output" : "x" + (i + 1).ToString(CultureInfo.InvariantCulture);
                 w.Line(last ? $"var {name} = {call};" : $"using var {name} = {call};");

@@ -18,7 +18,8 @@ namespace NetGen.Generator.Model
         long TrainableParameters);
 
     /// <summary>
-    /// One declared layer after shape inference. <see cref="FieldName"/> is set for layers that own a
+    /// One declared layer after shape inference. <see cref="ForwardTemplate"/> is the expression that applies the
+    /// layer, with <c>{x}</c> standing for its input. <see cref="FieldName"/> is set for layers that own a
     /// module (parameters or buffers); parameter-free layers are applied functionally in <c>forward</c>.
     /// </summary>
     internal sealed record LayerModel(

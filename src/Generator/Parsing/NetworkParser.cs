@@ -173,9 +173,17 @@ namespace NetGen.Generator.Parsing
 
                     var context = new LayerContext(arguments, shape, name, previousName, previousRole, isFirst, afterError, Resolve, location, diagnostics);
                     isFirst = false;
+                    var reported = diagnostics.Count;
                     var spec = definition.Infer(context);
                     if (spec is null)
                     {
+                        // A layer that fails must say why, unless an earlier failure explains it: a silent
+                        // failure would otherwise look like a valid network with the layer missing.
+                        if (diagnostics.Count == reported && !afterError)
+                        {
+                            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, location, definition.AttributeName, "NetGen could not resolve this layer's arguments"));
+                        }
+
                         afterError = true;
                         shape = null;
                         previousName = name;
@@ -198,7 +206,7 @@ namespace NetGen.Generator.Parsing
                         definition.OwnsModule ? name : null,
                         spec.ModuleType,
                         spec.Construction,
-                        spec.ForwardTemplate.Replace("{x}", "{0}"),
+                        spec.ForwardTemplate,
                         spec.Description,
                         spec.OutputShape,
                         spec.Parameters,
@@ -214,7 +222,7 @@ namespace NetGen.Generator.Parsing
             }
 
             var hasErrors = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
-            if (!classIsValid || hasErrors || layers.Count == 0 || inputShape is null)
+            if (!classIsValid || hasErrors || afterError || layers.Count == 0 || inputShape is null)
             {
                 return new ParsedNetwork(null, diagnostics, parsedLayers, clipAttribute);
             }

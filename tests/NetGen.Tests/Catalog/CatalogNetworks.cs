@@ -1,0 +1,38 @@
+using NetGen;
+
+namespace NetGen.Tests.Catalog;
+
+// Networks that together use every layer kind in the catalogue. The runtime tests run each one
+// forward and backward on TorchSharp and compare every layer's output shape and parameter count
+// with the compile-time Summary; EveryLayerNet is also a snapshot test.
+
+/// <summary>A residual block for 16-feature vectors: Linear -> ReLU -> Linear, shape unchanged.</summary>
+[Linear(16, 16), ReLU, Linear(16, 16)]
+public partial class VectorBlock;
+
+/// <summary>A residual block for 8x14x14 feature maps.</summary>
+[Input(8, 14, 14), Conv2d(8, 3, padding: 1), BatchNorm, ReLU]
+public partial class ConvBlock;
+
+/// <summary>An encoder reused as a layer.</summary>
+[Linear(32, 16), Tanh]
+public partial class Encoder;
+
+/// <summary>Every layer kind once, in an order that makes sense shape-wise.</summary>
+[Input(1, 28, 28)]
+[Conv2d(8, 3, stride: 2, padding: 1), BatchNorm, PReLU(NumParameters = 8)]
+[Residual(typeof(ConvBlock))]
+[MaxPool2d(2, stride: 1), AvgPool2d(2), AdaptiveAvgPool2d(3)]
+[Flatten, Linear(32), LayerNorm, LeakyReLU(0.1)]
+[Block(typeof(Encoder)), Dropout(0.25)]
+[Residual(typeof(VectorBlock), Repeat = 2)]
+[Linear(24), Tanh, Linear(24), ELU(0.5), Linear(20), SELU, Linear(18), GELU, Linear(16), ReLU6, Linear(12), Sigmoid, Linear(10)]
+[LogSoftmax(1)]
+public partial class EveryLayerNet;
+
+/// <summary>Sequence layers: [steps, features] batch-first sequences.</summary>
+[Input(12, 5)]
+[Conv1d(6, 3, padding: 1), BatchNorm, ReLU]
+[LSTM(10, 2), GRU(7), RNN(4), LastStep]
+[Linear(3), Softmax(-1)]
+public partial class EverySequenceLayerNet;

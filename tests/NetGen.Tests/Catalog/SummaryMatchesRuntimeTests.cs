@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Tests.Infrastructure;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace NetGen.Tests.Catalog;
+
+/// <summary>
+/// For every layer kind and 20 varied networks: each layer's output shape and parameter count known at
+/// compile time (the generated static Summary) equals what TorchSharp reports when the model runs
+/// forward, and the network runs backward with a gradient reaching every parameter.
+/// </summary>
+public class SummaryMatchesRuntimeTests
+{
+    public static TheoryData<string> Networks => new()
+    {
+        nameof(EveryLayerNet), nameof(EverySequenceLayerNet), nameof(VectorBlock), nameof(ConvBlock), nameof(Encoder),
+        nameof(V01Mlp), nameof(V02NoBias), nameof(V03InferredLinear), nameof(V04SmallCnn), nameof(V05MnistCnn),
+        nameof(V06Strided), nameof(V07Conv1d), nameof(V08LstmRegressor), nameof(V09DeepGru), nameof(V10Rnn),
+        nameof(V11DeepResidual), nameof(V12TwoBlocks), nameof(V13PRelu), nameof(V14Transformerish), nameof(V15PoolFirst),
+        nameof(V16FullKernel), nameof(V17ActivationMix), nameof(V18AdaptiveRect), nameof(V19CustomNames), nameof(V20ResidualConv),
+    };
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Every_layer_output_shape_and_parameter_count_matches_the_compile_time_summary(string networkName)
+    {
+        torch.manual_seed(3);
+        var type = typeof(SummaryMatchesRuntimeTests).Assembly.GetType("NetGen.Tests.Catalog." + networkName)!;
+        var summary = (NetworkSummary)type.GetProperty("Summary")!.GetValue(null)!;
+        using var model = (nn.Module<Tensor, Tensor>)Activator.CreateInstance(type)!;
+        model.train();
+        const long batch = 4;
+
+        var observed = new List<(string Name, long[] Shape)>();
+        var forward = type.GetMethod("forward", new[] { typeof(Tensor), typeof(Action<string, Tensor>) })!;
+        using var input = torch.randn(new[] { batch }.Concat(summary.InputShape).ToArray());
+        using var output = (Tensor)forward.Invoke(model, new object[] { input, (Action<string, Tensor>)((name, t) => observed.Add((name, t.shape))) })!;
+
+        // Shapes: one observation per layer, in order, each the batch plus the compile-time sample shape.
+        Assert.Equal(summary.Layers.Select(l => l.Name), observed.Select(o => o.Name));
+        foreach (var (layer, seen) in summary.Layers.Zip(observed))
+        {
+            Assert.Equal(new[] { batch }.Concat(layer.OutputShape).ToArray(), seen.Shape);
+        }
+
+        Assert.Equal(new[] { batch }.Concat(summary.OutputShape).ToArray(), output.shape);
+
+        // Parameters: grouped by the first segment of their state-dict name, which is the layer name.
+        var byLayer = model.named_parameters()
+            .GroupBy(p => p.name.Split('.')[0])
+            .ToDictionary(g => g.Key, g => g.Sum(p => p.parameter.numel()));
+        foreach (var layer in summary.Layers)
+        {
+            Assert.Equal(layer.Parameters, byLayer.GetValueOrDefault(layer.Name));
+        }
+
+        Assert.Equal(summary.TotalParameters, model.parameters().Sum(p => p.numel()));
+        Assert.Empty(byLayer.Keys.Except(summary.Layers.Select(l => l.Name)));
+
+        // Backward: every parameter receives a finite gradient.
+        output.sum().backward();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            Assert.True(parameter.grad is not null, $"{name} has no gradient");
+            Assert.True(parameter.grad!.isfinite().all().item<bool>(), $"{name} has a non-finite gradient");
+        }
+    }
+
+    [Fact]
+    public void The_every_layer_network_uses_every_catalogue_entry()
+    {
+        var used = EveryLayerNet.Summary.Layers.Select(l => l.Type)
+            .Concat(EverySequenceLayerNet.Summary.Layers.Select(l => l.Type))
+            .Append("Input")
+            .ToHashSet();
+        var catalogue = NetGen.Generator.Catalog.LayerCatalog.All.Select(d => d.AttributeName);
+        Assert.Empty(catalogue.Except(used));
+    }
+
+    [Fact]
+    public void Summary_text_is_the_Keras_layout()
+    {
+        var lines = V01Mlp.Summary.ToString().Split('\n');
+        Assert.Equal(
+            new[]
+            {
+                "Layer (type)  Output Shape  Param #",
+                "===================================",
+                "fc1 (Linear)  (-1, 20)          220",
+                "relu1 (ReLU)  (-1, 20)            0",
+                "fc2 (Linear)  (-1, 5)           105",
+                "===================================",
+                "Total params: 325",
+                "Trainable params: 325",
+                "Non-trainable params: 0",
+            },
+            lines);
+        Assert.Equal(325, V01Mlp.Summary.TrainableParameters);
+        Assert.Equal(new long[] { 20 }, V01Mlp.Summary["relu1"].OutputShape);
+    }
+
+    [Fact]
+    public void Block_and_residual_parameters_appear_under_their_layer_names_in_the_state_dict()
+    {
+        using var model = new V11DeepResidual();
+        var keys = model.state_dict().Keys.ToHashSet();
+        Assert.Contains("res1.fc1.weight", keys);
+        Assert.Contains("res4.fc2.bias", keys);
+        Assert.Equal(4 * ((16 * 16 + 16) * 2) + 17, model.parameters().Sum(p => p.numel()));
+    }
+
+    [Fact]
+    public void Residual_output_is_input_plus_block_output()
+    {
+        torch.manual_seed(5);
+        using var model = new V11DeepResidual();
+        model.eval();
+        using var x = torch.randn(3, 16);
+        var expected = x;
+        foreach (var block in new[] { model.res1, model.res2, model.res3, model.res4 })
+        {
+            expected = expected + block.call(expected);
+        }
+
+        expected = model.fc1.call(expected);
+        Assert.Equal(0.0, (model.call(x) - expected).abs().max().item<float>(), 6);
+    }
+
+    [Fact]
+    public void Dropout_follows_the_module_mode_and_leaves_the_callers_input_alive()
+    {
+        torch.manual_seed(6);
+        using var model = new V19CustomNames();
+        using var x = torch.ones(64, 9);
+        model.eval();
+        var a = model.call(x);
+        var b = model.call(x);
+        Assert.Equal(0.0, (a - b).abs().max().item<float>(), 0);
+        Assert.Equal(64 * 9, x.sum().item<float>());   // the input is still usable after forward
+
+        model.train();
+        var c = model.call(x);
+        var d = model.call(x);
+        Assert.True((c - d).abs().max().item<float>() > 0, "dropout in train mode should differ between calls");
+    }
+}
