@@ -103,6 +103,94 @@ public class DeclarationErrorTests
             "NG0111 layers on two partial declarations",
             "[{|NG0111:Linear(4, 3)|}] public partial class Net; [Linear(3, 2)] public partial class Net;"
         },
+        {
+            "NG0113 Input after a layer",
+            "[Linear(4, 4), {|NG0113:Input(4)|}] public partial class Net;"
+        },
+        {
+            "NG0104 Input with a zero dimension",
+            "[{|NG0104:Input(1, 0, 28)|}, Flatten] public partial class Net;"
+        },
+        {
+            "NG0114 convolution kernel larger than its input",
+            "[Input(1, 4, 4), {|NG0114:Conv2d(8, 5)|}] public partial class Net;"
+        },
+        {
+            "NG0104 zero kernel",
+            "[Input(1, 28, 28), {|NG0104:Conv2d(8, 0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 negative padding",
+            "[Input(1, 28, 28), {|NG0106:Conv2d(8, 3, padding: -1)|}] public partial class Net;"
+        },
+        {
+            "NG0115 Linear right after a convolution",
+            "[Input(1, 28, 28), Conv2d(4, 3), ReLU, MaxPool2d(2), {|NG0115:Linear(10)|}] public partial class Net;"
+        },
+        {
+            "NG0116 pooling below 1x1",
+            "[Input(1, 8, 8), MaxPool2d(2), MaxPool2d(2), MaxPool2d(2), {|NG0116:MaxPool2d(2)|}] public partial class Net;"
+        },
+        {
+            "NG0106 pooling padding above half the kernel",
+            "[Input(1, 8, 8), {|NG0106:AvgPool2d(2, padding: 2)|}] public partial class Net;"
+        },
+        {
+            "NG0117 Conv2d on vectors",
+            "[Linear(10, 16), {|NG0117:Conv2d(4, 3)|}] public partial class Net;"
+        },
+        {
+            "NG0117 LSTM on images",
+            "[Input(1, 28, 28), {|NG0117:LSTM(16)|}] public partial class Net;"
+        },
+        {
+            "NG0117 LastStep on vectors",
+            "[Linear(3, 4), {|NG0117:LastStep|}] public partial class Net;"
+        },
+        {
+            "NG0106 Dropout probability above 1",
+            "[Linear(4, 4), {|NG0106:Dropout(1.5)|}] public partial class Net;"
+        },
+        {
+            "NG0106 negative LeakyReLU slope",
+            "[Linear(4, 4), {|NG0106:LeakyReLU(-1)|}] public partial class Net;"
+        },
+        {
+            "NG0106 ELU alpha of zero",
+            "[Linear(4, 4), {|NG0106:ELU(0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 softmax over the batch",
+            "[Linear(4, 4), {|NG0106:Softmax(0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 PReLU slopes differ from the channels",
+            "[Input(3, 8, 8), {|NG0106:PReLU(NumParameters = 5)|}] public partial class Net;"
+        },
+        {
+            "NG0104 zero LSTM layers",
+            "[Input(5, 3), {|NG0104:LSTM(8, 0)|}] public partial class Net;"
+        },
+        {
+            "NG0104 zero repeats",
+            "[Linear(4, 4), {|NG0104:Residual(typeof(Block), Repeat = 0)|}] public partial class Net; [Linear(4, 4)] public partial class Block;"
+        },
+        {
+            "NG0118 block is not a network",
+            "[Linear(4, 4), {|NG0118:Block(typeof(string))|}] public partial class Net;"
+        },
+        {
+            "NG0118 block contains itself",
+            "[Linear(4, 4), {|NG0118:Block(typeof(Net))|}] public partial class Net;"
+        },
+        {
+            "NG0119 residual block changes the shape",
+            "[Linear(4, 4), {|NG0119:Residual(typeof(Narrow))|}] public partial class Net; [Linear(4, 2)] public partial class Narrow;"
+        },
+        {
+            "NG0101 block input differs",
+            "[Linear(4, 3), {|NG0101:Block(typeof(Wide))|}] public partial class Net; [Linear(4, 2)] public partial class Wide;"
+        },
     };
 
     [Theory]
@@ -121,7 +209,8 @@ public class DeclarationErrorTests
         var run = GeneratorHarness.Run(StripMarkup(Source(declaration)));
         Assert.All(run.Result.Results, r => Assert.Null(r.Exception));
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "CS8785");
-        Assert.Empty(run.GeneratedSources);
+        // Only the invalid class (always Net, or Outer's Net) loses its code; valid helper networks still generate.
+        Assert.DoesNotContain(run.GeneratedSources, s => s.HintName.EndsWith("Net.g.cs", System.StringComparison.Ordinal));
         Assert.Contains(run.AnalyzerDiagnostics, d => d.Id.StartsWith("NG01", System.StringComparison.Ordinal) && d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
     }
 

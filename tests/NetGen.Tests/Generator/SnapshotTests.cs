@@ -18,6 +18,16 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void A_network_using_every_layer_kind_matches_the_golden_file()
+    {
+        var run = GeneratorHarness.Run(SourceFiles.Read("Catalog/CatalogNetworks.cs"));
+        Assert.Empty(run.AnalyzerDiagnostics);
+        Assert.Empty(run.CompilerDiagnostics.Select(d => d.ToString()));
+        GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.EveryLayerNet.g.cs").Text, "EveryLayerNet");
+        GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.EverySequenceLayerNet.g.cs").Text, "EverySequenceLayerNet");
+    }
+
+    [Fact]
     public void Seed_networks_generate_one_file_each_and_compile_without_any_warning()
     {
         Assert.Empty(SeedRun.GeneratorDiagnostics);
