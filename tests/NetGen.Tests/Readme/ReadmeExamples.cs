@@ -1,0 +1,17 @@
+using NetGen;
+
+namespace NetGen.Tests.Readme;
+
+// The README's examples, compiled and run as written.
+
+[Input(8, 14, 14), Conv2d(8, 3, padding: 1), BatchNorm, ReLU]
+public partial class ConvBlock;
+
+[Input(1, 28, 28)]
+[Conv2d(8, 3, stride: 2, padding: 1), BatchNorm, ReLU]    // -> [8, 14, 14]
+[Residual(typeof(ConvBlock), Repeat = 2)]
+[AdaptiveAvgPool2d(1), Flatten, Linear(10)]
+public partial class SmallResNet;
+
+[Input(50, 8), LSTM(32, 2), LastStep, Linear(1)]           // 50 steps of 8 features -> one value
+public partial class SequenceRegressor;
