@@ -62,7 +62,10 @@ namespace NetGen.Generator
                 yield return layer.MetadataName;
             }
 
-            yield return NetworkParser.ClipGradNormMetadataName;
+            foreach (var option in NetworkOptionCatalog.All)
+            {
+                yield return option.MetadataName;
+            }
         }
 
         private static NetworkModel? ReadNetwork(GeneratorAttributeSyntaxContext context, string metadataName, System.Threading.CancellationToken cancellationToken)

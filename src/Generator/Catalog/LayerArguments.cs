@@ -36,8 +36,9 @@ namespace NetGen.Generator.Catalog
 
         public bool Has(string name) => _values.ContainsKey(name);
 
+        /// <summary>A whole number, or an enum member's underlying value.</summary>
         public long? Long(string name) =>
-            _values.TryGetValue(name, out var c) && c.Kind == TypedConstantKind.Primitive && c.Value is not null
+            _values.TryGetValue(name, out var c) && c.Kind is TypedConstantKind.Primitive or TypedConstantKind.Enum && c.Value is not null && c.Value is not bool
                 ? Convert.ToInt64(c.Value, System.Globalization.CultureInfo.InvariantCulture)
                 : null;
 

@@ -65,6 +65,15 @@ namespace NetGen.Generator.Emit
                 w.Line($"public double ClipGradients() => global::TorchSharp.torch.nn.utils.clip_grad_norm_(parameters(), {Number(clip.MaxNorm)}, {Number(clip.NormType)});");
             }
 
+            if (network.Loss is { } loss)
+            {
+                w.Line();
+                w.Line($"/// <summary>The loss declared with <c>[Loss(LossFunction.{loss.Name})]</c>, averaged over the batch.</summary>");
+                w.Line("/// <param name=\"output\">The network's output for a batch.</param>");
+                w.Line("/// <param name=\"target\">The batch's targets.</param>");
+                w.Line($"public {Tensor} Loss({Tensor} output, {Tensor} target) => global::TorchSharp.torch.nn.functional.{loss.Function}(output, target);");
+            }
+
             w.Close();
             if (network.Namespace is not null)
             {

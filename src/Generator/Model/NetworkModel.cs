@@ -14,6 +14,7 @@ namespace NetGen.Generator.Model
         Shape InputShape,
         EquatableArray<LayerModel> Layers,
         ClipModel? Clip,
+        LossModel? Loss,
         long TotalParameters,
         long TrainableParameters);
 
@@ -33,6 +34,18 @@ namespace NetGen.Generator.Model
         Shape OutputShape,
         long Parameters,
         long TrainableParameters);
+
+    /// <summary>What a loss function expects the network's output to be.</summary>
+    internal enum LossInput
+    {
+        Logits,
+        LogProbabilities,
+        Probabilities,
+        Values,
+    }
+
+    /// <summary>The loss declared with <c>[Loss]</c>: the <c>LossFunction</c> member and the TorchSharp function computing it.</summary>
+    internal sealed record LossModel(string Name, string Function, LossInput Expects);
 
     /// <summary>Gradient clipping declared with <c>[ClipGradNorm]</c>.</summary>
     internal sealed record ClipModel(double MaxNorm, double NormType);

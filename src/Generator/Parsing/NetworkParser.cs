@@ -47,8 +47,6 @@ namespace NetGen.Generator.Parsing
     /// </summary>
     internal static class NetworkParser
     {
-        public const string ClipGradNormMetadataName = "NetGen.ClipGradNormAttribute";
-
         /// <summary>The class's NetGen attributes in source order, or an empty list when it has none.</summary>
         public static List<AttributeData> NetGenAttributes(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
@@ -85,7 +83,7 @@ namespace NetGen.Generator.Parsing
 
         private static bool IsNetGenAttribute(INamedTypeSymbol cls) =>
             cls.ContainingNamespace is { Name: "NetGen", ContainingNamespace.IsGlobalNamespace: true } &&
-            (LayerCatalog.Find(MetadataName(cls)) is not null || MetadataName(cls) == ClipGradNormMetadataName);
+            (LayerCatalog.Find(MetadataName(cls)) is not null || NetworkOptionCatalog.Find(MetadataName(cls)) is not null);
 
         public static ParsedNetwork? Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
@@ -113,7 +111,7 @@ namespace NetGen.Generator.Parsing
             var counts = new Dictionary<string, int>();
             var names = new HashSet<string>();
             AttributeData? clipAttribute = null;
-            ClipModel? clip = null;
+            var options = new NetworkOptions();
             Shape? shape = null;
             Shape? inputShape = null;
             LayerRole? previousRole = null;
@@ -136,10 +134,10 @@ namespace NetGen.Generator.Parsing
                     continue;
                 }
 
-                if (metadataName == ClipGradNormMetadataName)
+                if (NetworkOptionCatalog.Find(metadataName) is { } option)
                 {
-                    clip = ReadClip(attribute, location, diagnostics) ?? clip;
-                    clipAttribute = attribute;
+                    option.Read(new OptionContext(LayerArguments.From(attribute), options, location, diagnostics));
+                    clipAttribute = option.AttributeName == "ClipGradNorm" ? attribute : clipAttribute;
                     continue;
                 }
 
@@ -234,7 +232,8 @@ namespace NetGen.Generator.Parsing
                 (ns is null ? string.Empty : ns + ".") + type.Name + ".g.cs",
                 inputShape.Value,
                 layers.ToEquatableArray(),
-                clip,
+                options.Clip,
+                options.Loss,
                 layers.Sum(l => l.Parameters),
                 layers.Sum(l => l.TrainableParameters));
             return new ParsedNetwork(model, diagnostics, parsedLayers, clipAttribute);
@@ -365,28 +364,6 @@ namespace NetGen.Generator.Parsing
             var text = "write " + string.Join(" or ", forms);
             var namedList = string.Join(", ", named);
             return namedList.Length == 0 ? text : text + " with optional " + namedList;
-        }
-
-        private static ClipModel? ReadClip(AttributeData attribute, Location? location, List<Diagnostic> diagnostics)
-        {
-            var arguments = LayerArguments.From(attribute);
-            var maxNorm = arguments.Double("maxNorm") ?? 0;
-            var normType = arguments.Double("NormType") ?? 2.0;
-            if (!(maxNorm > 0) || double.IsInfinity(maxNorm))
-            {
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, location, "ClipGradNorm",
-                    $"maxNorm is {LayerContext.Number(maxNorm)}, but it must be a positive finite number such as 1.0"));
-                return null;
-            }
-
-            if (!(normType > 0))
-            {
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, location, "ClipGradNorm",
-                    $"NormType is {LayerContext.Number(normType)}, but it must be positive (1, 2, or double.PositiveInfinity)"));
-                return null;
-            }
-
-            return new ClipModel(maxNorm, normType);
         }
 
         private static Location? Location(AttributeData attribute, CancellationToken cancellationToken) =>

@@ -188,6 +188,10 @@ public class DeclarationErrorTests
             "[Linear(4, 4), {|NG0119:Residual(typeof(Narrow))|}] public partial class Net; [Linear(4, 2)] public partial class Narrow;"
         },
         {
+            "NG0106 loss outside the enum",
+            "[Linear(4, 2), {|NG0106:Loss((LossFunction)42)|}] public partial class Net;"
+        },
+        {
             "NG0101 block input differs",
             "[Linear(4, 3), {|NG0101:Block(typeof(Wide))|}] public partial class Net; [Linear(4, 2)] public partial class Wide;"
         },
