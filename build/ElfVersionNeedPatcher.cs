@@ -1,10 +1,10 @@
 // Makes TorchSharp's native library loadable on hosts whose libstdc++ is older than the one it was
-// linked against (see NetGen.NativeLoadFix.targets beside this file for when it runs).
+// linked against; NetGen.NativeLoadFix.targets beside this file says when it runs.
 //
-// This one file is compiled twice: by MSBuild's RoslynCodeTaskFactory (against netstandard 2.0
-// reference assemblies, with no preprocessor symbols, so no Span, BinaryPrimitives or
-// File.Move(overwrite) here), and into NetGen.Tests, which defines NETGEN_NO_MSBUILD_TASK to leave
-// out the MSBuild task at the bottom because it has no MSBuild references.
+// The patcher and its MSBuild task share this one file because RoslynCodeTaskFactory compiles exactly
+// one <Code> source. It compiles it against netstandard 2.0 reference assemblies (so: no Span,
+// BinaryPrimitives or File.Move(overwrite) here) and defines no preprocessor symbols, so the task is
+// in by default and NetGen.Tests, which has no MSBuild references, defines NETGEN_NO_MSBUILD_TASK.
 #nullable enable
 
 using System;
@@ -84,6 +84,7 @@ namespace NetGen.Build
             try
             {
                 File.Copy(elfPath, temp); // copies the bytes and the permission bits
+                new FileInfo(temp).IsReadOnly = false; // a package cache may hold its files read-only
                 using (var stream = new FileStream(temp, FileMode.Open, FileAccess.Write))
                 {
                     stream.Position = flagsOffset;
@@ -112,8 +113,8 @@ namespace NetGen.Build
             using (var elf = new FileStream(elfPath, FileMode.Open, FileAccess.Read, FileShare.Read))
             {
                 byte[]? header = ReadAt(elf, 0, 64);
-                if (header == null || header[0] != 0x7f || header[1] != (byte)'E' || header[2] != (byte)'L'
-                    || header[3] != (byte)'F' || header[4] != 2 /* ELFCLASS64 */ || header[5] != 1 /* LE */)
+                if (header == null || header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F'
+                    || header[4] != 2 /* ELFCLASS64 */ || header[5] != 1 /* ELFDATA2LSB */)
                     return Malformed;
                 int entrySize = U16(header, 0x3A), count = U16(header, 0x3C);
                 byte[]? sections = entrySize < 64 ? null : ReadAt(elf, (long)U64(header, 0x28), (ulong)entrySize * (ulong)count);
@@ -194,51 +195,48 @@ namespace NetGen.Build
 #if !NETGEN_NO_MSBUILD_TASK
 namespace NetGen.Build
 {
-    /// <summary>The MSBuild task that NetGen.NativeLoadFix.targets runs on the build and publish output.</summary>
+    using Microsoft.Build.Framework;
+
+    /// <summary>The task NetGen.NativeLoadFix.targets runs on the libLibTorchSharp.so copies in an output folder.</summary>
     public sealed class PatchTorchSharpNativeLoad : Microsoft.Build.Utilities.Task
     {
-        /// <summary>The libLibTorchSharp.so copies found in the output.</summary>
-        [Microsoft.Build.Framework.Required]
-        public Microsoft.Build.Framework.ITaskItem[] Files { get; set; } = Array.Empty<Microsoft.Build.Framework.ITaskItem>();
+        [Required]
+        public ITaskItem[] Files { get; set; } = Array.Empty<ITaskItem>();
 
-        /// <summary>The version TorchSharp 0.107 needs for a symbol it never binds.</summary>
+        /// <summary>The version TorchSharp 0.107 needs, for a symbol it never binds.</summary>
         public string VersionName { get; set; } = "GLIBCXX_3.4.32";
 
         public override bool Execute()
         {
-            const Microsoft.Build.Framework.MessageImportance Low = Microsoft.Build.Framework.MessageImportance.Low;
-            string? libStdCxx = ElfVersionNeedPatcher.FindHostLibStdCxx();
-            if (libStdCxx == null)
+            // Failing to patch is a warning, not an error: the output is still right for hosts with a
+            // newer libstdc++, and the DllNotFoundException on this host names the missing version.
+            try
             {
-                Log.LogMessage(Low, "NetGen: found no libstdc++.so.6 on this host; leaving libLibTorchSharp.so as it is.");
-                return true;
-            }
-            if (ElfVersionNeedPatcher.DefinesVersion(libStdCxx, VersionName))
-            {
-                Log.LogMessage(Low, $"NetGen: {libStdCxx} provides {VersionName}; libLibTorchSharp.so loads as it is.");
-                return true;
-            }
-
-            foreach (Microsoft.Build.Framework.ITaskItem file in Files)
-            {
-                try
+                string? libStdCxx = ElfVersionNeedPatcher.FindHostLibStdCxx();
+                if (libStdCxx == null || ElfVersionNeedPatcher.DefinesVersion(libStdCxx, VersionName))
+                {
+                    Log.LogMessage(MessageImportance.Low, libStdCxx == null
+                        ? "NetGen: found no libstdc++.so.6 on this host; leaving libLibTorchSharp.so as it is."
+                        : $"NetGen: {libStdCxx} provides {VersionName}; libLibTorchSharp.so loads as it is.");
+                    return true;
+                }
+                foreach (ITaskItem file in Files)
                 {
                     PatchResult result = ElfVersionNeedPatcher.MarkVersionNeedWeak(file.ItemSpec, VersionName);
                     if (result == PatchResult.Patched)
-                        Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
+                        Log.LogMessage(MessageImportance.High,
                             $"NetGen: marked {VersionName} as a weak version need in {file.ItemSpec} (host libstdc++ "
                             + $"{libStdCxx} lacks it; TorchSharp would fail to load). Set NetGenNativeLoadFix=false to disable.");
                     else
-                        Log.LogMessage(Low, $"NetGen: {file.ItemSpec}: {result}; nothing to patch.");
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    // Not an error: the build output is still usable on hosts with a newer libstdc++.
-                    Log.LogWarning($"NetGen: could not mark {VersionName} weak in {file.ItemSpec}: {e.Message} "
-                        + "TorchSharp will fail to load on this host.");
+                        Log.LogMessage(MessageImportance.Low, $"NetGen: {file.ItemSpec}: {result}, nothing to patch.");
                 }
             }
-            return !Log.HasLoggedErrors;
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                Log.LogWarning($"NetGen: could not mark {VersionName} as a weak version need in libLibTorchSharp.so: "
+                    + $"{e.Message} TorchSharp will fail to load on this host.");
+            }
+            return true;
         }
     }
 }
