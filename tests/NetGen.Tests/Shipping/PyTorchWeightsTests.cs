@@ -149,6 +149,31 @@ public sealed class PyTorchWeightsTests
         }
     }
 
+    [Fact]
+    public void A_truncated_safetensors_file_is_rejected_before_any_tensor_is_read()
+    {
+        var directory = NewScratchDirectory("weights");
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var bytes = File.ReadAllBytes(Reference("pytorch_trained.safetensors"));
+            var truncated = Path.Combine(directory, "truncated.safetensors");
+            File.WriteAllBytes(truncated, bytes[..^4]); // the last 4 bytes are fc2.bias's last float
+            using var model = new ShipNet();
+            var before = Snapshot(model);
+
+            var error = Assert.Throws<InvalidDataException>(() => model.LoadSafetensors(truncated));
+
+            Assert.Contains("fc2.bias: data_offsets", error.Message, StringComparison.Ordinal);
+            Assert.Contains("do not hold 12 bytes for shape [3]", error.Message, StringComparison.Ordinal);
+            AssertUnchanged(before, model);
+        }
+        finally
+        {
+            DeleteDirectory(directory);
+        }
+    }
+
     [Theory]
     [InlineData("weights.pt")]
     [InlineData("weights.safetensors")]
@@ -239,6 +264,13 @@ public sealed class PyTorchWeightsTests
             {
                 Assert.True(bytes.AsSpan().SequenceEqual(today[name]), $"zip entry {name} differs from the file PyTorch loaded");
             }
+
+            // The safetensors file the script parsed independently (it has no safetensors library) is what the writer still writes.
+            var resavedSafetensors = Path.Combine(directory, "resaved.safetensors");
+            model.SaveSafetensors(resavedSafetensors);
+            Assert.Equal(File.ReadAllBytes(Reference("netgen_trained.safetensors")), File.ReadAllBytes(resavedSafetensors));
+            Assert.Equal(0.0, pytorch.GetProperty("safetensors_max_abs_difference_from_pt").GetDouble());
+            Assert.Equal(9, pytorch.GetProperty("safetensors_keys").GetInt32());
         }
         finally
         {
@@ -267,6 +299,7 @@ public sealed class PyTorchWeightsTests
         var inputs = torch.randn(6, 4);
         var outputs = model.call(inputs);
         model.SavePyTorchStateDict(Reference("netgen_trained.pt"));
+        model.SaveSafetensors(Reference("netgen_trained.safetensors"));
         var json = new Dictionary<string, object>
         {
             ["generator"] = $"PyTorchWeightsTests.WriteNetGenReference ({RewriteVariable}=1)",

@@ -18,7 +18,9 @@ Run from the repository root with Debian's system interpreter (python3-torch 1.1
         model.load_state_dict(torch.load(path)) in strict mode, runs the input batch recorded in
         Reference/netgen_trained.json in eval mode, compares with the outputs NetGen recorded there
         (tolerance 1e-5) and writes what PyTorch computed to Reference/netgen_trained.pytorch.json.
-        Exits non-zero on any difference.
+        It also parses Reference/netgen_trained.safetensors (NetGen's SaveSafetensors) by hand from the
+        format's specification and compares every tensor with the .pt file's. Exits non-zero on any
+        difference.
 
 The C# tests need neither Python nor PyTorch: they read the committed files.
 
@@ -81,6 +83,25 @@ def write_safetensors(path, state_dict):
             f.write(blob)
 
 
+def read_safetensors(path):
+    """Reads a safetensors file by hand, from the format's specification (no safetensors library here)."""
+    dtypes = {"F32": torch.float32, "I64": torch.int64}
+    with open(path, "rb") as f:
+        blob = f.read()
+    (length,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8:8 + length].decode("utf-8"))
+    data = blob[8 + length:]
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        dtype = dtypes[entry["dtype"]]
+        flat = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype)
+        tensors[name] = flat.reshape(entry["shape"]).clone()
+    return tensors
+
+
 def make():
     torch.manual_seed(SEED)
     model = ShipNet()
@@ -132,6 +153,9 @@ def check():
         outputs = model(inputs)
     netgen = torch.tensor(recorded["outputs"], dtype=torch.float32)
     difference = (outputs - netgen).abs().max().item()
+    safetensors = read_safetensors(os.path.join(REFERENCE, "netgen_trained.safetensors"))
+    assert sorted(safetensors) == sorted(loaded), "the safetensors file has other keys than the .pt file"
+    safetensors_difference = max((safetensors[k].double() - loaded[k].double()).abs().max().item() for k in loaded)
     report = {
         "generator": "tests/NetGen.Tests/Shipping/pytorch_weights.py check",
         "torch": torch.__version__,
@@ -140,14 +164,17 @@ def check():
         "dtypes": {k: str(v.dtype) for k, v in loaded.items()},
         "bn1_num_batches_tracked": int(loaded["bn1.num_batches_tracked"]),
         "max_abs_difference_from_netgen": difference,
+        "safetensors_keys": len(safetensors),
+        "safetensors_max_abs_difference_from_pt": safetensors_difference,
         "outputs": tolist(outputs),
     }
     with open(os.path.join(REFERENCE, "netgen_trained.pytorch.json"), "w") as f:
         json.dump(report, f, indent=1)
     print(f"PyTorch {torch.__version__} loaded netgen_trained.pt ({result}); "
           f"max |PyTorch - NetGen| = {difference:.3g} over {outputs.numel()} outputs")
-    if difference > TOLERANCE:
-        sys.exit(f"difference {difference} exceeds {TOLERANCE}")
+    print(f"netgen_trained.safetensors: {len(safetensors)} tensors, max |safetensors - pt| = {safetensors_difference}")
+    if difference > TOLERANCE or safetensors_difference != 0:
+        sys.exit(f"difference {difference} (safetensors {safetensors_difference}) exceeds the tolerance")
 
 
 if __name__ == "__main__":
