@@ -39,12 +39,12 @@ public sealed class StateDictMismatchException : Exception
     public StateDictMismatchException(string source, string moduleName, IReadOnlyList<StateDictMismatch> mismatches)
         : base(BuildMessage(source, moduleName, mismatches))
     {
-        Source = source;
+        StateDictSource = source;
         Mismatches = mismatches;
     }
 
     /// <summary>Where the state dict came from: the file path, or a description for an in-memory dictionary.</summary>
-    public new string Source { get; }
+    public string StateDictSource { get; }
 
     /// <summary>Every key that did not fit, in the module's key order, then the keys the module does not have.</summary>
     public IReadOnlyList<StateDictMismatch> Mismatches { get; }
