@@ -20,7 +20,7 @@ using var generated = new GeneratedNet();
 using var reflection = new ReflectionNet();
 var generatedCount = Report("NetGen, generated register_module", generated);
 var reflectionCount = Report("TorchSharp, RegisterComponents()", reflection);
-Console.WriteLine($"compile-time count (GeneratedNet.TrainableParameterCount): {GeneratedNet.TrainableParameterCount:N0}");
+Console.WriteLine($"compile-time count (GeneratedNet.Summary.TrainableParameters): {GeneratedNet.Summary.TrainableParameters:N0}");
 
 generated.eval();
 var input = torch.randn(64, 784);
@@ -31,7 +31,7 @@ using (torch.no_grad())
     Console.WriteLine($"inference: input [{string.Join(", ", input.shape)}] -> logits [{string.Join(", ", output.shape)}], classes of the first 8: {string.Join(" ", predicted.data<long>().Take(8))}");
 }
 
-var ok = generatedCount == GeneratedNet.TrainableParameterCount;
+var ok = generatedCount == GeneratedNet.Summary.TrainableParameters;
 foreach (var file in new[] { "weights.pt", "weights.safetensors" })
 {
     var path = Path.Combine(Path.GetTempPath(), $"netgen-aot-{Environment.ProcessId}-{file}");

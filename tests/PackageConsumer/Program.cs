@@ -17,7 +17,7 @@ if (args.Length != 2)
 
 using var model = new ConsumerNet();
 var parameters = model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
-Console.WriteLine($"parameters: {parameters} (compile time: {ConsumerNet.TrainableParameterCount})");
+Console.WriteLine($"parameters: {parameters} (compile time: {ConsumerNet.Summary.TrainableParameters})");
 
 model.LoadPyTorchStateDict(args[0]);
 model.eval();
