@@ -1,0 +1,77 @@
+using NetGen.Monitoring;
+
+namespace NetGen.Training
+{
+    /// <summary>
+    /// What a <see cref="TrainingStep"/> does besides the optimiser step. The generated constructor sets these from the class's
+    /// attributes: <see cref="ClipNorm"/> and <see cref="ClipNormType"/> from <c>[ClipGradNorm]</c>, <see cref="ClipValue"/>
+    /// from <c>[ClipGradValue]</c>, <see cref="Monitor"/> from <c>[GradientMonitor]</c>.
+    /// </summary>
+    public sealed class TrainStepOptions
+    {
+        private double? clipNorm;
+        private double clipNormType = 2.0;
+        private double? clipValue;
+        private double reclaimBudget = 0.01;
+
+        /// <summary>Clip the gradients together to at most this total norm (<c>[ClipGradNorm(max)]</c>); <c>null</c> for no norm clipping.</summary>
+        public double? ClipNorm
+        {
+            get => clipNorm;
+            set
+            {
+                if (value is { } v)
+                {
+                    GradientClipping.CheckPositive(v, nameof(ClipNorm));
+                }
+
+                clipNorm = value;
+            }
+        }
+
+        /// <summary>The p of the norm for <see cref="ClipNorm"/>: 2 (default), 1, <see cref="double.PositiveInfinity"/>, or another p > 0.</summary>
+        public double ClipNormType
+        {
+            get => clipNormType;
+            set
+            {
+                GradientClipping.CheckNormType(value);
+                clipNormType = value;
+            }
+        }
+
+        /// <summary>Clamp every gradient entry to [-v, v] (<c>[ClipGradValue(v)]</c>), before any norm clipping; <c>null</c> for none.</summary>
+        public double? ClipValue
+        {
+            get => clipValue;
+            set
+            {
+                if (value is { } v)
+                {
+                    GradientClipping.CheckPositive(v, nameof(ClipValue));
+                }
+
+                clipValue = value;
+            }
+        }
+
+        /// <summary>The network's gradient monitor, whose sampled reports the step collects after <c>backward()</c>; <c>null</c> for none.</summary>
+        public GradientMonitor? Monitor { get; set; }
+
+        /// <summary>
+        /// Whether a skipped step also puts the network's buffers (BatchNorm running statistics) back as they were before its
+        /// forward pass (default <c>true</c>), so that a batch with NaN in it leaves no trace. Costs one copy of the buffers per step.
+        /// </summary>
+        public bool RestoreBuffersOnSkip { get; set; } = true;
+
+        /// <summary>
+        /// The fraction of training time the step may spend running finalizers to keep resident memory flat (default 0.01, 1%;
+        /// 0 turns it off). See docs/gradient-monitoring.md, "Memory", for why TorchSharp needs it.
+        /// </summary>
+        public double ReclaimBudget
+        {
+            get => reclaimBudget;
+            set => reclaimBudget = value >= 0 && value <= 1 ? value : throw new System.ArgumentOutOfRangeException(nameof(ReclaimBudget), value, "ReclaimBudget is a fraction of the step time, from 0 (off) to 1.");
+        }
+    }
+}
