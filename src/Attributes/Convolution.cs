@@ -37,6 +37,13 @@ namespace NetGen
 
         /// <summary>Whether the layer learns a bias per output channel (default <c>true</c>).</summary>
         public bool Bias { get; set; } = true;
+
+        /// <summary>
+        /// How to initialise this layer's weights, overriding a class-level <c>[XavierInit]</c> or <c>[KaimingInit]</c>
+        /// (default <see cref="NetGen.Init.None"/>: follow the class, else PyTorch's default). The gain comes from the
+        /// activation that follows the layer, as <c>torch.nn.init.calculate_gain</c>.
+        /// </summary>
+        public Init Init { get; set; }
     }
 
     /// <summary>
@@ -73,6 +80,13 @@ namespace NetGen
 
         /// <summary>Whether the layer learns a bias per output channel (default <c>true</c>).</summary>
         public bool Bias { get; set; } = true;
+
+        /// <summary>
+        /// How to initialise this layer's weights, overriding a class-level <c>[XavierInit]</c> or <c>[KaimingInit]</c>
+        /// (default <see cref="NetGen.Init.None"/>: follow the class, else PyTorch's default). The gain comes from the
+        /// activation that follows the layer, as <c>torch.nn.init.calculate_gain</c>.
+        /// </summary>
+        public Init Init { get; set; }
     }
 
     /// <summary>2-D max pooling, applied with <c>torch.nn.functional.max_pool2d</c>.</summary>

@@ -34,6 +34,13 @@ namespace NetGen
         /// <summary>Whether the layer learns an additive bias (default <c>true</c>). A bias right before
         /// <c>BatchNorm</c> is redundant: the normalisation subtracts it again.</summary>
         public bool Bias { get; set; } = true;
+
+        /// <summary>
+        /// How to initialise this layer's weights, overriding a class-level <c>[XavierInit]</c> or <c>[KaimingInit]</c>
+        /// (default <see cref="NetGen.Init.None"/>: follow the class, else PyTorch's default). The gain comes from the
+        /// activation that follows the layer, as <c>torch.nn.init.calculate_gain</c>.
+        /// </summary>
+        public Init Init { get; set; }
     }
 
     /// <summary>

@@ -40,15 +40,15 @@ namespace NetGen.Generator.Catalog
             new LayerDefinition("LayerNorm", LayerRole.Normalization, "ln", ownsModule: true, InferLayerNorm),
 
             // Activations. MaxDerivative marks the saturating ones (sup of |φ'|).
-            Activation("ReLU", "relu"),
-            Activation("ReLU6", "relu6"),
-            Activation("Sigmoid", "sigmoid", maxDerivative: 0.25),
-            Activation("Tanh", "tanh", maxDerivative: 1.0),
-            Activation("SELU", "selu"),
+            Activation("ReLU", "relu", initGain: "ReLU"),
+            Activation("ReLU6", "relu6", initGain: "ReLU"),
+            Activation("Sigmoid", "sigmoid", maxDerivative: 0.25, initGain: "Sigmoid"),
+            Activation("Tanh", "tanh", maxDerivative: 1.0, initGain: "Tanh"),
+            Activation("SELU", "selu", initGain: "SELU"),
             Activation("GELU", "gelu"),
-            new LayerDefinition("LeakyReLU", LayerRole.Activation, "leakyrelu", ownsModule: false, InferLeakyReLU),
+            new LayerDefinition("LeakyReLU", LayerRole.Activation, "leakyrelu", ownsModule: false, InferLeakyReLU, initGain: "LeakyReLU"),
             new LayerDefinition("ELU", LayerRole.Activation, "elu", ownsModule: false, InferElu),
-            new LayerDefinition("PReLU", LayerRole.Activation, "prelu", ownsModule: true, InferPReLU),
+            new LayerDefinition("PReLU", LayerRole.Activation, "prelu", ownsModule: true, InferPReLU, initGain: "LeakyReLU"),
             new LayerDefinition("Softmax", LayerRole.Activation, "softmax", ownsModule: false, c => InferSoftmax(c, "Softmax", "softmax"), maxDerivative: 0.25),
             new LayerDefinition("LogSoftmax", LayerRole.Activation, "logsoftmax", ownsModule: false, c => InferSoftmax(c, "LogSoftmax", "log_softmax")),
 
@@ -337,7 +337,7 @@ namespace NetGen.Generator.Catalog
                 2 * input.Last);
         }
 
-        private static LayerDefinition Activation(string attributeName, string function, double? maxDerivative = null) =>
+        private static LayerDefinition Activation(string attributeName, string function, double? maxDerivative = null, string? initGain = null) =>
             new(
                 attributeName,
                 LayerRole.Activation,
@@ -346,7 +346,8 @@ namespace NetGen.Generator.Catalog
                 c => c.Input is { } input
                     ? new LayerSpec(input, attributeName, null, null, Functional + function + "({x})", 0, 0)
                     : c.NeedsInput(attributeName),
-                maxDerivative);
+                maxDerivative,
+                initGain: initGain);
 
         private static LayerSpec? InferLeakyReLU(LayerContext c)
         {
@@ -557,7 +558,7 @@ namespace NetGen.Generator.Catalog
         private static string Bool(bool value) => value ? "true" : "false";
 
         /// <summary>A double as a C# literal that round-trips: 0.01, 1.0, 1E-05.</summary>
-        private static string Literal(double value)
+        public static string Literal(double value)
         {
             var text = Number(value);
             return text.IndexOfAny(new[] { '.', 'E', 'e' }) >= 0 ? text : text + ".0";

@@ -33,7 +33,8 @@ namespace NetGen.Generator.Catalog
             bool ownsModule,
             Func<LayerContext, LayerSpec?> infer,
             double? maxDerivative = null,
-            string? repeatArgument = null)
+            string? repeatArgument = null,
+            string? initGain = null)
         {
             AttributeName = attributeName;
             Role = role;
@@ -42,6 +43,7 @@ namespace NetGen.Generator.Catalog
             Infer = infer;
             MaxDerivative = maxDerivative;
             RepeatArgument = repeatArgument;
+            InitGain = initGain;
         }
 
         /// <summary>The name users write: <c>Linear</c> for <c>NetGen.LinearAttribute</c>.</summary>
@@ -65,6 +67,28 @@ namespace NetGen.Generator.Catalog
         /// <summary>Largest value of the activation's derivative, for saturating activations
         /// (0.25 for Sigmoid, 1 for Tanh); null for everything else.</summary>
         public double? MaxDerivative { get; }
+
+        /// <summary>
+        /// For activations: the <c>NetGen.Training.Nonlinearity</c> whose gain Xavier/Kaiming initialisation of the layer
+        /// before it uses (<c>ReLU</c>, <c>Tanh</c>, ...), as <c>calculate_gain</c>; null for gain 1.
+        /// </summary>
+        public string? InitGain { get; }
+
+        /// <summary>Whether Xavier/Kaiming initialisation applies to this layer's weight.</summary>
+        public bool IsInitialisable => Role is LayerRole.Affine or LayerRole.Convolution;
+
+        /// <summary>Whether initialisation looks through this layer for the activation that follows.</summary>
+        public bool IsTransparentToInit => Role is LayerRole.Normalization or LayerRole.Regularization or LayerRole.Pooling or LayerRole.Reshape;
+
+        /// <summary>The <c>NetGen.Monitoring.LayerKind</c> the gradient monitor files this layer under.</summary>
+        public string MonitorKind => Role switch
+        {
+            LayerRole.Affine or LayerRole.Convolution or LayerRole.Recurrent => "Affine",
+            LayerRole.Normalization => "Normalization",
+            LayerRole.Activation when AttributeName is "ReLU" or "ReLU6" => "ReLU",
+            LayerRole.Activation => "Activation",
+            _ => "Other",
+        };
 
         /// <summary>The named argument that stacks the layer several times (<c>Residual(..., Repeat = 3)</c>), if any.</summary>
         public string? RepeatArgument { get; }

@@ -17,6 +17,10 @@ namespace NetGen.Generator.Catalog
         {
             new NetworkOptionDefinition("ClipGradNorm", ReadClipGradNorm),
             new NetworkOptionDefinition("Loss", ReadLoss),
+            new NetworkOptionDefinition("ClipGradValue", ReadClipGradValue),
+            new NetworkOptionDefinition("GradientMonitor", ReadGradientMonitor),
+            new NetworkOptionDefinition("XavierInit", c => ReadInit(c, "Xavier")),
+            new NetworkOptionDefinition("KaimingInit", c => ReadInit(c, "Kaiming")),
         };
 
         private static readonly Dictionary<string, NetworkOptionDefinition> ByMetadataName = All.ToDictionary(d => d.MetadataName);
@@ -40,6 +44,75 @@ namespace NetGen.Generator.Catalog
             {
                 c.Options.Clip = new ClipModel(maxNorm, normType);
             }
+        }
+
+        private static void ReadClipGradValue(OptionContext c)
+        {
+            var value = c.Arguments.Double("value") ?? 0;
+            if (!(value > 0) || double.IsInfinity(value))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "ClipGradValue", $"value is {LayerContext.Number(value)}, but it must be a positive finite number such as 0.5");
+                return;
+            }
+
+            c.Options.ClipValue = value;
+        }
+
+        // [GradientMonitor]'s named arguments: integers that must be at least a minimum, and thresholds that must be
+        // positive and finite (a fraction at most 1). The names are GradientMonitorOptions' property names.
+        private static readonly (string Name, long Minimum)[] MonitorCounts = { ("SampleEvery", 1), ("GrowthWindow", 2), ("HistoryCapacity", 1) };
+
+        private static readonly string[] MonitorThresholds = { "VanishingRatio", "VanishingFirstLayerNorm", "VanishingMeanAbs", "ExplodingRatio", "GrowthFactor", "DyingReluFraction" };
+
+        private static void ReadGradientMonitor(OptionContext c)
+        {
+            var settings = new List<MonitorSetting>();
+            foreach (var (name, minimum) in MonitorCounts)
+            {
+                if (c.Arguments.Long(name) is { } value)
+                {
+                    if (value < minimum)
+                    {
+                        c.Report(DiagnosticDescriptors.InvalidArgument, "GradientMonitor", $"{name} is {LayerContext.Number(value)}, but it must be at least {LayerContext.Number(minimum)}");
+                        return;
+                    }
+
+                    settings.Add(new MonitorSetting(name, LayerContext.Number(value)));
+                }
+            }
+
+            foreach (var name in MonitorThresholds)
+            {
+                if (c.Arguments.Double(name) is { } value)
+                {
+                    var fraction = name == "DyingReluFraction";
+                    if (!(value > 0) || double.IsInfinity(value) || (fraction && value > 1) || (name == "GrowthFactor" && !(value > 1)))
+                    {
+                        var range = fraction ? "above 0 and at most 1" : name == "GrowthFactor" ? "a finite number above 1" : "a positive finite number";
+                        c.Report(DiagnosticDescriptors.InvalidArgument, "GradientMonitor", $"{name} is {LayerContext.Number(value)}, but it must be {range}");
+                        return;
+                    }
+
+                    settings.Add(new MonitorSetting(name, LayerCatalog.Literal(value)));
+                }
+            }
+
+            c.Options.Monitor = new MonitorModel(settings.ToEquatableArray());
+        }
+
+        private static void ReadInit(OptionContext c, string family)
+        {
+            if (c.Options.ClassInit is not null)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, family + "Init", "the class already declares another initialisation; keep one of [XavierInit] and [KaimingInit]");
+                return;
+            }
+
+            var normal = c.Arguments.Long("distribution") == 1;
+            c.Options.ClassInit = new ClassInit(
+                family + (normal ? "Normal" : "Uniform"),
+                FanOut: c.Arguments.Long("Mode") == 1,
+                ZeroBias: c.Arguments.Bool("ZeroBias", true));
         }
 
         // The LossFunction enum's members in declaration order, with the TorchSharp call and what the output must be.
@@ -89,7 +162,16 @@ namespace NetGen.Generator.Catalog
         public ClipModel? Clip { get; set; }
 
         public LossModel? Loss { get; set; }
+
+        public double? ClipValue { get; set; }
+
+        public MonitorModel? Monitor { get; set; }
+
+        public ClassInit? ClassInit { get; set; }
     }
+
+    /// <summary>A class-level <c>[XavierInit]</c> or <c>[KaimingInit]</c>: the <c>NetGen.Init</c> member and its options.</summary>
+    internal sealed record ClassInit(string Scheme, bool FanOut, bool ZeroBias);
 
     /// <summary>What an option entry sees: its arguments, the options to fill in, and where to report.</summary>
     internal sealed class OptionContext

@@ -37,8 +37,12 @@ namespace NetGen.Generator.Emit
                 w.Line($"public readonly {layer.ModuleType} {layer.FieldName};");
             }
 
+            WriteTrainingMembers(w, network);
+
             w.Line();
-            w.Line($"/// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>");
+            w.Line(network.Layers.Any(l => l.InitCall is not null)
+                ? "/// <summary>Creates the network, registers every layer under its name and initialises the weights as declared.</summary>"
+                : "/// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>");
             w.Open($"public {network.ClassName}() : base(nameof({network.ClassName}))");
             foreach (var layer in network.Layers.Where(l => l.FieldName is not null))
             {
@@ -50,6 +54,12 @@ namespace NetGen.Generator.Emit
                 w.Line($"register_module(\"{layer.FieldName}\", {layer.FieldName});");
             }
 
+            foreach (var layer in network.Layers.Where(l => l.InitCall is not null))
+            {
+                w.Line(layer.InitCall!);
+            }
+
+            WriteTrainingConstruction(w, network);
             w.Close();
             w.Line();
             WriteForward(w, network);
@@ -63,6 +73,13 @@ namespace NetGen.Generator.Emit
                 w.Line("/// </summary>");
                 w.Line("/// <returns>The total gradient norm measured before clipping.</returns>");
                 w.Line($"public double ClipGradients() => global::TorchSharp.torch.nn.utils.clip_grad_norm_(parameters(), {Number(clip.MaxNorm)}, {Number(clip.NormType)});");
+            }
+
+            if (network.ClipValue is { } clipValue)
+            {
+                w.Line();
+                w.Line($"/// <summary>Clamps every gradient entry to [-{Number(clipValue)}, {Number(clipValue)}], as declared by <c>[ClipGradValue]</c> (PyTorch's <c>clip_grad_value_</c>).</summary>");
+                w.Line($"public void ClipGradientValues() => global::NetGen.Training.GradientClipping.ClipValue(parameters(), {Number(clipValue)});");
             }
 
             if (network.Loss is { } loss)
@@ -94,6 +111,11 @@ namespace NetGen.Generator.Emit
             w.Line("/// </summary>");
             w.Open($"public {Tensor} forward({Tensor} input, global::System.Action<string, {Tensor}>? observeLayer)");
 
+            if (network.Monitor is not null)
+            {
+                w.Line("Monitor.BeginForward();");
+            }
+
             // Intermediate results are disposed when forward returns, as TorchSharp's Sequential does;
             // autograd keeps what backward needs on its own, so memory does not wait for the GC.
             var previous = "input";
@@ -101,6 +123,11 @@ namespace NetGen.Generator.Emit
             {
                 var layer = network.Layers[i];
                 var call = layer.ForwardTemplate.Replace("{x}", previous);
+                if (network.Monitor is not null)
+                {
+                    call = $"Monitor.Probe({i.ToString(CultureInfo.InvariantCulture)}, {call})";
+                }
+
                 var last = i == network.Layers.Count - 1;
                 var name = last ? "output" : "x" + (i + 1).ToString(CultureInfo.InvariantCulture);
                 w.Line(last ? $"var {name} = {call};" : $"using var {name} = {call};");
@@ -110,6 +137,79 @@ namespace NetGen.Generator.Emit
 
             w.Line("return output;");
             w.Close();
+        }
+
+        private const string Training = "global::NetGen.Training.";
+
+        private static void WriteTrainingMembers(SourceWriter w, NetworkModel network)
+        {
+            if (network.Monitor is not null)
+            {
+                w.Line();
+                w.Line("/// <summary>Gradient health of this network, from <c>[GradientMonitor]</c>: the latest report, verdicts as they happen, and per-layer history.</summary>");
+                w.Line("public global::NetGen.Monitoring.GradientMonitor Monitor { get; }");
+            }
+
+            w.Line();
+            w.Line("/// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>");
+            w.Line($"public {Training}TrainingStep Trainer {{ get; }}");
+            var optimizer = "global::TorchSharp.torch.optim.Optimizer";
+            var summary = "/// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>";
+            w.Line();
+            w.Line(summary);
+            w.Line($"public {Training}TrainStepResult TrainStep({optimizer} optimizer, global::System.Func<{Tensor}, {Tensor}, {Tensor}> lossFn, {Tensor} input, {Tensor} target) =>");
+            w.Line("    Trainer.Run(optimizer, lossFn, input, target);");
+            w.Line();
+            w.Line(summary);
+            w.Line($"public {Training}TrainStepResult TrainStep({optimizer} optimizer, global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}, {Tensor}> lossFn, {Tensor} input, {Tensor} target) =>");
+            w.Line("    Trainer.Run(optimizer, lossFn, input, target);");
+            if (network.Loss is not null)
+            {
+                w.Line();
+                w.Line(summary.Replace("loss,", "the declared loss,"));
+                w.Line($"public {Training}TrainStepResult TrainStep({optimizer} optimizer, {Tensor} input, {Tensor} target) =>");
+                w.Line("    Trainer.Run(optimizer, Loss, input, target);");
+            }
+        }
+
+        private static void WriteTrainingConstruction(SourceWriter w, NetworkModel network)
+        {
+            if (network.Monitor is { } monitor)
+            {
+                w.Line("Monitor = new global::NetGen.Monitoring.GradientMonitor(this, new global::NetGen.Monitoring.MonitoredLayer[]");
+                w.Line("{");
+                foreach (var layer in network.Layers)
+                {
+                    var module = layer.FieldName is null ? string.Empty : ", " + layer.FieldName;
+                    w.Line($"    new(\"{layer.DisplayName}\", global::NetGen.Monitoring.LayerKind.{layer.MonitorKind}{module}),");
+                }
+
+                var settings = string.Join(", ", monitor.Settings.Select(s => $"{s.Property} = {s.Literal}"));
+                w.Line(monitor.Settings.Count == 0
+                    ? "});"
+                    : $"}}, new global::NetGen.Monitoring.GradientMonitorOptions {{ {settings} }});");
+            }
+
+            var options = new System.Collections.Generic.List<string>();
+            if (network.Clip is { } clip)
+            {
+                options.Add($"ClipNorm = {Number(clip.MaxNorm)}");
+                options.Add($"ClipNormType = {Number(clip.NormType)}");
+            }
+
+            if (network.ClipValue is { } value)
+            {
+                options.Add($"ClipValue = {Number(value)}");
+            }
+
+            if (network.Monitor is not null)
+            {
+                options.Add("Monitor = Monitor");
+            }
+
+            w.Line(options.Count == 0
+                ? $"Trainer = new {Training}TrainingStep(this);"
+                : $"Trainer = new {Training}TrainingStep(this, new {Training}TrainStepOptions {{ {string.Join(", ", options)} }});");
         }
 
         private static void WriteSummary(SourceWriter w, NetworkModel network)

@@ -15,6 +15,8 @@ namespace NetGen.Generator.Model
         EquatableArray<LayerModel> Layers,
         ClipModel? Clip,
         LossModel? Loss,
+        double? ClipValue,
+        MonitorModel? Monitor,
         long TotalParameters,
         long TrainableParameters);
 
@@ -33,7 +35,9 @@ namespace NetGen.Generator.Model
         string Description,
         Shape OutputShape,
         long Parameters,
-        long TrainableParameters);
+        long TrainableParameters,
+        string MonitorKind,
+        string? InitCall);
 
     /// <summary>What a loss function expects the network's output to be.</summary>
     internal enum LossInput
@@ -46,6 +50,15 @@ namespace NetGen.Generator.Model
 
     /// <summary>The loss declared with <c>[Loss]</c>: the <c>LossFunction</c> member and the TorchSharp function computing it.</summary>
     internal sealed record LossModel(string Name, string Function, LossInput Expects);
+
+    /// <summary>
+    /// <c>[GradientMonitor]</c>: the options the attribute sets, as property names and C# literals
+    /// (<c>SampleEvery</c>, <c>20</c>); options left out keep the runtime's defaults.
+    /// </summary>
+    internal sealed record MonitorModel(EquatableArray<MonitorSetting> Settings);
+
+    /// <summary>One <c>GradientMonitorOptions</c> property set from the attribute.</summary>
+    internal sealed record MonitorSetting(string Property, string Literal);
 
     /// <summary>Gradient clipping declared with <c>[ClipGradNorm]</c>.</summary>
     internal sealed record ClipModel(double MaxNorm, double NormType);

@@ -208,7 +208,9 @@ namespace NetGen.Generator.Parsing
                         spec.Description,
                         spec.OutputShape,
                         spec.Parameters,
-                        spec.TrainableParameters);
+                        spec.TrainableParameters,
+                        definition.MonitorKind,
+                        InitCall: null);
                     layers.Add(layer);
                     parsedLayers.Add(new ParsedLayer(layer, definition, attribute, location));
                 }
@@ -225,6 +227,7 @@ namespace NetGen.Generator.Parsing
                 return new ParsedNetwork(null, diagnostics, parsedLayers, clipAttribute);
             }
 
+            AddInitialisation(layers, parsedLayers, options.ClassInit);
             var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
             var model = new NetworkModel(
                 ns,
@@ -234,9 +237,66 @@ namespace NetGen.Generator.Parsing
                 layers.ToEquatableArray(),
                 options.Clip,
                 options.Loss,
+                options.ClipValue,
+                options.Monitor,
                 layers.Sum(l => l.Parameters),
                 layers.Sum(l => l.TrainableParameters));
             return new ParsedNetwork(model, diagnostics, parsedLayers, clipAttribute);
+        }
+
+        // The NetGen.Init enum's members by value.
+        private static readonly string[] InitSchemes = { "None", "Default", "XavierUniform", "XavierNormal", "KaimingUniform", "KaimingNormal" };
+
+        /// <summary>
+        /// Xavier/Kaiming initialisation for each Linear and convolution: the layer's own <c>Init</c>, else the class's
+        /// attribute, with the gain of the activation that follows (looking through normalisation, dropout,
+        /// pooling and reshaping), as PyTorch's <c>calculate_gain</c>.
+        /// </summary>
+        private static void AddInitialisation(List<LayerModel> layers, List<ParsedLayer> parsed, ClassInit? classInit)
+        {
+            for (var i = 0; i < parsed.Count; i++)
+            {
+                if (!parsed[i].Definition.IsInitialisable)
+                {
+                    continue;
+                }
+
+                var own = LayerArguments.From(parsed[i].Attribute).Long("Init") ?? 0;
+                var scheme = own > 1 && own < InitSchemes.Length ? InitSchemes[own] : own == 0 ? classInit?.Scheme : null;
+                if (scheme is null)
+                {
+                    continue;
+                }
+
+                var gain = "Identity";
+                double? slope = null;
+                for (var j = i + 1; j < parsed.Count; j++)
+                {
+                    var next = parsed[j].Definition;
+                    if (next.IsTransparentToInit)
+                    {
+                        continue;
+                    }
+
+                    if (next.Role == LayerRole.Activation && next.InitGain is { } g)
+                    {
+                        gain = g;
+                        var arguments = LayerArguments.From(parsed[j].Attribute);
+                        slope = next.AttributeName == "PReLU" ? arguments.Double("InitialSlope") ?? 0.25
+                            : next.AttributeName == "LeakyReLU" ? arguments.Double("negativeSlope") ?? 0.01
+                            : null;
+                    }
+
+                    break;
+                }
+
+                var call = $"global::NetGen.Training.WeightInit.Apply({layers[i].FieldName}, global::NetGen.Init.{scheme}, global::NetGen.Training.Nonlinearity.{gain}"
+                    + (slope is { } s ? ", negativeSlope: " + LayerCatalog.Literal(s) : string.Empty)
+                    + (classInit is { FanOut: true } && own == 0 ? ", mode: global::NetGen.FanMode.FanOut" : string.Empty)
+                    + (classInit is { ZeroBias: false } && own == 0 ? ", zeroBias: false" : string.Empty)
+                    + ");";
+                layers[i] = layers[i] with { InitCall = call };
+            }
         }
 
         /// <summary>Reads a network used as a block; a block that (indirectly) contains itself is rejected.</summary>

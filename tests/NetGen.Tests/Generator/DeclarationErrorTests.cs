@@ -192,6 +192,22 @@ public class DeclarationErrorTests
             "[Linear(4, 2), {|NG0106:Loss((LossFunction)42)|}] public partial class Net;"
         },
         {
+            "NG0106 non-positive value clipping",
+            "[Linear(4, 2), {|NG0106:ClipGradValue(0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 monitor sampling below 1",
+            "[Linear(4, 2), {|NG0106:GradientMonitor(SampleEvery = 0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 dying-ReLU fraction above 1",
+            "[Linear(4, 2), {|NG0106:GradientMonitor(DyingReluFraction = 1.5)|}] public partial class Net;"
+        },
+        {
+            "NG0106 two initialisations",
+            "[Linear(4, 2), XavierInit, {|NG0106:KaimingInit|}] public partial class Net;"
+        },
+        {
             "NG0101 block input differs",
             "[Linear(4, 3), {|NG0101:Block(typeof(Wide))|}] public partial class Net; [Linear(4, 2)] public partial class Wide;"
         },

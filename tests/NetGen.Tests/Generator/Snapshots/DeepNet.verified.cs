@@ -74,6 +74,17 @@ namespace NetGen.Tests.Networks
         /// <summary>Linear(1000 → 1): output (-1, 1), 1,001 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc5;
 
+        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
+        public global::NetGen.Training.TrainingStep Trainer { get; }
+
+        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
+        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
+            Trainer.Run(optimizer, lossFn, input, target);
+
+        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
+        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
+            Trainer.Run(optimizer, lossFn, input, target);
+
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
         public DeepNet() : base(nameof(DeepNet))
         {
@@ -87,6 +98,7 @@ namespace NetGen.Tests.Networks
             register_module("fc3", fc3);
             register_module("fc4", fc4);
             register_module("fc5", fc5);
+            Trainer = new global::NetGen.Training.TrainingStep(this, new global::NetGen.Training.TrainStepOptions { ClipNorm = 1.0, ClipNormType = 2.0 });
         }
 
         /// <inheritdoc/>

@@ -167,6 +167,17 @@ namespace NetGen.Tests.Catalog
         /// <summary>Linear(12 → 10): output (-1, 10), 130 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc8;
 
+        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
+        public global::NetGen.Training.TrainingStep Trainer { get; }
+
+        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
+        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
+            Trainer.Run(optimizer, lossFn, input, target);
+
+        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
+        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
+            Trainer.Run(optimizer, lossFn, input, target);
+
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
         public EveryLayerNet() : base(nameof(EveryLayerNet))
         {
@@ -202,6 +213,7 @@ namespace NetGen.Tests.Catalog
             register_module("fc6", fc6);
             register_module("fc7", fc7);
             register_module("fc8", fc8);
+            Trainer = new global::NetGen.Training.TrainingStep(this);
         }
 
         /// <inheritdoc/>

@@ -77,6 +77,17 @@ namespace NetGen.Tests.Catalog
         /// <summary>Linear(4 → 3): output (-1, 3), 15 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
 
+        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
+        public global::NetGen.Training.TrainingStep Trainer { get; }
+
+        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
+        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
+            Trainer.Run(optimizer, lossFn, input, target);
+
+        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
+        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
+            Trainer.Run(optimizer, lossFn, input, target);
+
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
         public EverySequenceLayerNet() : base(nameof(EverySequenceLayerNet))
         {
@@ -92,6 +103,7 @@ namespace NetGen.Tests.Catalog
             register_module("gru1", gru1);
             register_module("rnn1", rnn1);
             register_module("fc1", fc1);
+            Trainer = new global::NetGen.Training.TrainingStep(this);
         }
 
         /// <inheritdoc/>

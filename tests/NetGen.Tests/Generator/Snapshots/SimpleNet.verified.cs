@@ -68,6 +68,17 @@ namespace NetGen.Tests.Networks
         /// <summary>Linear(100 → 10): output (-1, 10), 1,010 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc3;
 
+        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
+        public global::NetGen.Training.TrainingStep Trainer { get; }
+
+        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
+        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
+            Trainer.Run(optimizer, lossFn, input, target);
+
+        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
+        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
+            Trainer.Run(optimizer, lossFn, input, target);
+
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
         public SimpleNet() : base(nameof(SimpleNet))
         {
@@ -81,6 +92,7 @@ namespace NetGen.Tests.Networks
             register_module("fc2", fc2);
             register_module("bn2", bn2);
             register_module("fc3", fc3);
+            Trainer = new global::NetGen.Training.TrainingStep(this);
         }
 
         /// <inheritdoc/>
