@@ -25,7 +25,8 @@ namespace NetGen.Generator.Analyzers
             DiagnosticDescriptors.InvalidLayerName,
             DiagnosticDescriptors.UnsupportedClass,
             DiagnosticDescriptors.ClassHasBaseType,
-            DiagnosticDescriptors.LayersSplitAcrossDeclarations);
+            DiagnosticDescriptors.LayersSplitAcrossDeclarations,
+            DiagnosticDescriptors.MemberNameClash);
 
         public override void Initialize(AnalysisContext context)
         {
