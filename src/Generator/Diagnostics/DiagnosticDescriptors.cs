@@ -137,7 +137,7 @@ namespace NetGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor ConsecutiveLinearLayers = new(
             "NG0005",
             "Two Linear layers without a non-linearity between them",
-            "{0} follows {1} with no activation between them, so together they are one linear map {2} → {3} with {4} parameters, where Linear({2}, {3}) has {5}; put an activation such as ReLU between them, or merge them",
+            "{0} follows {1} with no activation between them, so together they compute one linear map {2} → {3} ({4} parameters, where a single Linear({2}, {3}) has {5}); put an activation such as ReLU between them, or merge them",
             DesignCategory,
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
