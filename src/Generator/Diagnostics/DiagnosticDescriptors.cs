@@ -80,6 +80,80 @@ namespace NetGen.Generator.Diagnostics
             "The NetGen attributes of '{0}' are spread over {1} partial declarations, so their order is undefined; keep them on one declaration",
             "Layer order is source order, which is only defined within one declaration.");
 
+        // NG0112 is a declaration error like the ones above, added with the gradient-risk analyzers.
+        public static readonly DiagnosticDescriptor MemberNameClash = Error(
+            "NG0112",
+            "A name in the class is also the name of a generated member",
+            "The name '{0}' in '{1}' is used twice: {2}; {3}",
+            "NetGen adds fields named after the layers (fc1, bn1, ...), forward, Summary, Trainer, TrainStep, and as declared ClipGradients, ClipGradientValues, Loss and Monitor, plus a parameterless constructor; a user member of the same name would not compile.");
+
+        // ---- NG00xx: gradient-risk and design warnings (Analyzers/GradientRiskAnalyzer.cs) ----
+        // NG0006–NG0010 are reserved for rules that need layers the catalogue does not have yet
+        // (Dropout, initialisation attributes, a loss declaration, recurrent layers).
+
+        private const string GradientCategory = "NetGen.GradientRisk";
+        private const string DesignCategory = "NetGen.Design";
+
+        public static readonly DiagnosticDescriptor VanishingGradient = new(
+            "NG0001",
+            "Gradients are predicted to vanish at initialisation",
+            "{0}: the first layer's weight gradient is predicted to be {1} of the last layer's at initialisation, below the vanishing threshold {2} ({3}); {4}",
+            GradientCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Mean-field signal propagation over the declared layers, sizes and PyTorch's default initialisation predicts the ratio of the first to the last Linear layer's weight-gradient norm at initialisation, for inputs of unit variance. Below the threshold (default 1e-3, AUTOTRAINER's definition of vanishing; set netgen.NG0001.threshold in .editorconfig) the first layers barely learn.",
+            helpLinkUri: HelpLinkBase + "NG0001.md");
+
+        public static readonly DiagnosticDescriptor UnprotectedDeepNetwork = new(
+            "NG0002",
+            "Deep network without normalisation, residual connections or gradient clipping",
+            "'{0}' has {1} Linear layers and no normalisation, residual connection or gradient clipping; past {2} layers gradients can vanish or explode unchecked: add [ClipGradNorm(1.0)], BatchNorm, or a residual connection",
+            GradientCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Every extra layer multiplies the gradient by another random factor; normalisation, residual connections and clipping are the standard safeguards. The depth limit is netgen.NG0002.max_depth in .editorconfig (default 10 Linear layers).",
+            helpLinkUri: HelpLinkBase + "NG0002.md");
+
+        public static readonly DiagnosticDescriptor BiasBeforeBatchNorm = new(
+            "NG0003",
+            "Bias before BatchNorm is redundant",
+            "{0} has a bias, but {1} right after it subtracts the batch mean, which removes the bias again: its {2} bias parameters never change the output; set Bias = false",
+            DesignCategory,
+            DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            description: "BatchNorm subtracts each feature's batch mean, so a constant added just before it cancels, and BatchNorm's own shift β takes its role (NeuraLint f005).",
+            helpLinkUri: HelpLinkBase + "NG0003.md");
+
+        public static readonly DiagnosticDescriptor ConsecutiveActivations = new(
+            "NG0004",
+            "Two activations in a row",
+            "{0} directly follows the activation {1}; two activations in a row are almost always a slip{2}: remove one, or put a Linear layer between them",
+            DesignCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "An activation applied to another activation's output adds no capacity; it either changes nothing (ReLU after ReLU) or squashes the signal and its gradient again (NeuraLint f003).",
+            helpLinkUri: HelpLinkBase + "NG0004.md");
+
+        public static readonly DiagnosticDescriptor ConsecutiveLinearLayers = new(
+            "NG0005",
+            "Two Linear layers without a non-linearity between them",
+            "{0} follows {1} with no activation between them, so together they compute one linear map {2} → {3} ({4} parameters, where a single Linear({2}, {3}) has {5}); put an activation such as ReLU between them, or merge them",
+            DesignCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "The composition of two affine maps is affine: without a non-linearity between them the second Linear layer adds parameters but no expressive power (NeuraLint f009).",
+            helpLinkUri: HelpLinkBase + "NG0005.md");
+
+        public static readonly DiagnosticDescriptor InvalidOption = new(
+            "NG0099",
+            "Invalid NetGen option in .editorconfig",
+            "'{0} = {1}' is not valid: {2}; using the default {3}",
+            "NetGen.Configuration",
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A netgen.* option in .editorconfig has a value NetGen cannot use; the analyzer falls back to the default.",
+            helpLinkUri: HelpLinkBase + "NG0099.md");
+
         public static readonly DiagnosticDescriptor InputNotFirst = Error(
             "NG0113",
             "Input must be the first layer",
@@ -136,7 +210,7 @@ namespace NetGen.Generator.Diagnostics
         public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> DeclarationErrors = System.Collections.Immutable.ImmutableArray.Create(
             LayerSizeMismatch, ClassNotPartial, NoLayers, NonPositiveSize, SizeNotInferable, InvalidArgument, DuplicateLayerName,
             InvalidLayerName, UnsupportedClass, ClassHasBaseType, LayersSplitAcrossDeclarations, InputNotFirst, KernelLargerThanInput,
-            FlattenMissing, OutputBelowOne, WrongRank, NotANetwork, ResidualChangesShape);
+            FlattenMissing, OutputBelowOne, WrongRank, NotANetwork, ResidualChangesShape, MemberNameClash);
 
         private static DiagnosticDescriptor Error(string id, string title, string message, string description) =>
             new(id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,

@@ -211,7 +211,71 @@ public class DeclarationErrorTests
             "NG0101 block input differs",
             "[Linear(4, 3), {|NG0101:Block(typeof(Wide))|}] public partial class Net; [Linear(4, 2)] public partial class Wide;"
         },
+        {
+            "NG0112 a field named like a layer",
+            "[Linear(4, 3), ReLU, {|NG0112:Linear(3, 2)|}] public partial class Net { private int fc2; }"
+        },
+        {
+            "NG0112 a method named like a layer",
+            "[{|NG0112:Linear(4, 2, Name = \"encoder\")|}] public partial class Net { public void encoder() { } }"
+        },
+        {
+            "NG0112 a forward method",
+            "[{|NG0112:Linear(4, 2)|}] public partial class Net { public object forward(object input) => input; }"
+        },
+        {
+            "NG0112 a Summary property",
+            "[{|NG0112:Linear(4, 2)|}] public partial class Net { public static int Summary => 4; }"
+        },
+        {
+            "NG0112 a Trainer field",
+            "[{|NG0112:Linear(4, 2)|}, ReLU] public partial class Net { public const long Trainer = 10; }"
+        },
+        {
+            "NG0112 ClipGradients next to [ClipGradNorm]",
+            "[Linear(4, 2), {|NG0112:ClipGradNorm(1.0)|}] public partial class Net { public double ClipGradients() => 0; }"
+        },
+        {
+            "NG0112 a parameterless constructor",
+            "[{|NG0112:Linear(4, 2)|}] public partial class Net { public Net() { } }"
+        },
+        {
+            "NG0112 a layer named forward",
+            "[{|NG0112:Linear(4, 2, Name = \"forward\")|}] public partial class Net;"
+        },
+        {
+            "NG0112 a layer named like its class",
+            "[{|NG0112:Linear(4, 2, Name = \"Net\")|}] public partial class Net;"
+        },
     };
+
+    [Theory]
+    [InlineData("[Linear(4, 2)] public partial class Net { public double ClipGradients() => 0; }")]
+    [InlineData("[Linear(4, 2)] public partial class Net { public object forward(object a, object b) => a; }")]
+    [InlineData("[Linear(4, 2), ReLU] public partial class Net { public int relu1; }")]
+    [InlineData("[Linear(4, 2)] public partial class Net { public Net(int seed) { } }")]
+    [InlineData("[Linear(4, 2, Name = \"encoder\")] public partial class Net { public int fc1; }")]
+    public Task NG0112_does_not_fire_for_names_NetGen_does_not_generate(string declaration) =>
+        AnalyzerVerifier<NetworkDeclarationAnalyzer>.VerifyAsync(Source(declaration));
+
+    [Fact]
+    public void NG0112_is_not_fooled_by_the_generated_members_themselves()
+    {
+        var run = GeneratorHarness.Run(SourceFiles.Read("Networks/SeedNetworks.cs"));
+        Assert.Equal(2, run.GeneratedSources.Count);
+        Assert.Empty(run.AnalyzerDiagnostics);
+        Assert.Empty(run.CompilerDiagnostics);
+    }
+
+    [Fact]
+    public void NG0112_message_names_both_owners_of_the_name()
+    {
+        var run = GeneratorHarness.Run(Source("[Linear(4, 3), ReLU, Linear(3, 2)] public partial class Net { private int fc2; }"));
+        var diagnostic = Assert.Single(run.AnalyzerDiagnostics);
+        Assert.Equal(
+            "The name 'fc2' in 'Net' is used twice: by a member declared in the class and by the field NetGen generates for the layer fc2 (Linear); rename the member or give the layer another Name",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

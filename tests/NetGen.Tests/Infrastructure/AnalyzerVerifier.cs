@@ -12,7 +12,11 @@ namespace NetGen.Tests.Infrastructure;
 public static class AnalyzerVerifier<TAnalyzer>
     where TAnalyzer : DiagnosticAnalyzer, new()
 {
-    public static Task VerifyAsync(string source)
+    public static Task VerifyAsync(string source) => VerifyAsync(source, editorConfig: null);
+
+    /// <summary>Also checks explicitly described diagnostics (<c>{|#0:...|}</c> locations), with an optional
+    /// .editorconfig body (without its section header) applied to every source file.</summary>
+    public static Task VerifyAsync(string source, string? editorConfig, params DiagnosticResult[] expected)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         {
@@ -21,6 +25,12 @@ public static class AnalyzerVerifier<TAnalyzer>
             ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
         };
         test.TestState.AdditionalReferences.AddRange(GeneratorHarness.References);
+        if (editorConfig is not null)
+        {
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig + "\n"));
+        }
+
+        test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync();
     }
 }

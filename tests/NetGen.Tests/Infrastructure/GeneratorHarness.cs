@@ -41,7 +41,14 @@ public static class GeneratorHarness
                     ["CS1702"] = ReportDiagnostic.Suppress,
                 }));
 
-    public static GeneratorRun Run(params string[] sources)
+    public static GeneratorRun Run(params string[] sources) =>
+        Run(ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkDeclarationAnalyzer()), sources);
+
+    /// <summary>Every analyzer NetGen ships.</summary>
+    public static ImmutableArray<DiagnosticAnalyzer> AllAnalyzers =>
+        ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkDeclarationAnalyzer(), new GradientRiskAnalyzer());
+
+    public static GeneratorRun Run(ImmutableArray<DiagnosticAnalyzer> analyzers, params string[] sources)
     {
         var compilation = Compile(sources);
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
@@ -50,7 +57,7 @@ public static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var analyzerDiagnostics = output
-            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkDeclarationAnalyzer()))
+            .WithAnalyzers(analyzers)
             .GetAnalyzerDiagnosticsAsync(CancellationToken.None).Result;
         return new GeneratorRun(driver, output, generatorDiagnostics, analyzerDiagnostics);
     }

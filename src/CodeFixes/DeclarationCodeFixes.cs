@@ -1,0 +1,142 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace NetGen.CodeFixes
+{
+    /// <summary>NG0002: add <c>[ClipGradNorm(1.0)]</c> to the class, on its own line after its last attribute list.</summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddGradientClippingCodeFix)), Shared]
+    public sealed class AddGradientClippingCodeFix : CodeFixProvider
+    {
+        public const string Key = "NetGen.NG0002.AddClipGradNorm";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("NG0002");
+
+        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                if (root is not null && AttributeEdits.AttributeAt(root, diagnostic.Location)?.FirstAncestorOrSelf<ClassDeclarationSyntax>() is { } declaration)
+                {
+                    context.RegisterCodeFix(
+                        CodeAction.Create("Add [ClipGradNorm(1.0)]", ct => AddClipping(context.Document, root, declaration, ct), Key),
+                        diagnostic);
+                }
+            }
+        }
+
+        private static Task<Document> AddClipping(Document document, SyntaxNode root, ClassDeclarationSyntax declaration, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var original = declaration;
+            var last = declaration.AttributeLists.Last();
+            var clip = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(
+                SyntaxFactory.Attribute(
+                    SyntaxFactory.IdentifierName("ClipGradNorm"),
+                    SyntaxFactory.AttributeArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.AttributeArgument(
+                        SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal("1.0", 1.0))))))))
+                // Fixed trivia, not elastic: the formatter would otherwise re-indent the user's lines around it.
+                .NormalizeWhitespace();
+
+            // Attribute lists on their own lines get one more line with the same indentation; attribute lists
+            // written on the class's line get one more list on that line.
+            var endOfLine = last.GetTrailingTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
+            if (endOfLine != default)
+            {
+                var indentation = last.GetLeadingTrivia().Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse();
+                clip = clip.WithLeadingTrivia(indentation).WithTrailingTrivia(endOfLine);
+            }
+            else
+            {
+                clip = clip.WithTrailingTrivia(last.GetTrailingTrivia().Any() ? last.GetTrailingTrivia() : SyntaxFactory.TriviaList(SyntaxFactory.Space));
+                last = last.WithTrailingTrivia(SyntaxFactory.Space);
+                declaration = declaration.ReplaceNode(declaration.AttributeLists.Last(), last);
+            }
+
+            var lists = declaration.AttributeLists.Add(clip);
+            return Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(original, declaration.WithAttributeLists(lists))));
+        }
+    }
+
+    /// <summary>NG0003: set <c>Bias = false</c> on the Linear layer before BatchNorm.</summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveBiasCodeFix)), Shared]
+    public sealed class RemoveBiasCodeFix : CodeFixProvider
+    {
+        public const string Key = "NetGen.NG0003.BiasFalse";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("NG0003");
+
+        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                if (root is not null && AttributeEdits.AttributeAt(root, diagnostic.Location) is { } attribute)
+                {
+                    context.RegisterCodeFix(
+                        CodeAction.Create(
+                            "Set Bias = false",
+                            ct => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(
+                                attribute,
+                                AttributeEdits.WithNamedArgument(attribute, "Bias", SyntaxFactory.LiteralExpression(SyntaxKind.FalseLiteralExpression))))),
+                            Key),
+                        diagnostic);
+                }
+            }
+        }
+    }
+
+    /// <summary>NG0102: add the <c>partial</c> modifier (right before <c>class</c>, where C# requires it).</summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakePartialCodeFix)), Shared]
+    public sealed class MakePartialCodeFix : CodeFixProvider
+    {
+        public const string Key = "NetGen.NG0102.MakePartial";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("NG0102");
+
+        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                if (root?.FindToken(diagnostic.Location.SourceSpan.Start).Parent?.FirstAncestorOrSelf<ClassDeclarationSyntax>() is { } declaration &&
+                    !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    context.RegisterCodeFix(
+                        CodeAction.Create(
+                            $"Make '{declaration.Identifier.ValueText}' partial",
+                            ct => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(declaration, MakePartial(declaration)))),
+                            Key),
+                        diagnostic);
+                }
+            }
+        }
+
+        private static ClassDeclarationSyntax MakePartial(ClassDeclarationSyntax declaration)
+        {
+            if (declaration.Modifiers.Count == 0)
+            {
+                // The class keyword carries the line's leading trivia; partial takes it over.
+                var keyword = declaration.Keyword;
+                var partial = SyntaxFactory.Token(keyword.LeadingTrivia, SyntaxKind.PartialKeyword, SyntaxFactory.TriviaList(SyntaxFactory.Space));
+                return declaration.WithKeyword(keyword.WithLeadingTrivia()).WithModifiers(SyntaxFactory.TokenList(partial));
+            }
+
+            return declaration.AddModifiers(SyntaxFactory.Token(SyntaxKind.PartialKeyword).WithTrailingTrivia(SyntaxFactory.Space));
+        }
+    }
+}

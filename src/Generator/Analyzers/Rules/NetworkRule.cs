@@ -1,0 +1,128 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using NetGen.Generator.Catalog;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.GradientFlow;
+using NetGen.Generator.Parsing;
+
+namespace NetGen.Generator.Analyzers.Rules
+{
+    /// <summary>One NG00xx rule over a network that declared validly.</summary>
+    internal abstract class NetworkRule
+    {
+        public abstract ImmutableArray<DiagnosticDescriptor> Descriptors { get; }
+
+        public abstract void Analyze(NetworkRuleContext network);
+    }
+
+    /// <summary>
+    /// What a rule sees: the resolved layers with their catalogue entries and attribute locations, the class,
+    /// the .editorconfig options for its file, the gradient-flow prediction (computed once, on demand),
+    /// and a way to report.
+    /// </summary>
+    internal sealed class NetworkRuleContext
+    {
+        private readonly SymbolAnalysisContext _context;
+        private readonly AnalyzerConfigOptions _options;
+        private GradientFlowPrediction? _prediction;
+        private bool _predicted;
+
+        public NetworkRuleContext(INamedTypeSymbol type, ParsedNetwork parsed, SymbolAnalysisContext context)
+        {
+            Type = type;
+            Parsed = parsed;
+            _context = context;
+            FirstLocation = parsed.Layers.Select(l => l.Location).FirstOrDefault(l => l is not null) ?? type.Locations.FirstOrDefault();
+            _options = FirstLocation?.SourceTree is { } tree
+                ? context.Options.AnalyzerConfigOptionsProvider.GetOptions(tree)
+                : context.Options.AnalyzerConfigOptionsProvider.GlobalOptions;
+        }
+
+        public INamedTypeSymbol Type { get; }
+
+        public ParsedNetwork Parsed { get; }
+
+        public IReadOnlyList<ParsedLayer> Layers => Parsed.Layers;
+
+        /// <summary>Where class-level findings go: the first layer attribute.</summary>
+        public Location? FirstLocation { get; }
+
+        /// <summary>The mean-field prediction, or null when a layer has no signal-propagation term yet.</summary>
+        public GradientFlowPrediction? Prediction
+        {
+            get
+            {
+                if (!_predicted)
+                {
+                    _prediction = LayerTerms.Predict(Parsed);
+                    _predicted = true;
+                }
+
+                return _prediction;
+            }
+        }
+
+        public void Report(Diagnostic diagnostic) => _context.ReportDiagnostic(diagnostic);
+
+        /// <summary>Reads a number from .editorconfig (<c>netgen.NG0001.threshold = 1e-3</c>); an unusable value is
+        /// reported as NG0099 and replaced by the default.</summary>
+        public double Option(string key, double defaultValue, System.Func<double, bool> isValid, string requirement)
+        {
+            if (!_options.TryGetValue(key, out var text))
+            {
+                return defaultValue;
+            }
+
+            if (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && isValid(value))
+            {
+                return value;
+            }
+
+            Report(Diagnostic.Create(DiagnosticDescriptors.InvalidOption, FirstLocation, key, text, requirement, Text.Number(defaultValue)));
+            return defaultValue;
+        }
+
+        /// <summary>"fc1 (Linear)": how messages name a layer.</summary>
+        public string Name(int index) => $"{Layers[index].Model.DisplayName} ({Layers[index].Definition.AttributeName})";
+
+        public bool IsActivation(int index) => Layers[index].Definition.Role == LayerRole.Activation;
+
+        public bool IsLinear(int index) => Layers[index].Definition.AttributeName == "Linear";
+
+        /// <summary>Layers that break a chain of gradient decay: normalisation now; residual blocks once they exist.</summary>
+        public bool IsSafeguard(int index) => Layers[index].Definition.Role == LayerRole.Normalization;
+    }
+
+    /// <summary>Number formatting for messages, in the invariant culture.</summary>
+    internal static class Text
+    {
+        /// <summary>Two significant digits in scientific notation: 4.1e-4.</summary>
+        public static string Scientific(double value) => value.ToString("0.0e-0", CultureInfo.InvariantCulture);
+
+        /// <summary>A user's number as they would write it: 1e-3, 0.5, 10.</summary>
+        public static string Number(double value) =>
+            value != 0 && (System.Math.Abs(value) < 1e-2 || System.Math.Abs(value) >= 1e6)
+                ? value.ToString("0.###e-0", CultureInfo.InvariantCulture)
+                : value.ToString("0.####", CultureInfo.InvariantCulture);
+
+        public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Keys of <see cref="Diagnostic.Properties"/> the code fixes read.</summary>
+    internal static class DiagnosticProperties
+    {
+        /// <summary>NG0001: how many of the diagnostic's additional locations are saturating activations (the rest are
+        /// the Linear layers after which BatchNorm would go).</summary>
+        public const string SaturatingCount = "SaturatingCount";
+
+        /// <summary>NG0001: the predicted first/last ratio, round-trip formatted.</summary>
+        public const string PredictedRatio = "PredictedRatio";
+
+        /// <summary>NG0001: the threshold that applied.</summary>
+        public const string Threshold = "Threshold";
+    }
+}

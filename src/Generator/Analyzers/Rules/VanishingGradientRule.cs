@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.GradientFlow;
+
+namespace NetGen.Generator.Analyzers.Rules
+{
+    /// <summary>
+    /// NG0001: the mean-field prediction of the first/last Linear weight-gradient ratio at initialisation is
+    /// below the threshold. The message names the run of layers that shrinks the gradient most (a run ends
+    /// at normalisation), the derivative bound of its saturating activations, and the predicted per-layer factor.
+    /// </summary>
+    internal sealed class VanishingGradientRule : NetworkRule
+    {
+        public const string ThresholdKey = "netgen.NG0001.threshold";
+
+        /// <summary>AUTOTRAINER's definition of vanishing, confirmed by the calibration suite
+        /// (tests/NetGen.Tests/Calibration, table in docs/analyzers.md).</summary>
+        public const double DefaultThreshold = 1e-3;
+
+        public override ImmutableArray<DiagnosticDescriptor> Descriptors { get; } = ImmutableArray.Create(DiagnosticDescriptors.VanishingGradient);
+
+        public override void Analyze(NetworkRuleContext network)
+        {
+            var threshold = network.Option(ThresholdKey, DefaultThreshold, t => t > 0 && t < 1, "the threshold must be a number between 0 and 1, such as 1e-3");
+            if (network.Prediction is not { Layers.Count: >= 2 } prediction || !(prediction.FirstToLastRatio < threshold))
+            {
+                return;
+            }
+
+            var run = WorstRun(network, prediction);
+            var saturating = run.Where(i => network.IsActivation(i) && network.Layers[i].Definition.MaxDerivative is not null).ToList();
+            var activations = run.Where(network.IsActivation).ToList();
+            var linearsBeforeActivation = run.Where(i => network.IsLinear(i) && i + 1 < network.Layers.Count && network.IsActivation(i + 1)).ToList();
+
+            // The run's own layers: the dense layers whose preceding chain lies in the run, excluding the first
+            // dense layer of the network (its factor concerns the gradient of the input, not of a weight).
+            var runDense = prediction.Layers.Skip(1).Where(d => run.Contains(d.Source)).ToList();
+            var perLayer = runDense.Count == 0 ? 1.0 : Math.Exp(runDense.Average(d => d.LogGradientFactor) / 2);
+            var saturatingShare = SaturatingShare(network, runDense);
+
+            string what, why, advice;
+            int reportAt;
+            if (saturating.Count > 0 && saturatingShare >= 0.5)
+            {
+                what = Describe(network, saturating, stacked: true);
+                why = Bound(network, saturating) + $"; each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} at PyTorch's default initialisation";
+                advice = "use ReLU-family activations, add BatchNorm after each Linear layer, or a residual connection";
+                reportAt = saturating[0];
+            }
+            else
+            {
+                var named = activations.Count > 0 ? activations : run.Where(network.IsLinear).ToList();
+                what = Describe(network, named, stacked: true);
+                why = activations.Count > 0 && activations.All(i => network.Layers[i].Definition.AttributeName == "ReLU")
+                    ? $"ReLU zeroes the gradient of every negative input and PyTorch's default initialisation (weight variance 1/(3·fan_in), where ReLU needs 2/fan_in) does not make up for it: each layer is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))}"
+                    : $"each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} at PyTorch's default initialisation";
+                advice = "add BatchNorm after each Linear layer or a residual connection, or make the network shallower";
+                reportAt = named[0];
+                saturating.Clear();
+            }
+
+            var additional = saturating.Concat(linearsBeforeActivation)
+                .Select(i => network.Layers[i].Location)
+                .Where(l => l is not null)
+                .Cast<Location>()
+                .ToList();
+            var properties = ImmutableDictionary<string, string?>.Empty
+                .Add(DiagnosticProperties.SaturatingCount, saturating.Count(i => network.Layers[i].Location is not null).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Add(DiagnosticProperties.PredictedRatio, prediction.FirstToLastRatio.ToString("R", System.Globalization.CultureInfo.InvariantCulture))
+                .Add(DiagnosticProperties.Threshold, threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            network.Report(Diagnostic.Create(
+                DiagnosticDescriptors.VanishingGradient,
+                network.Layers[reportAt].Location,
+                additional,
+                properties,
+                what,
+                Text.Scientific(prediction.FirstToLastRatio),
+                Text.Number(threshold),
+                why,
+                advice));
+        }
+
+        /// <summary>
+        /// The runs are the stretches between safeguards (BatchNorm); the worst is the one whose dense layers
+        /// shrink the gradient most, by the predicted factors.
+        /// </summary>
+        private static List<int> WorstRun(NetworkRuleContext network, GradientFlowPrediction prediction)
+        {
+            var runs = new List<List<int>> { new() };
+            for (var i = 0; i < network.Layers.Count; i++)
+            {
+                if (network.IsSafeguard(i))
+                {
+                    runs.Add(new List<int>());
+                }
+                else
+                {
+                    runs[runs.Count - 1].Add(i);
+                }
+            }
+
+            var decay = prediction.Layers.Skip(1).ToDictionary(d => d.Source, d => d.LogGradientFactor);
+            return runs
+                .Where(r => r.Count > 0)
+                .OrderBy(r => r.Sum(i => decay.TryGetValue(i, out var f) ? f : 0))
+                .First();
+        }
+
+        /// <summary>The share of the run's predicted decay that comes from layers fed by a saturating activation.</summary>
+        private static double SaturatingShare(NetworkRuleContext network, List<DenseGradient> runDense)
+        {
+            var total = runDense.Where(d => d.LogGradientFactor < 0).Sum(d => d.LogGradientFactor);
+            var saturating = runDense
+                .Where(d => d.LogGradientFactor < 0 && d.PrecedingChain.Any(i => i >= 0 && network.Layers[i].Definition.MaxDerivative is not null))
+                .Sum(d => d.LogGradientFactor);
+            return total < 0 ? saturating / total : 0;
+        }
+
+        /// <summary>"6 stacked Sigmoid layers", "4 stacked saturating layers (3 Sigmoid, 1 Tanh)".</summary>
+        private static string Describe(NetworkRuleContext network, List<int> layers, bool stacked)
+        {
+            var kinds = layers.GroupBy(i => network.Layers[i].Definition.AttributeName).ToList();
+            var count = layers.Count;
+            var noun = count == 1 ? "layer" : "layers";
+            var prefix = stacked && count > 1 ? "stacked " : string.Empty;
+            if (kinds.Count == 1)
+            {
+                return $"{count} {prefix}{kinds[0].Key} {noun}";
+            }
+
+            var group = layers.All(i => network.Layers[i].Definition.MaxDerivative is not null) ? "saturating" : "activation";
+            return $"{count} {prefix}{group} {noun} ({string.Join(", ", kinds.Select(k => $"{k.Count()} {k.Key}"))})";
+        }
+
+        /// <summary>The derivative bound: "the sigmoid's derivative is at most 0.25, so 6 of them shrink a gradient by at least 0.25^6 ≈ 2.4e-4".</summary>
+        private static string Bound(NetworkRuleContext network, List<int> saturating)
+        {
+            var bounds = saturating.GroupBy(i => network.Layers[i].Definition.AttributeName)
+                .Select(g => (Name: g.Key, Max: network.Layers[g.First()].Definition.MaxDerivative!.Value, Count: g.Count()))
+                .ToList();
+            var product = bounds.Aggregate(1.0, (p, b) => p * Math.Pow(b.Max, b.Count));
+            if (bounds.Count == 1)
+            {
+                var b = bounds[0];
+                var subject = $"the {b.Name.ToLowerInvariant()}'s derivative is at most {Text.Number(b.Max)}";
+                return product < 1
+                    ? $"{subject}, so {(b.Count == 1 ? "it shrinks" : $"{b.Count} of them shrink")} a gradient by at least {Text.Number(b.Max)}^{b.Count} ≈ {Text.Scientific(product)} unless the weights amplify it"
+                    : $"{subject} and smaller wherever it saturates";
+            }
+
+            var list = string.Join(" and ", bounds.Select(b => $"{Text.Number(b.Max)} ({b.Name})"));
+            var power = string.Join("·", bounds.Where(b => b.Max < 1).Select(b => $"{Text.Number(b.Max)}^{b.Count}"));
+            return product < 1
+                ? $"their derivatives are at most {list}, so together they shrink a gradient by at least {power} ≈ {Text.Scientific(product)} unless the weights amplify it"
+                : $"their derivatives are at most {list} and smaller wherever they saturate";
+        }
+
+        private static double Round2(double value) => value == 0 ? 0 : Math.Round(value, Math.Max(0, 1 - (int)Math.Floor(Math.Log10(Math.Abs(value)))));
+    }
+}

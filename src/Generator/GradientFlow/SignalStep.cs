@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+
+namespace NetGen.Generator.GradientFlow
+{
+    /// <summary>
+    /// One step of a network as signal propagation sees it. Every declared layer maps to one step
+    /// (see <see cref="LayerTerms"/>); <see cref="Source"/> is the index of that declared layer, for messages.
+    /// </summary>
+    internal abstract class SignalStep
+    {
+        protected SignalStep(int source) => Source = source;
+
+        /// <summary>Index of the declared layer this step stands for, or −1.</summary>
+        public int Source { get; }
+    }
+
+    /// <summary>A fully connected layer y = W·x + b with randomly initialised W and b.</summary>
+    internal sealed class DenseStep : SignalStep
+    {
+        public DenseStep(long inFeatures, long outFeatures, Initialization initialization, int source = -1)
+            : base(source)
+        {
+            InFeatures = inFeatures;
+            OutFeatures = outFeatures;
+            WeightVariance = initialization.WeightVariance(inFeatures, outFeatures);
+            BiasVariance = initialization.BiasVariance(inFeatures, outFeatures);
+        }
+
+        public long InFeatures { get; }
+
+        public long OutFeatures { get; }
+
+        public double WeightVariance { get; }
+
+        public double BiasVariance { get; }
+    }
+
+    /// <summary>An element-wise activation.</summary>
+    internal sealed class ActivationStep : SignalStep
+    {
+        public ActivationStep(ActivationTerm activation, int source = -1)
+            : base(source) => Activation = activation;
+
+        public ActivationTerm Activation { get; }
+    }
+
+    /// <summary>Batch normalisation in training mode at initialisation (γ = 1, β = 0).</summary>
+    internal sealed class BatchNormStep : SignalStep
+    {
+        public BatchNormStep(double epsilon = 1e-5, int source = -1)
+            : base(source) => Epsilon = epsilon;
+
+        public double Epsilon { get; }
+    }
+
+    /// <summary>A residual connection y = x + branch(x); the branch must keep the feature count.</summary>
+    internal sealed class ResidualStep : SignalStep
+    {
+        public ResidualStep(IReadOnlyList<SignalStep> branch, int source = -1)
+            : base(source) => Branch = branch;
+
+        public IReadOnlyList<SignalStep> Branch { get; }
+    }
+}

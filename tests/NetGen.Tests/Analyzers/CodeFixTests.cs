@@ -1,0 +1,113 @@
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
+using NetGen.CodeFixes;
+using NetGen.Generator.Analyzers;
+using NetGen.Tests.Infrastructure;
+using Xunit;
+
+namespace NetGen.Tests.Analyzers;
+
+/// <summary>
+/// Every code fix, one diagnostic at a time and through Fix All (the framework checks document, project and
+/// solution scope), including that the fixed code no longer has the diagnostic.
+/// </summary>
+public class CodeFixTests
+{
+    private static readonly DiagnosticResult NG0001 = new DiagnosticResult("NG0001", DiagnosticSeverity.Warning).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+
+    private const string Header = "using NetGen;\nnamespace Tests;\n";
+
+    [Fact]
+    public Task NG0001_replaces_the_runs_saturating_activations_with_ReLU() =>
+        CodeFixVerifier<GradientRiskAnalyzer, VanishingGradientCodeFixes>.VerifyAsync(
+            Header + """
+            [Linear(64, 64), {|#0:Sigmoid|}]
+            [Linear(64, 64), Sigmoid(Name = "gate")]
+            [Linear(64, 64), NetGen.Sigmoid]
+            [Linear(64, 64), SigmoidAttribute, Linear(64, 64), Tanh]
+            [Linear(64, 64), Sigmoid]
+            [Linear(64, 10)]
+            public partial class Net;
+            """,
+            Header + """
+            [Linear(64, 64), ReLU]
+            [Linear(64, 64), ReLU(Name = "gate")]
+            [Linear(64, 64), NetGen.ReLU]
+            [Linear(64, 64), ReLUAttribute, Linear(64, 64), ReLU]
+            [Linear(64, 64), ReLU]
+            [Linear(64, 10)]
+            public partial class Net;
+            """,
+            VanishingGradientCodeFixes.ReplaceWithReLUKey,
+            NG0001.WithLocation(0));
+
+    [Fact]
+    public Task NG0001_inserts_BatchNorm_after_each_Linear_layer_of_the_run() =>
+        CodeFixVerifier<GradientRiskAnalyzer, VanishingGradientCodeFixes>.VerifyAsync(
+            Header + """
+            [Linear(16, 16), {|#0:Sigmoid|}]
+            [Linear(16, 16), Sigmoid]
+            [Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid]
+            [Linear(16, 10)]
+            public partial class Net;
+            """,
+            // BatchNorm resets the scale at each layer (predicted ratio 0.4); NG0003 then suggests dropping the biases.
+            Header + """
+            [{|NG0003:Linear(16, 16)|}, BatchNorm, Sigmoid]
+            [{|NG0003:Linear(16, 16)|}, BatchNorm, Sigmoid]
+            [{|NG0003:Linear(16, 16)|}, BatchNorm, Sigmoid, {|NG0003:Linear(16, 16)|}, BatchNorm, Sigmoid]
+            [Linear(16, 10)]
+            public partial class Net;
+            """,
+            VanishingGradientCodeFixes.InsertBatchNormKey,
+            NG0001.WithLocation(0));
+
+    [Fact]
+    public Task NG0001_fix_all_fixes_every_network_in_the_document() =>
+        CodeFixVerifier<GradientRiskAnalyzer, VanishingGradientCodeFixes>.VerifyAsync(
+            Header + Stack("Sigmoid", 5, 64, "A", "#0") + Stack("Sigmoid", 4, 16, "B", "#1") + Stack("Sigmoid", 2, 64, "Shallow", null),
+            Header + Stack("ReLU", 5, 64, "A", null) + Stack("ReLU", 4, 16, "B", null) + Stack("Sigmoid", 2, 64, "Shallow", null),
+            VanishingGradientCodeFixes.ReplaceWithReLUKey,
+            NG0001.WithLocation(0), NG0001.WithLocation(1));
+
+    [Fact]
+    public Task NG0002_adds_gradient_clipping_on_its_own_line() =>
+        CodeFixVerifier<GradientRiskAnalyzer, AddGradientClippingCodeFix>.VerifyAsync(
+            Header + "/// <summary>Deep.</summary>\n" + string.Concat(Enumerable.Repeat("[Linear(256, 256), ReLU]\n", 10)) + "[{|NG0002:Linear(256, 10)|}]\npublic partial class Net;\n",
+            Header + "/// <summary>Deep.</summary>\n" + string.Concat(Enumerable.Repeat("[Linear(256, 256), ReLU]\n", 10)) + "[Linear(256, 10)]\n[ClipGradNorm(1.0)]\npublic partial class Net;\n",
+            AddGradientClippingCodeFix.Key);
+
+    [Fact]
+    public Task NG0002_fix_all_adds_clipping_to_every_deep_network() =>
+        CodeFixVerifier<GradientRiskAnalyzer, AddGradientClippingCodeFix>.VerifyAsync(
+            Header + "[" + Deep + ", {|NG0002:Linear(256, 10)|}] public partial class A;\n" +
+                "public static class Outer { }\n" +
+                "    [" + Deep + "]\n    [{|NG0002:Linear(256, 10)|}]\n    public partial class B;\n",
+            Header + "[" + Deep + ", Linear(256, 10)] [ClipGradNorm(1.0)] public partial class A;\n" +
+                "public static class Outer { }\n" +
+                "    [" + Deep + "]\n    [Linear(256, 10)]\n    [ClipGradNorm(1.0)]\n    public partial class B;\n",
+            AddGradientClippingCodeFix.Key);
+
+    private static readonly string Deep = string.Join(", ", Enumerable.Repeat("Linear(256, 256), ReLU", 10));
+
+    [Fact]
+    public Task NG0003_sets_Bias_false_whether_or_not_Bias_is_written() =>
+        CodeFixVerifier<GradientRiskAnalyzer, RemoveBiasCodeFix>.VerifyAsync(
+            Header + "[{|NG0003:Linear(4, 8)|}, BatchNorm, ReLU, {|NG0003:Linear(8, 8, Bias = true)|}, BatchNorm, ReLU, {|NG0003:Linear(8, 8, Name = \"h\")|}, BatchNorm, ReLU, Linear(8, 2)] public partial class Net;\n",
+            Header + "[Linear(4, 8, Bias = false), BatchNorm, ReLU, Linear(8, 8, Bias = false), BatchNorm, ReLU, Linear(8, 8, Name = \"h\", Bias = false), BatchNorm, ReLU, Linear(8, 2)] public partial class Net;\n",
+            RemoveBiasCodeFix.Key);
+
+    [Theory]
+    [InlineData("[Linear(4, 2)] public class {|NG0102:Net|} { }", "[Linear(4, 2)] public partial class Net { }")]
+    [InlineData("[Linear(4, 2)]\nclass {|NG0102:Net|} { }", "[Linear(4, 2)]\npartial class Net { }")]
+    [InlineData("[Linear(4, 2)] public sealed class {|NG0102:Net|} { }", "[Linear(4, 2)] public sealed partial class Net { }")]
+    public Task NG0102_makes_the_class_partial(string source, string fixedSource) =>
+        CodeFixVerifier<NetworkDeclarationAnalyzer, MakePartialCodeFix>.VerifyAsync(Header + source + "\n", Header + fixedSource + "\n", MakePartialCodeFix.Key);
+
+    /// <summary>n × [Linear(w, w), activation] then [Linear(w, 10)] and clipping; the first activation marked when <paramref name="mark"/> is set.</summary>
+    private static string Stack(string activation, int depth, int width, string name, string? mark) =>
+        string.Concat(Enumerable.Range(0, depth).Select(i => $"[Linear({width}, {width}), {(i == 0 && mark is not null ? "{|" + mark + ":" + activation + "|}" : activation)}]\n")) +
+        $"[Linear({width}, 10)]\n[ClipGradNorm(1.0)]\npublic partial class {name};\n";
+}

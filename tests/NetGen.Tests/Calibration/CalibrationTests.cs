@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.GradientFlow;
+using NetGen.Generator.Parsing;
+using NetGen.Tests.GradientFlow;
+using NetGen.Tests.Infrastructure;
+using TorchSharp;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace NetGen.Tests.Calibration;
+
+/// <summary>
+/// NG0001 against measurement. Every network in CalibrationNetworks.cs is compiled twice: into this test
+/// assembly by the real build (the module that is measured on TorchSharp) and in memory from the same source
+/// text with the generator and all analyzers (whether NG0001 fires, and what the predictor says). Truth is
+/// AUTOTRAINER's: a network vanishes when the first Linear layer's weight-gradient norm is below 1e-3 of the
+/// last Linear layer's at initialisation (<see cref="GradientRatio"/>).
+/// </summary>
+public class CalibrationTests
+{
+    private const double Vanishing = 1e-3;
+    private const string TableStart = "<!-- calibration-table:start -->";
+    private const string TableEnd = "<!-- calibration-table:end -->";
+
+    private readonly ITestOutputHelper _output;
+
+    public CalibrationTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void NG0001_finds_the_networks_whose_gradients_vanish_with_precision_and_recall_of_at_least_95_percent()
+    {
+        var rows = Measure();
+        Assert.True(rows.Count >= 40, $"the suite has {rows.Count} networks; it needs at least 40");
+        Assert.Contains(rows, r => r.Vanishing);
+        Assert.Contains(rows, r => !r.Vanishing);
+
+        var (precision, recall) = Score(rows, r => r.Fired);
+        var table = Table(rows, precision, recall);
+        _output.WriteLine(table);
+        foreach (var threshold in new[] { 1e-4, 3e-4, 1e-3, 3e-3, 1e-2 })
+        {
+            var (p, r) = Score(rows, row => row.Predicted < threshold);
+            _output.WriteLine($"firing at predicted < {threshold:0e0}: precision {p:P0}, recall {r:P0}");
+        }
+
+        if (Environment.GetEnvironmentVariable("NETGEN_WRITE_CALIBRATION_TABLE") == "1")
+        {
+            WriteTable(table);
+        }
+
+        // The analyzer's decision is the predictor's, at the default threshold.
+        Assert.All(rows, r => Assert.Equal(r.Predicted < VanishingGradientDefault, r.Fired));
+        Assert.True(precision >= 0.95, $"NG0001 precision {precision:P1} is below 95%\n{table}");
+        Assert.True(recall >= 0.95, $"NG0001 recall {recall:P1} is below 95%\n{table}");
+
+        // The prediction itself, not just the decision: typically within a factor 1.5, nearly always within 2.
+        var errors = rows.Select(r => Math.Abs(Math.Log(r.Predicted / r.Measured))).OrderBy(e => e).ToList();
+        var median = Math.Exp(errors[errors.Count / 2]);
+        var withinTwo = errors.Count(e => e <= Math.Log(2)) / (double)errors.Count;
+        Assert.True(median < 1.5, $"median predicted/measured factor {median:0.00}\n{table}");
+        Assert.True(withinTwo >= 0.9, $"only {withinTwo:P0} of predictions are within a factor 2\n{table}");
+    }
+
+    private const double VanishingGradientDefault = NetGen.Generator.Analyzers.Rules.VanishingGradientRule.DefaultThreshold;
+
+    private sealed record Row(string Network, string Layers, double Predicted, double Measured, bool Fired)
+    {
+        public bool Vanishing => Measured < CalibrationTests.Vanishing;
+    }
+
+    private static List<Row> Measure()
+    {
+        var source = SourceFiles.Read("Calibration/CalibrationNetworks.cs");
+        var run = GeneratorHarness.Run(GeneratorHarness.AllAnalyzers, source);
+        Assert.DoesNotContain(run.CompilerDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        var fired = run.AnalyzerDiagnostics
+            .Where(d => d.Id == "NG0001")
+            .Select(d => d.Location.SourceTree!.GetRoot().FindNode(d.Location.SourceSpan).FirstAncestorOrSelf<ClassDeclarationSyntax>()!.Identifier.ValueText)
+            .ToHashSet();
+
+        var rows = new List<Row>();
+        var classes = run.Output.SyntaxTrees.First().GetRoot().DescendantNodes().OfType<ClassDeclarationSyntax>().ToList();
+        foreach (var declaration in classes)
+        {
+            var name = declaration.Identifier.ValueText;
+            var symbol = run.Output.GetTypeByMetadataName("NetGen.Tests.Calibration." + name)!;
+            var parsed = NetworkParser.Parse(symbol, default)!;
+            var predicted = LayerTerms.Predict(parsed)!.FirstToLastRatio;
+
+            var type = typeof(CalibrationTests).Assembly.GetType("NetGen.Tests.Calibration." + name, throwOnError: true)!;
+            torch.manual_seed(1);
+            using var network = (torch.nn.Module<torch.Tensor, torch.Tensor>)Activator.CreateInstance(type)!;
+            var linears = GradientRatio.GeneratedLinears(network);
+            var measured = GradientRatio.Measure(network, linears[0], linears[^1], parsed.Model!.InputShape.Last, seed: 1);
+            rows.Add(new Row(name, Describe(parsed), predicted, measured, fired.Contains(name)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>"784→256 Sigmoid ×3, →10": the stack in one line.</summary>
+    private static string Describe(ParsedNetwork network)
+    {
+        var kinds = network.Layers.Select(l => l.Definition.AttributeName).ToList();
+        var batchNorms = kinds.Count(k => k == "BatchNorm");
+        var activations = kinds.Where(k => k is "ReLU" or "Sigmoid" or "Tanh").GroupBy(k => k).Select(g => $"{g.Count()} {g.Key}");
+        var linears = network.Layers.Where(l => l.Definition.AttributeName == "Linear").Select(l => l.Model.OutputShape.Last).Distinct();
+        return $"{network.Model!.InputShape.Last} → {string.Join("/", linears)}; {string.Join(", ", activations)}{(batchNorms > 0 ? $", {batchNorms} BatchNorm" : string.Empty)}";
+    }
+
+    private static (double Precision, double Recall) Score(List<Row> rows, Func<Row, bool> fires)
+    {
+        var truePositives = rows.Count(r => fires(r) && r.Vanishing);
+        var firedCount = rows.Count(fires);
+        var vanishingCount = rows.Count(r => r.Vanishing);
+        return (firedCount == 0 ? 1 : truePositives / (double)firedCount, vanishingCount == 0 ? 1 : truePositives / (double)vanishingCount);
+    }
+
+    private static string Table(List<Row> rows, double precision, double recall)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| network | layers (input → Linear widths; activations) | predicted | measured | predicted / measured | NG0001 fired | vanishing (measured < 1e-3) |");
+        text.AppendLine("|---|---|---:|---:|---:|:---:|:---:|");
+        foreach (var r in rows)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| `{r.Network}` | {r.Layers} | {r.Predicted:0.0e0} | {r.Measured:0.0e0} | {r.Predicted / r.Measured:0.00} | {(r.Fired ? "yes" : "no")} | {(r.Vanishing ? "yes" : "no")} |"));
+        }
+
+        var truePositives = rows.Count(r => r.Fired && r.Vanishing);
+        text.AppendLine();
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"{rows.Count} networks, {rows.Count(r => r.Vanishing)} vanishing. NG0001 fired on {rows.Count(r => r.Fired)}: {truePositives} true positives, " +
+            $"{rows.Count(r => r.Fired && !r.Vanishing)} false positives, {rows.Count(r => !r.Fired && r.Vanishing)} false negatives: " +
+            $"precision {precision * 100:0.#}%, recall {recall * 100:0.#}%."));
+        return text.ToString();
+    }
+
+    private static void WriteTable(string table)
+    {
+        var path = Path.Combine(RepositoryRoot(), "docs", "analyzers.md");
+        var text = File.ReadAllText(path);
+        var start = text.IndexOf(TableStart, StringComparison.Ordinal);
+        var end = text.IndexOf(TableEnd, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, $"{path} has no {TableStart} … {TableEnd} section");
+        File.WriteAllText(path, text.Substring(0, start + TableStart.Length) + "\n" + table + text.Substring(end));
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
+}

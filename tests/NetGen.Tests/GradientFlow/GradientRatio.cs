@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NetGen.Tests.GradientFlow;
+
+/// <summary>
+/// Measures what NG0001 predicts, on real TorchSharp: the ratio of the first to the last Linear layer's
+/// weight-gradient norm at initialisation, in training mode, for standard-normal inputs and cross-entropy
+/// against random labels, summed over a few batches (ratio of the summed norms). Double precision, so
+/// ratios down to 1e-30 are not lost to float underflow.
+/// </summary>
+public static class GradientRatio
+{
+    public const int BatchSize = 64;
+    public const int Batches = 3;
+
+    public static double Measure(nn.Module<Tensor, Tensor> network, Linear first, Linear last, long inFeatures, long seed)
+    {
+        if (ReferenceEquals(first, last))
+        {
+            throw new ArgumentException($"{network.GetName()} has one Linear layer; the ratio needs two.", nameof(last));
+        }
+
+        network.to(ScalarType.Float64);
+        network.train();
+        var classes = last.weight!.shape[0];
+        var generator = new torch.Generator((ulong)seed + 1000);
+        double firstSum = 0, lastSum = 0;
+        for (var b = 0; b < Batches; b++)
+        {
+            using var scope = NewDisposeScope();
+            network.zero_grad();
+            var input = randn(new long[] { BatchSize, inFeatures }, dtype: ScalarType.Float64, generator: generator);
+            var labels = randint(0, classes, new long[] { BatchSize }, generator: generator);
+            nn.functional.cross_entropy(network.call(input), labels).backward();
+            firstSum += first.weight!.grad!.norm().item<double>();
+            lastSum += last.weight!.grad!.norm().item<double>();
+        }
+
+        return firstSum / lastSum;
+    }
+
+    /// <summary>A generated network's Linear layers fc1 … fcN in declaration order, by their registered names.</summary>
+    public static List<Linear> GeneratedLinears(nn.Module module) =>
+        module.named_children()
+            .Where(c => c.module is Linear && c.name.StartsWith("fc", StringComparison.Ordinal))
+            .OrderBy(c => int.Parse(c.name.Substring(2), System.Globalization.CultureInfo.InvariantCulture))
+            .Select(c => (Linear)c.module)
+            .ToList();
+}

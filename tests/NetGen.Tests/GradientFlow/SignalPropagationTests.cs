@@ -1,0 +1,158 @@
+using System;
+using System.Linq;
+using NetGen.Generator.GradientFlow;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace NetGen.Tests.GradientFlow;
+
+/// <summary>
+/// The mean-field predictor: quadrature, closed forms derived by hand, and predictions for networks NetGen
+/// cannot declare yet (Xavier and Kaiming initialisation, residual connections, LeakyReLU, ELU, GELU)
+/// against hand-built TorchSharp networks.
+/// </summary>
+public class SignalPropagationTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public SignalPropagationTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void Gauss_Hermite_integrates_normal_moments_exactly()
+    {
+        var (nodes, weights) = GaussHermite.StandardNormal(SignalPropagation.Nodes);
+        double Moment(int p) => nodes.Zip(weights, (x, w) => w * Math.Pow(x, p)).Sum();
+        Assert.Equal(1.0, Moment(0), 12);
+        Assert.Equal(0.0, Moment(1), 12);
+        Assert.Equal(1.0, Moment(2), 10);
+        Assert.Equal(3.0, Moment(4), 9);
+        Assert.Equal(15.0, Moment(6), 8);
+        Assert.Equal(105.0, Moment(8), 6);
+
+        // ReLU's kink is what quadrature handles worst: E[relu(z)²] = 1/2, E[relu'(z)²] = 1/2.
+        Assert.Equal(0.5, nodes.Zip(weights, (x, w) => x > 0 ? w * x * x : 0).Sum(), 2);
+        Assert.Equal(0.5, nodes.Zip(weights, (x, w) => x > 0 ? w : 0).Sum(), 10);
+    }
+
+    [Fact]
+    public void One_dense_layer_has_ratio_one()
+    {
+        var prediction = SignalPropagation.Predict(10, new SignalStep[] { new DenseStep(10, 3, Initialization.PyTorchDefault) });
+        Assert.Single(prediction.Layers);
+        Assert.Equal(1.0, prediction.FirstToLastRatio);
+    }
+
+    [Theory]
+    [InlineData(256, 16)]
+    [InlineData(16, 256)]
+    [InlineData(64, 64)]
+    public void Two_linear_layers_without_bias_give_the_hand_derived_ratio(long n, long m)
+    {
+        // W1: n→m, W2: m→10, Var(W) = 1/(3·fanIn), no bias, unit inputs. By hand:
+        //   E‖∇W1‖² = m·d1·n·1,  d1 = 10·Var(W2)·d2 = 10/(3m)·d2
+        //   E‖∇W2‖² = 10·d2·m·E[a1²],  E[a1²] = n·Var(W1) = 1/3
+        // so the ratio² is (m·n·10/(3m)) / (10·m/3) = n/m.
+        var none = Initialization.PyTorchDefault.WithoutBias();
+        var ratio = SignalPropagation.Predict(n, new SignalStep[] { new DenseStep(n, m, none), new DenseStep(m, 10, none) }).FirstToLastRatio;
+        Assert.Equal(Math.Sqrt((double)n / m), ratio, 9);
+    }
+
+    [Fact]
+    public void BatchNorm_backward_divides_by_the_per_unit_standard_deviation_it_forwards_by()
+    {
+        // Linear(n→m, no bias) → BatchNorm → Linear(m→10, no bias). BatchNorm's input has per-unit variance
+        // q = n·Var(W1) = 1/3 over the batch. Forward it scales by 1/√(q+ε), so E[a²] into Linear 2 is q/(q+ε);
+        // backward it multiplies the gradient by the same 1/√(q+ε): d1 = 10·Var(W2)·d2/(q+ε). Hence
+        // ratio² = (m·n·1·d1) / (10·m·q/(q+ε)·d2) = n·Var(W2)/q = n/m: the scale BatchNorm removes forward is
+        // given back backward, and ε cancels.
+        var none = Initialization.PyTorchDefault.WithoutBias();
+        const long n = 200, m = 50;
+        var prediction = SignalPropagation.Predict(n, new SignalStep[] { new DenseStep(n, m, none), new BatchNormStep(1e-5), new DenseStep(m, 10, none) });
+        Assert.Equal(Math.Sqrt((double)n / m), prediction.FirstToLastRatio, 9);
+        Assert.Equal((1.0 / 3) / ((1.0 / 3) + 1e-5), prediction.Layers[1].InputSecondMoment, 9);
+    }
+
+    [Fact]
+    public void BatchNorm_after_a_sigmoid_sees_only_the_per_sample_spread()
+    {
+        // After Linear → Sigmoid every unit sits near its own offset 0.5 + c/4; BatchNorm removes the offset and
+        // divides by the small per-sample spread, so the gradient through it grows by far more than 1/√E[a²]
+        // would say. A one-dimensional recursion misses this; the u×v grid carries it.
+        var prediction = SignalPropagation.Predict(64, new SignalStep[]
+        {
+            new DenseStep(64, 64, Initialization.PyTorchDefault), new ActivationStep(ActivationTerm.Sigmoid), new BatchNormStep(),
+            new DenseStep(64, 10, Initialization.PyTorchDefault),
+        });
+        var sigmoidOutputSecondMoment = prediction.Layers[1].InputSecondMoment;
+        Assert.Equal(1.0, sigmoidOutputSecondMoment, 3); // normalised (up to BatchNorm's ε against a per-unit variance of about 0.02)
+        Assert.True(prediction.Layers[0].OutputVariance < 0.4, $"q1 = {prediction.Layers[0].OutputVariance}");
+        // ∇W1 relative to ∇W2 is near 1 only because BatchNorm amplifies the gradient by about 1/(0.25·√q_w).
+        Assert.InRange(prediction.FirstToLastRatio, 0.2, 1.0);
+    }
+
+    public static TheoryData<HandNet, double> HandWritten => new()
+    {
+        // Xavier and Kaiming initialisation (weights only; biases zero, as the init functions leave them when users zero them).
+        { Mlp("Xavier Sigmoid ×4", 64, 4, "Sigmoid", "xavier"), 2.0 },
+        { Mlp("Xavier Sigmoid ×10", 64, 10, "Sigmoid", "xavier"), 2.0 },
+        { Mlp("Xavier Tanh ×10", 64, 10, "Tanh", "xavier"), 2.0 },
+        { Mlp("Xavier ReLU ×10", 64, 10, "ReLU", "xavier"), 2.0 },
+        { Mlp("Kaiming ReLU ×10", 64, 10, "ReLU", "kaiming"), 2.0 },
+        { Mlp("Kaiming Sigmoid ×10", 64, 10, "Sigmoid", "kaiming"), 2.0 },
+        { Mlp("Kaiming Tanh ×10", 64, 10, "Tanh", "kaiming"), 2.0 },
+        // The other activations, at PyTorch's default initialisation.
+        { Mlp("LeakyReLU ×10", 64, 10, "LeakyReLU", "default"), 2.0 },
+        { Mlp("ELU ×10", 64, 10, "ELU", "default"), 2.0 },
+        { Mlp("GELU ×10", 64, 10, "GELU", "default"), 2.0 },
+        { Mlp("GELU ×4", 128, 4, "GELU", "default"), 2.0 },
+        // BatchNorm after a saturating activation: it divides by the small per-sample spread of the sigmoid's output.
+        { new HandNet("Sigmoid → BatchNorm ×4", 64).Linear(64).Activation("Sigmoid").BatchNorm().Linear(64).Activation("Sigmoid").BatchNorm()
+            .Linear(64).Activation("Sigmoid").BatchNorm().Linear(64).Activation("Sigmoid").BatchNorm().Linear(10), 2.0 },
+        // Residual connections: x + Linear(act(x)), pre-activation style, with and without BatchNorm in the branch.
+        { ResNet("Residual Sigmoid ×6", 64, 6, "Sigmoid", "default", batchNorm: false), 2.0 },
+        { ResNet("Residual ReLU ×6", 64, 6, "ReLU", "default", batchNorm: false), 2.0 },
+        { ResNet("Residual Tanh ×12 + BN", 64, 12, "Tanh", "default", batchNorm: true), 2.0 },
+        { ResNet("Residual Kaiming ReLU ×6", 64, 6, "ReLU", "kaiming", batchNorm: false), 2.0 },
+        { ResNet("Residual Kaiming ReLU ×6 + BN", 64, 6, "ReLU", "kaiming", batchNorm: true), 2.0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(HandWritten))]
+    public void Predictions_for_hand_written_TorchSharp_networks_are_within_the_stated_factor(HandNet network, double factor)
+    {
+        var predicted = network.Predict();
+        var measured = network.Measure(seed: 1);
+        _output.WriteLine($"{network.Name}: predicted {predicted:0.00e0}, measured {measured:0.00e0}, predicted/measured {predicted / measured:0.00}");
+        Assert.InRange(predicted / measured, 1 / factor, factor);
+    }
+
+    private static HandNet Mlp(string name, long width, int depth, string activation, string init)
+    {
+        var net = new HandNet(name, width);
+        for (var i = 0; i < depth; i++)
+        {
+            net.Linear(width, init).Activation(activation);
+        }
+
+        return net.Linear(10, init);
+    }
+
+    private static HandNet ResNet(string name, long width, int blocks, string activation, string init, bool batchNorm)
+    {
+        var net = new HandNet(name, width).Linear(width, init);
+        for (var i = 0; i < blocks; i++)
+        {
+            net.Residual(b =>
+            {
+                if (batchNorm)
+                {
+                    b.BatchNorm();
+                }
+
+                b.Activation(activation).Linear(width, init);
+            });
+        }
+
+        return net.Activation(activation).Linear(10, init);
+    }
+}
