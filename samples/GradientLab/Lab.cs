@@ -69,11 +69,14 @@ public static class Lab
     /// <param name="options">Epochs, variants, seed and threads (the output folder is not used here).</param>
     /// <param name="progress">Called after every training step, from the training threads.</param>
     /// <param name="cancellationToken">Stops the run between steps.</param>
-    public static LabResult Run(LabOptions options, Action<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// <param name="analyzeDeclarations">Run NetGen's analyzers on Variants.cs (a few seconds, in parallel with training).</param>
+    public static LabResult Run(LabOptions options, Action<TrainingProgress>? progress, CancellationToken cancellationToken, bool analyzeDeclarations = true)
     {
         var environment = RunEnvironment.Current();
         var stopwatch = Stopwatch.StartNew();
-        var analysis = Task.Run(() => CompileTimeDiagnostics.Analyze(CompileTimeDiagnostics.VariantsSource(), cancellationToken), cancellationToken);
+        var analysis = analyzeDeclarations
+            ? Task.Run(() => CompileTimeDiagnostics.Analyze(CompileTimeDiagnostics.VariantsSource(), cancellationToken), cancellationToken)
+            : Task.FromResult<IReadOnlyList<CompileTimeDiagnostic>>([]);
 
         var tasks = options.Variants.Select(v => v.Task).Distinct().ToArray();
         var data = new Dictionary<LabTask, LabData>();

@@ -57,7 +57,7 @@ public sealed record LabOptions
                 return options with { ShowHelp = true };
             }
 
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            if (!arg.StartsWith("--", StringComparison.Ordinal) && !arg.StartsWith("-o", StringComparison.Ordinal))
             {
                 throw new UsageException($"unexpected argument '{arg}' (options start with --; see --help)");
             }

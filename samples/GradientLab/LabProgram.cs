@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -29,8 +30,9 @@ public static class LabProgram
     /// <summary>Runs the program; returns the exit code.</summary>
     /// <param name="args">The command line.</param>
     /// <param name="console">Where to write (the terminal, or a test console).</param>
+    /// <param name="error">Where one-line errors go (standard error); not through the console, which would wrap them.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
-    public static int Run(string[] args, IAnsiConsole console, CancellationToken cancellationToken)
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
     {
         LabOptions options;
         ReportFolder? folder = null;
@@ -53,7 +55,7 @@ public static class LabProgram
         }
         catch (UsageException e)
         {
-            console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            error.WriteLine($"error: {e.Message}");
             return UsageError;
         }
 
@@ -65,7 +67,7 @@ public static class LabProgram
             }
             catch (Exception e) when (e is OperationCanceledException || (e is AggregateException a && a.InnerExceptions.All(x => x is OperationCanceledException)))
             {
-                console.MarkupLine("[yellow]Cancelled; no report was written.[/]");
+                error.WriteLine("cancelled; no report was written");
                 return Cancelled;
             }
         }
@@ -182,7 +184,7 @@ public static class LabProgram
 
         try
         {
-            return Run(args, AnsiConsole.Console, cancellation.Token);
+            return Run(args, AnsiConsole.Console, Console.Error, cancellation.Token);
         }
         catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
         {
@@ -190,8 +192,8 @@ public static class LabProgram
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.GetBaseException().Message)}");
-            AnsiConsole.WriteLine(e.ToString());
+            Console.Error.WriteLine($"error: {e.GetBaseException().Message}");
+            Console.Error.WriteLine(e);
             return Failure;
         }
     }

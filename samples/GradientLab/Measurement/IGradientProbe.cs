@@ -33,10 +33,10 @@ public interface IGradientProbe
 /// <param name="MaxAbs">The largest absolute value of each layer's weight gradient.</param>
 public sealed record GradientSample(int Step, double[] Norm, double[] MeanAbs, double[] MaxAbs);
 
-/// <summary>The fraction of exact zeros in each observed ReLU layer's output at one training step.</summary>
+/// <summary>The fraction of dead units (zero output for every sample of the batch) in each observed ReLU layer at one step.</summary>
 /// <param name="Step">The training step, counted from 0.</param>
-/// <param name="ZeroFraction">One value in [0, 1] per ReLU layer, in forward order.</param>
-public sealed record ActivationSample(int Step, double[] ZeroFraction);
+/// <param name="DeadFraction">One value in [0, 1] per ReLU layer, in forward order.</param>
+public sealed record ActivationSample(int Step, double[] DeadFraction);
 
 /// <summary>The verdicts on one training run, each with the evidence in words.</summary>
 /// <param name="Vanishing">The first layers receive (almost) no gradient.</param>
@@ -75,7 +75,7 @@ public sealed record GradientVerdicts(bool Vanishing, bool Exploding, bool Dying
 /// <param name="Layers">The measured layers' names, first to last (<c>fc1</c>, <c>res1.fc1</c>, ...).</param>
 /// <param name="Samples">Gradient statistics per sampled step.</param>
 /// <param name="ReluLayers">The observed ReLU layers' names, in forward order.</param>
-/// <param name="ActivationSamples">Zero fractions per sampled step.</param>
+/// <param name="ActivationSamples">Dead-unit fractions per sampled step.</param>
 /// <param name="FirstLastRatio">The median over the samples of the first to the last layer's weight-gradient norm.</param>
 /// <param name="Verdicts">The verdicts.</param>
 /// <param name="Thresholds">The thresholds the verdicts used, in words, for the report.</param>

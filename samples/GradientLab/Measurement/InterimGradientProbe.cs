@@ -35,8 +35,8 @@ public static class GradientProbes
 /// not a single quiet batch);</item>
 /// <item>exploding: a non-finite gradient at any step; the ratio &gt; 70 on at least half of the steps; or some
 /// layer's norm doubling from each step to the next over 5 consecutive steps;</item>
-/// <item>dying ReLU: a ReLU layer whose output is at least 70 % exact zeros, averaged over the last tenth of
-/// the steps (the state the network ends in).</item>
+/// <item>dying ReLU: a ReLU layer in which at least 70 % of the units output zero for every sample of the batch
+/// (dead units, which pass no gradient), averaged over the last tenth of the steps (the state the network ends in).</item>
 /// </list>
 /// </remarks>
 internal sealed class InterimGradientProbe : IGradientProbe
@@ -55,7 +55,7 @@ internal sealed class InterimGradientProbe : IGradientProbe
     private readonly Dictionary<string, int> _reluIndex;
     private readonly List<GradientSample> _samples = [];
     private readonly List<ActivationSample> _activationSamples = [];
-    private double[] _zeroFractions;
+    private double[] _deadFractions;
     private bool _sawActivations;
 
     public InterimGradientProbe(LabNetwork network)
@@ -65,7 +65,7 @@ internal sealed class InterimGradientProbe : IGradientProbe
         _linears = linears.Select(m => (Linear)m.module).ToArray();
         _reluNames = network.Summary.Layers.Where(l => l.Type == "ReLU").Select(l => l.Name).ToArray();
         _reluIndex = _reluNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i);
-        _zeroFractions = new double[_reluNames.Length];
+        _deadFractions = new double[_reluNames.Length];
         LayerObserver = _reluNames.Length == 0 ? null : ObserveLayer;
     }
 
@@ -75,8 +75,11 @@ internal sealed class InterimGradientProbe : IGradientProbe
     {
         if (_reluIndex.TryGetValue(layer, out var index))
         {
-            using var zeros = output.eq(0).sum();
-            _zeroFractions[index] = zeros.item<long>() / (double)output.numel();
+            // A unit is dead on this batch when it outputs zero for every sample: the largest output over the batch is 0.
+            using var perUnit = output.flatten(1);
+            using var largest = perUnit.amax(0);
+            using var dead = largest.eq(0).sum();
+            _deadFractions[index] = dead.item<long>() / (double)largest.numel();
             _sawActivations = true;
         }
     }
@@ -112,8 +115,8 @@ internal sealed class InterimGradientProbe : IGradientProbe
         _samples.Add(new GradientSample(step, norm, meanAbs, maxAbs));
         if (_sawActivations)
         {
-            _activationSamples.Add(new ActivationSample(step, _zeroFractions));
-            _zeroFractions = new double[_reluNames.Length];
+            _activationSamples.Add(new ActivationSample(step, _deadFractions));
+            _deadFractions = new double[_reluNames.Length];
             _sawActivations = false;
         }
     }
@@ -155,25 +158,30 @@ internal sealed class InterimGradientProbe : IGradientProbe
         }
 
         // Dying ReLU: the state at the end of training.
-        var dying = false;
+        var dyingLayers = new List<string>();
         if (_activationSamples.Count > 0)
         {
             var tail = _activationSamples.Skip(_activationSamples.Count - Math.Max(1, _activationSamples.Count / 10)).ToArray();
             for (var r = 0; r < _reluNames.Length; r++)
             {
-                var zeros = tail.Average(s => s.ZeroFraction[r]);
-                if (zeros >= DyingReluZeros)
+                var dead = tail.Average(s => s.DeadFraction[r]);
+                if (dead >= DyingReluZeros)
                 {
-                    dying = true;
-                    evidence.Add(Invariant($"dying ReLU: {_reluNames[r]} outputs {zeros:P0} zeros at the end of training (>= {DyingReluZeros:P0})"));
+                    dyingLayers.Add(Invariant($"{_reluNames[r]} ({dead:P0})"));
                 }
             }
+        }
+
+        var dying = dyingLayers.Count > 0;
+        if (dying)
+        {
+            evidence.Add(Invariant($"dying ReLU: dead units (zero for the whole batch) at the end of training in {string.Join(", ", dyingLayers)}, threshold {DyingReluZeros:P0}"));
         }
 
         var thresholds = Invariant(
             $"vanishing: first/last weight-gradient norm ratio < {VanishingRatio:0e+0} with first norm < {VanishingFirstNorm:0e+0}, or first-layer mean |g| < {VanishingMeanAbs:0e+0}, on at least half of the steps; ") + Invariant(
             $"exploding: a non-finite gradient, ratio > {ExplodingRatio} on at least half of the steps, or a layer's norm doubling at each of {DoublingRun} consecutive steps; ") + Invariant(
-            $"dying ReLU: at least {DyingReluZeros:P0} zeros in a ReLU layer's output over the last tenth of training");
+            $"dying ReLU: at least {DyingReluZeros:P0} of a ReLU layer's units output zero for the whole batch, over the last tenth of training");
         return new GradientFlowReport(_layerNames, _samples, _reluNames, _activationSamples, medianRatio, new GradientVerdicts(vanishing, exploding, dying, evidence), thresholds);
     }
 

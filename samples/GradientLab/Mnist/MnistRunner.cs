@@ -29,7 +29,7 @@ public sealed record MnistData(Tensor TrainImages, Tensor TrainLabels, Tensor Te
     public static readonly string[] FileNames = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 
     /// <summary>Where the files can be downloaded (this program never downloads anything).</summary>
-    public const string Where = "https://yann.lecun.com/exdb/mnist/ (mirrored at https://ossci-datasets.s3.amazonaws.com/mnist/, the mirror torchvision uses)";
+    public const string Where = "https://yann.lecun.com/exdb/mnist/ or torchvision's mirror https://ossci-datasets.s3.amazonaws.com/mnist/";
 
     // MNIST's pixel mean and standard deviation after scaling to [0, 1], as torchvision's examples use.
     private const float PixelMean = 0.1307f;

@@ -61,7 +61,8 @@ public static class Plots
     /// <param name="path">The PNG file to write.</param>
     public static void GradientNormsOverSteps(VariantResult result, string path)
     {
-        var plot = NewPlot($"{result.Variant.DisplayName}: weight-gradient norm per layer over training", "training step", "‖∂L/∂W‖₂ (log scale)");
+        var clipping = result.ClippedSteps is null ? "" : " (before clipping)";
+        var plot = NewPlot($"{result.Variant.DisplayName}: weight-gradient norm per layer over training{clipping}", "training step", "‖∂L/∂W‖₂ (log scale)");
         var samples = result.Gradients.Samples.TakeWhile(s => s.Norm.All(double.IsFinite)).ToArray();
         var layers = result.Gradients.Layers;
         var colormap = new ScottPlot.Colormaps.Viridis();
@@ -75,7 +76,7 @@ public static class Plots
             line.Color = colormap.GetColor(layers.Count == 1 ? 0 : 0.9 * layer / (layers.Count - 1));
         }
 
-        LogAxis(plot.Axes.Left);
+        LogAxis(plot.Axes.Left, samples.SelectMany(s => s.Norm));
         plot.ShowLegend(Edge.Right);
         plot.SavePng(path, Width + 120, Height);
     }
@@ -101,14 +102,14 @@ public static class Plots
             line.LegendText = result.Variant.DisplayName + (result.DivergedAtStep is { } step ? $" (diverged at step {step})" : "");
             line.Color = palette.GetColor(result.Variant.Index);
             line.LineWidth = 2;
+            line.MarkerSize = 4;
             if (result.Variant.Task == LabTask.DeepNetRegression)
             {
                 line.LinePattern = LinePattern.Dashed;
             }
         }
 
-        var all = results.SelectMany(r => r.EpochLoss).Where(v => v > 0 && double.IsFinite(v)).ToArray();
-        LogAxis(plot.Axes.Left, decadesOnly: all.Length == 0 || Math.Log10(all.Max() / all.Min()) >= 2);
+        LogAxis(plot.Axes.Left, results.SelectMany(r => r.EpochLoss));
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(Edge.Right);
         plot.SavePng(path, Width + 260, Height);
@@ -192,9 +193,15 @@ public static class Plots
     }
 
     /// <summary>
-    /// Ticks at whole powers of ten labelled 1e-3, 1e-2, ..., with logarithmic minor ticks between; for a range of
-    /// less than two decades (<paramref name="decadesOnly"/> false), ticks between powers of ten labelled with their values.
+    /// Ticks at whole powers of ten labelled 1e-3, 1e-2, ..., with logarithmic minor ticks between; when the values
+    /// span less than two decades, ticks between powers of ten too, labelled with their values.
     /// </summary>
+    private static void LogAxis(IAxis axis, IEnumerable<double> values)
+    {
+        var positive = values.Where(v => v > 0 && double.IsFinite(v)).ToArray();
+        LogAxis(axis, decadesOnly: positive.Length == 0 || Math.Log10(positive.Max() / positive.Min()) >= 2);
+    }
+
     private static void LogAxis(IAxis axis, bool decadesOnly = true)
     {
         axis.TickGenerator = decadesOnly

@@ -39,10 +39,12 @@ public static class ReportWriter
     /// <param name="folder">The report folder.</param>
     public static void Write(LabResult result, ReportFolder folder)
     {
-        var range = Plots.GradientRange(result.Results);
+        // One y range per task, so the spiral variants' pictures compare at a glance (DeepNet's exploding run
+        // would otherwise stretch them all).
+        var ranges = result.Results.GroupBy(r => r.Variant.Task).ToDictionary(g => g.Key, g => Plots.GradientRange(g));
         foreach (var variant in result.Results)
         {
-            Plots.GradientFlow(variant, folder.PathOf(GradientFlowFile(variant.Variant)), range);
+            Plots.GradientFlow(variant, folder.PathOf(GradientFlowFile(variant.Variant)), ranges[variant.Variant.Task]);
             Plots.GradientNormsOverSteps(variant, folder.PathOf(GradientNormsFile(variant.Variant)));
         }
 
@@ -51,7 +53,7 @@ public static class ReportWriter
         var batchNorm = result.Results.FirstOrDefault(r => r.Variant.Id == "relu-bn");
         if (sigmoid is not null && batchNorm is not null)
         {
-            Plots.GradientFlowSideBySide(sigmoid, batchNorm, folder.PathOf(SideBySideFile), range);
+            Plots.GradientFlowSideBySide(sigmoid, batchNorm, folder.PathOf(SideBySideFile), ranges[LabTask.Spiral]);
         }
 
         File.WriteAllText(folder.PathOf(JsonFile), Json(result));
