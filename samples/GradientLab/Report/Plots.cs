@@ -62,14 +62,20 @@ public static class Plots
     public static void GradientNormsOverSteps(VariantResult result, string path)
     {
         var clipping = result.ClippedSteps is null ? "" : " (before clipping)";
-        var plot = NewPlot($"{result.Variant.DisplayName}: weight-gradient norm per layer over training{clipping}", "training step", "‖∂L/∂W‖₂ (log scale)");
         var samples = result.Gradients.Samples.TakeWhile(s => s.Norm.All(double.IsFinite)).ToArray();
+
+        // Batch-to-batch noise hides the layers' separation; a trailing mean (in log space) over ~1/60 of the run keeps
+        // the trend and any blow-up (a short run, like a diverging one, is drawn step by step).
+        var window = Math.Max(1, samples.Length / 60);
+        var smoothing = window == 1 ? "" : $", mean of {window} steps";
+        var plot = NewPlot($"{result.Variant.DisplayName}: weight-gradient norm per layer over training{clipping}", "training step", $"‖∂L/∂W‖₂ (log scale{smoothing})");
         var layers = result.Gradients.Layers;
         var colormap = new ScottPlot.Colormaps.Viridis();
         var steps = samples.Select(s => (double)s.Step).ToArray();
         for (var layer = 0; layer < layers.Count; layer++)
         {
-            var ys = samples.Select(s => Log(s.Norm[layer])).ToArray();
+            var raw = samples.Select(s => Log(s.Norm[layer])).ToArray();
+            var ys = raw.Select((_, i) => raw.Skip(Math.Max(0, i - window + 1)).Take(Math.Min(window, i + 1)).Average()).ToArray();
             var line = plot.Add.ScatterLine(steps, ys);
             line.LegendText = layers[layer];
             line.LineWidth = 1.5f;
