@@ -20,6 +20,9 @@ public static class ReportWriter
     /// <summary>The machine-readable results' file name.</summary>
     public const string JsonFile = "results.json";
 
+    /// <summary>The table as Markdown, with the date and machine, ready to paste into a README.</summary>
+    public const string MarkdownFile = "results.md";
+
     /// <summary>The chart of every variant's loss curve.</summary>
     public const string LossCurvesFile = "loss-curves.png";
 
@@ -57,6 +60,7 @@ public static class ReportWriter
         }
 
         File.WriteAllText(folder.PathOf(JsonFile), Json(result));
+        File.WriteAllText(folder.PathOf(MarkdownFile), Markdown(result));
         File.WriteAllText(folder.PathOf(HtmlFile), Html(result, sideBySide: sigmoid is not null && batchNorm is not null));
     }
 
@@ -171,8 +175,24 @@ public static class ReportWriter
             html.Append(CultureInfo.InvariantCulture, $"<details><summary>Layers (computed at compile time by NetGen)</summary><pre>{Encode(r.Summary.ToString())}</pre></details>\n");
         }
 
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"small\">All numbers are also in <a href=\"{JsonFile}\">{JsonFile}</a>.</p>\n</body>\n</html>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"small\">All numbers are also in <a href=\"{JsonFile}\">{JsonFile}</a>; the table in Markdown is <a href=\"{MarkdownFile}\">{MarkdownFile}</a>.</p>\n</body>\n</html>\n");
         return html.ToString();
+    }
+
+    /// <summary>The results table in Markdown, headed by when and where it ran.</summary>
+    private static string Markdown(LabResult result)
+    {
+        var env = result.Environment;
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"Gradient Lab, {env.StartedUtc:yyyy-MM-dd}, {env.Machine}; {env.Runtime}; seed {result.Options.Seed}, {result.Options.Epochs} epochs, {result.Seconds:0} s.\n\n");
+        text.Append("| Variant | Final loss | Test accuracy | First/last gradient ratio | Verdicts | Compile-time warnings |\n");
+        text.Append("|---|---:|---:|---:|---|---|\n");
+        foreach (var row in Rows(result))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {row.Variant} | {row.FinalLoss} | {row.Accuracy} | {row.Ratio} | {row.Verdicts} | {row.Warnings} |\n");
+        }
+
+        return text.ToString();
     }
 
     private static string InitText(LabVariant v) => v.Init switch
@@ -220,7 +240,7 @@ public static class ReportWriter
                 };
             }),
         };
-        return JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never });
+        return JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never, PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
     }
 
     /// <summary>JSON has no NaN or infinity: those become null.</summary>

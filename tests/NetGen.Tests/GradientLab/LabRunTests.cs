@@ -94,8 +94,8 @@ public sealed class LabRunTests(LabRunFixture fixture)
             var html = File.ReadAllText(Path.Combine(target, ReportWriter.HtmlFile));
             var referenced = Regex.Matches(html, "(?:src|href)=\"([^\"#]+)\"").Select(m => m.Groups[1].Value).Distinct().ToArray();
 
-            // 2 plots per variant, the loss curves, the side-by-side picture, results.json.
-            Assert.Equal(2 * 2 + 3, referenced.Length);
+            // 2 plots per variant, the loss curves, the side-by-side picture, results.json, results.md.
+            Assert.Equal(2 * 2 + 4, referenced.Length);
             foreach (var file in referenced)
             {
                 var path = Path.Combine(target, file);
