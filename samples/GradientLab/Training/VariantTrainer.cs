@@ -17,7 +17,7 @@ namespace NetGen.GradientLab.Training;
 public sealed record TrainingSettings(double LearningRate, double Momentum, int BatchSize)
 {
     /// <summary>
-    /// Spiral: SGD with momentum 0.9, learning rate 0.05, batches of 64 — plain SGD, not Adam, because Adam
+    /// The learning rate decays to zero over the run on a cosine. Spiral: SGD with momentum 0.9, learning rate 0.05, batches of 64 — plain SGD, not Adam, because Adam
     /// rescales every parameter's step by its own gradient size and so hides a vanishing gradient from the loss.
     /// DeepNet: the seed's plain SGD, with a learning rate large enough that the unclipped network's
     /// gradients blow up, so that <c>[ClipGradNorm(1.0)]</c> has something to prevent.
@@ -105,6 +105,9 @@ public static class VariantTrainer
         using var module = network.Module;
         var probe = GradientProbes.Create(network);
         using var optimizer = torch.optim.SGD(module.parameters(), settings.LearningRate, momentum: settings.Momentum);
+
+        // Cosine decay to zero over the run (Loshchilov and Hutter, 2017): the last epochs settle instead of bouncing.
+        var schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs);
         var classification = variant.Task == LabTask.Spiral;
         var order = new Random(unchecked((int)variantSeed));
         var samples = data.TrainCount;
@@ -160,6 +163,7 @@ public static class VariantTrainer
             if (divergedAt is null)
             {
                 epochLoss.Add(lossSum / batches);
+                schedule.step();
             }
         }
 
