@@ -26,23 +26,30 @@ public static class Plots
     /// <param name="result">One variant's result.</param>
     /// <param name="path">The PNG file to write.</param>
     /// <param name="range">The log10 range of the y axis, shared between variants so their pictures compare.</param>
-    public static void GradientFlow(VariantResult result, string path, (double Min, double Max) range)
+    /// <returns>The PNG's bytes, for <see cref="SideBySide"/>.</returns>
+    public static byte[] GradientFlow(VariantResult result, string path, (double Min, double Max) range)
     {
-        var plot = GradientFlowPlot(result, range);
-        plot.SavePng(path, Width, Height);
+        var png = GradientFlowPlot(result, range).GetImageBytes(Width, Height, ImageFormat.Png);
+        System.IO.File.WriteAllBytes(path, png);
+        return png;
     }
 
-    /// <summary>Two variants' gradient-flow pictures side by side, on the same scale.</summary>
-    /// <param name="left">The left variant.</param>
-    /// <param name="right">The right variant.</param>
+    /// <summary>Two pictures of the same size side by side, on white.</summary>
+    /// <param name="left">The left PNG.</param>
+    /// <param name="right">The right PNG.</param>
     /// <param name="path">The PNG file to write.</param>
-    /// <param name="range">The shared log10 range of the y axes.</param>
-    public static void GradientFlowSideBySide(VariantResult left, VariantResult right, string path, (double Min, double Max) range)
+    public static void SideBySide(byte[] left, byte[] right, string path)
     {
-        var multiplot = new Multiplot(GradientFlowPlot(left, range));
-        multiplot.AddPlot(GradientFlowPlot(right, range));
-        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        multiplot.SavePng(path, 2 * Width, Height);
+        // The pictures already rendered for the per-variant files are reused, not drawn again.
+        using var leftImage = SkiaSharp.SKImage.FromEncodedData(left);
+        using var rightImage = SkiaSharp.SKImage.FromEncodedData(right);
+        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(leftImage.Width + rightImage.Width, Math.Max(leftImage.Height, rightImage.Height)));
+        surface.Canvas.Clear(SkiaSharp.SKColors.White);
+        surface.Canvas.DrawImage(leftImage, 0, 0);
+        surface.Canvas.DrawImage(rightImage, leftImage.Width, 0);
+        using var snapshot = surface.Snapshot();
+        using var png = snapshot.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        System.IO.File.WriteAllBytes(path, png.ToArray());
     }
 
     /// <summary>The log10 range covering every variant's averaged mean and max |g|, padded to whole decades.</summary>
@@ -158,7 +165,9 @@ public static class Plots
         }
 
         plot.Add.Bars(bars);
-        var threshold = plot.Add.HorizontalLine(-7);
+        // The vanishing threshold for mean |g|, drawn across the layers.
+        var threshold = plot.Add.ScatterLine(new[] { -0.6, mean.Length - 0.4 }, new[] { -7.0, -7.0 });
+        threshold.MarkerSize = 0;
         threshold.LinePattern = LinePattern.Dashed;
         threshold.Color = Colors.FireBrick;
         threshold.LineWidth = 1.5f;
@@ -166,8 +175,8 @@ public static class Plots
 
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "max |g|", FillColor = light });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "mean |g|", FillColor = dark });
-        plot.Legend.Alignment = Alignment.UpperLeft;
-        plot.ShowLegend();
+        // Outside the data area: the bars of a healthy network reach the top of it.
+        plot.ShowLegend(Edge.Right);
 
         var positions = Enumerable.Range(0, mean.Length).Select(i => (double)i).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, result.Gradients.Layers.ToArray());

@@ -45,23 +45,23 @@ public static class ReportWriter
         // One y range per task, so the spiral variants' pictures compare at a glance (DeepNet's exploding run
         // would otherwise stretch them all).
         var ranges = result.Results.GroupBy(r => r.Variant.Task).ToDictionary(g => g.Key, g => Plots.GradientRange(g));
+        var flowPictures = new Dictionary<string, byte[]>();
         foreach (var variant in result.Results)
         {
-            Plots.GradientFlow(variant, folder.PathOf(GradientFlowFile(variant.Variant)), ranges[variant.Variant.Task]);
+            flowPictures[variant.Variant.Id] = Plots.GradientFlow(variant, folder.PathOf(GradientFlowFile(variant.Variant)), ranges[variant.Variant.Task]);
             Plots.GradientNormsOverSteps(variant, folder.PathOf(GradientNormsFile(variant.Variant)));
         }
 
         Plots.LossCurves(result.Results, folder.PathOf(LossCurvesFile));
-        var sigmoid = result.Results.FirstOrDefault(r => r.Variant.Id == "sigmoid");
-        var batchNorm = result.Results.FirstOrDefault(r => r.Variant.Id == "relu-bn");
-        if (sigmoid is not null && batchNorm is not null)
+        var sideBySide = flowPictures.TryGetValue("sigmoid", out var sigmoid) & flowPictures.TryGetValue("relu-bn", out var batchNorm);
+        if (sideBySide)
         {
-            Plots.GradientFlowSideBySide(sigmoid, batchNorm, folder.PathOf(SideBySideFile), ranges[LabTask.Spiral]);
+            Plots.SideBySide(sigmoid!, batchNorm!, folder.PathOf(SideBySideFile));
         }
 
         File.WriteAllText(folder.PathOf(JsonFile), Json(result));
         File.WriteAllText(folder.PathOf(MarkdownFile), Markdown(result));
-        File.WriteAllText(folder.PathOf(HtmlFile), Html(result, sideBySide: sigmoid is not null && batchNorm is not null));
+        File.WriteAllText(folder.PathOf(HtmlFile), Html(result, sideBySide));
     }
 
     /// <summary>The table's rows as text, as the console and the HTML show them.</summary>
