@@ -152,9 +152,9 @@ public static class LabProgram
     private static void WriteHelp(IAnsiConsole console)
     {
         var variants = string.Join(", ", LabVariant.All.Select(v => v.Id));
-        console.MarkupLine("[bold]NetGen Gradient Lab[/]: trains variants of one deep network, declared with NetGen attributes, on a built-in");
-        console.MarkupLine("spiral data set (and the seed's DeepNet on a built-in regression task), measures their gradients, and writes");
-        console.MarkupLine("a report folder with plots, a table and report.html.");
+        console.MarkupLine("[bold]NetGen Gradient Lab[/]: trains variants of one deep network, declared with NetGen attributes, on a built-in " +
+            "spiral data set (and the seed's DeepNet on a built-in regression task), measures their gradients, and writes " +
+            "a report folder with plots, a table and report.html.");
         console.WriteLine();
         console.MarkupLine("[bold]Usage:[/] dotnet run --project samples/GradientLab -- [[options]]");
         console.WriteLine();
