@@ -89,7 +89,7 @@ public static class LabProgram
                     tasks[variant] = context.AddTask(Markup.Escape(variant.DisplayName.PadRight(width)), autoStart: false);
                 }
 
-                result = Lab.Run(options, progress => Report(tasks[progress.Variant], progress, width), cancellationToken);
+                result = Lab.Run(options, progress => ShowProgress(tasks[progress.Variant], progress, width), cancellationToken);
             });
 
         console.WriteLine();
@@ -102,7 +102,7 @@ public static class LabProgram
         return Success;
     }
 
-    private static void Report(ProgressTask task, TrainingProgress progress, int width)
+    private static void ShowProgress(ProgressTask task, TrainingProgress progress, int width)
     {
         if (!task.IsStarted)
         {
