@@ -1,0 +1,146 @@
+// NetGen's benchmark runner. Everything BenchmarkDotNet accepts passes through (--filter, --list flat, ...);
+// these switches are NetGen's own:
+//   --quick                  short job (1 warm-up, 3 iterations of 100 ms): a check that finishes in minutes, not a measurement
+//   --no-pytorch             skip the PyTorch peer baseline (otherwise run when python3 with torch is present)
+//   --pytorch-blas DIR       also run the PyTorch baseline with DIR first on its library path (repeatable)
+//   --generator-report       Roslyn's own generator/analyzer clocks and the incremental counts, then exit
+//   --memory                 the long-run memory check, then exit; with --steps N (10000), --network NAME (DeepNet),
+//                            --threads 1|default (1)
+// Results: the BenchmarkDotNet tables, then NetGen's side-by-side tables (ratios of medians) printed and
+// written to BenchmarkDotNet.Artifacts/results/netgen-summary.md.
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using BenchmarkDotNet.Running;
+using NetGen.Benchmarks.Generator;
+using NetGen.Benchmarks.Infrastructure;
+using NetGen.Benchmarks.Memory;
+using NetGen.Benchmarks.Networks;
+using NetGen.Benchmarks.Training;
+
+var defaultThreads = Threads.DefaultCount; // read libtorch's default before anything changes it
+var arguments = args.ToList();
+bool Flag(string name) => arguments.Remove(name);
+string? Option(string name)
+{
+    var i = arguments.IndexOf(name);
+    if (i < 0)
+    {
+        return null;
+    }
+
+    if (i + 1 >= arguments.Count)
+    {
+        Fail($"{name} needs a value");
+    }
+
+    var value = arguments[i + 1];
+    arguments.RemoveRange(i, 2);
+    return value;
+}
+
+var quick = Flag("--quick");
+var noPyTorch = Flag("--no-pytorch");
+var blasDirectories = new List<string?> { null };
+while (Option("--pytorch-blas") is { } dir)
+{
+    if (!Directory.Exists(dir))
+    {
+        Fail($"--pytorch-blas: directory '{dir}' does not exist");
+    }
+
+    blasDirectories.Add(Path.GetFullPath(dir));
+}
+
+var header = $"Measured {MachineInfo.Describe()}; libtorch default threads {defaultThreads}; {(quick ? "QUICK job (not a measurement)" : "full job")}.";
+Console.WriteLine(header);
+
+if (Flag("--generator-report"))
+{
+    var lines = GeneratorReport.Run(new[] { 1, 100, 1000 }, repetitions: quick ? 3 : 9);
+    Write("netgen-generator-report.md", new[] { header, "" }.Concat(lines));
+    return 0;
+}
+
+if (Flag("--memory"))
+{
+    var steps = int.Parse(Option("--steps") ?? "10000", System.Globalization.CultureInfo.InvariantCulture);
+    var networkName = Option("--network") ?? nameof(NetworkKind.DeepNet);
+    if (!Enum.TryParse<NetworkKind>(networkName, out var network))
+    {
+        Fail($"--network: '{networkName}' is not one of {string.Join(", ", Enum.GetNames<NetworkKind>())}");
+    }
+
+    var threads = Option("--threads") ?? Threads.One;
+    if (threads is not (Threads.One or Threads.Default))
+    {
+        Fail($"--threads: '{threads}' is neither 1 nor default");
+    }
+
+    var results = new[] { AdamKind.TorchSharp, AdamKind.InPlace }.Select(adam => MemoryRun.Run(network, adam, threads, steps)).ToList();
+    var lines = MemoryRun.Table(results).ToList();
+    if (!noPyTorch && PyTorchBaseline.FindPython() is { } python)
+    {
+        foreach (var blas in blasDirectories)
+        {
+            var run = PyTorchBaseline.RunMemory(python, blas, network.ToString(), threads, steps);
+            var m = run.Memory!.Value;
+            double Mb(string p) => m.GetProperty(p).GetDouble();
+            lines.Add($"| {network} | PyTorch {run.Torch} Adam ({run.Label}) | {threads} | {steps:N0} | {Mb("start_mb"):F0} | {Mb("end_mb"):F0} | {Mb("max_mb"):F0} | {Mb("end_mb") / Mb("start_mb"):F2}x | – | – |");
+        }
+    }
+
+    Console.WriteLine();
+    lines.ForEach(Console.WriteLine);
+    Write("netgen-memory.md", new[] { header, "" }.Concat(lines));
+    return 0;
+}
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments.ToArray(), BenchmarkConfig.Create(quick)).ToList();
+if (summaries.Count == 0 || summaries.All(s => s.Reports.Length == 0))
+{
+    return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+}
+
+var ranNetworks = summaries.SelectMany(s => s.Reports).Select(r => r.BenchmarkCase)
+    .Where(c => c.Descriptor.Type != typeof(GeneratorCostBenchmarks))
+    .Select(c => c.Parameters.Items.FirstOrDefault(p => p.Name == "Network")?.Value?.ToString())
+    .OfType<string>().Distinct().ToList();
+var pytorch = new List<PyTorchRun>();
+if (!noPyTorch && ranNetworks.Count > 0)
+{
+    if (PyTorchBaseline.FindPython() is { } python)
+    {
+        pytorch.AddRange(PyTorchBaseline.RunAll(python, blasDirectories, ranNetworks, quick));
+    }
+    else
+    {
+        Console.WriteLine("PyTorch baseline skipped: no python3 with torch found (Debian: apt-get install python3-torch).");
+    }
+}
+
+var tables = new List<string> { header, "" };
+tables.AddRange(pytorch.Select(p => $"PyTorch {p.Torch} on Python {p.Python}, {p.Blas}; one process per thread setting, OPENBLAS_NUM_THREADS matching."));
+tables.Add("");
+tables.AddRange(new ResultTables(summaries, pytorch).All());
+Console.WriteLine();
+tables.ForEach(Console.WriteLine);
+Write("netgen-summary.md", tables);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+
+static void Write(string name, IEnumerable<string> lines)
+{
+    var directory = Path.Combine("BenchmarkDotNet.Artifacts", "results");
+    Directory.CreateDirectory(directory);
+    var path = Path.Combine(directory, name);
+    File.WriteAllLines(path, lines);
+    Console.WriteLine($"Written {Path.GetFullPath(path)}");
+}
+
+[System.Diagnostics.CodeAnalysis.DoesNotReturn]
+static void Fail(string message)
+{
+    Console.Error.WriteLine("error: " + message);
+    Environment.Exit(2);
+}
