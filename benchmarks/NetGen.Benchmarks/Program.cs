@@ -4,8 +4,11 @@
 //   --no-pytorch             skip the PyTorch peer baseline (otherwise run when python3 with torch is present)
 //   --pytorch-blas DIR       also run the PyTorch baseline with DIR first on its library path (repeatable)
 //   --generator-report       Roslyn's own generator/analyzer clocks and the incremental counts, then exit
+//   --interleaved            the NetGen / hand-written / Sequential and Adam comparisons with contenders alternating
+//                            round by round (robust ratios on a loaded machine), then exit
 //   --memory                 the long-run memory check, then exit; with --steps N (10000), --network NAME (DeepNet),
-//                            --threads 1|default (1)
+//                            --threads 1|default (1), --adam both|inplace|torchsharp (both), --max-rss-mb M (4096: stop a
+//                            run whose resident set passes M, the machine is shared)
 // Results: the BenchmarkDotNet tables, then NetGen's side-by-side tables (ratios of medians) printed and
 // written to BenchmarkDotNet.Artifacts/results/netgen-summary.md.
 using System;
@@ -63,6 +66,12 @@ if (Flag("--generator-report"))
     return 0;
 }
 
+if (Flag("--interleaved"))
+{
+    Write("netgen-interleaved.md", new[] { header, "" }.Concat(InterleavedComparison.Run(quick)));
+    return 0;
+}
+
 if (Flag("--memory"))
 {
     var steps = int.Parse(Option("--steps") ?? "10000", System.Globalization.CultureInfo.InvariantCulture);
@@ -78,7 +87,15 @@ if (Flag("--memory"))
         Fail($"--threads: '{threads}' is neither 1 nor default");
     }
 
-    var results = new[] { AdamKind.TorchSharp, AdamKind.InPlace }.Select(adam => MemoryRun.Run(network, adam, threads, steps)).ToList();
+    var cap = double.Parse(Option("--max-rss-mb") ?? "4096", System.Globalization.CultureInfo.InvariantCulture);
+    var adams = (Option("--adam") ?? "both") switch
+    {
+        "both" => new[] { AdamKind.InPlace, AdamKind.TorchSharp },
+        "inplace" => new[] { AdamKind.InPlace },
+        "torchsharp" => new[] { AdamKind.TorchSharp },
+        var other => FailWith<AdamKind[]>($"--adam: '{other}' is not one of both, inplace, torchsharp"),
+    };
+    var results = adams.Select(adam => MemoryRun.Run(network, adam, threads, steps, cap)).ToList();
     var lines = MemoryRun.Table(results).ToList();
     if (!noPyTorch && PyTorchBaseline.FindPython() is { } python)
     {
@@ -143,4 +160,10 @@ static void Fail(string message)
 {
     Console.Error.WriteLine("error: " + message);
     Environment.Exit(2);
+}
+
+static T FailWith<T>(string message)
+{
+    Fail(message);
+    return default!;
 }

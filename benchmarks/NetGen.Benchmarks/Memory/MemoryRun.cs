@@ -15,9 +15,13 @@ namespace NetGen.Benchmarks.Memory;
 /// </summary>
 public static class MemoryRun
 {
-    public sealed record Result(NetworkKind Network, AdamKind Adam, string Threads, int Steps, double StartMb, double EndMb, double MaxMb, double Seconds, int Gen2Collections);
+    public sealed record Result(NetworkKind Network, AdamKind Adam, string Threads, int Steps, double StartMb, double EndMb, double MaxMb, double Seconds, int Gen2Collections, bool Capped);
 
-    public static Result Run(NetworkKind network, AdamKind adam, string threads, int steps)
+    /// <summary>
+    /// Trains for <paramref name="steps"/> steps, or until the resident set passes <paramref name="capMb"/>: the
+    /// machine is shared, and a loop that grows by gigabytes would take the others' memory with it.
+    /// </summary>
+    public static Result Run(NetworkKind network, AdamKind adam, string threads, int steps, double capMb)
     {
         Infrastructure.Threads.Apply(threads);
         using var session = new TrainingSession(network, Implementation.NetGen, adam);
@@ -27,19 +31,26 @@ public static class MemoryRun
         var every = Math.Max(1, steps / 10);
         var stopwatch = Stopwatch.StartNew();
         var gen2 = GC.CollectionCount(2);
-        for (var i = 1; i <= steps; i++)
+        var done = 0;
+        var capped = false;
+        for (var i = 1; i <= steps && !capped; i++)
         {
             session.Step();
-            if (i % every == 0)
+            done = i;
+            if (i % 100 == 0 || i % every == 0)
             {
                 var now = ResidentMb();
                 max = Math.Max(max, now);
-                Console.Error.WriteLine($"  {network} {adam} step {i,6}: RSS {now,8:F1} MB");
+                capped = now > capMb;
+                if (i % every == 0 || capped)
+                {
+                    Console.Error.WriteLine($"  {network} {adam} step {i,6}: RSS {now,8:F1} MB{(capped ? $" > cap {capMb:F0} MB, stopping" : "")}");
+                }
             }
         }
 
         var end = ResidentMb();
-        return new Result(network, adam, threads, steps, start, end, Math.Max(max, end), stopwatch.Elapsed.TotalSeconds, GC.CollectionCount(2) - gen2);
+        return new Result(network, adam, threads, done, start, end, Math.Max(max, end), stopwatch.Elapsed.TotalSeconds, GC.CollectionCount(2) - gen2, capped);
     }
 
     public static IEnumerable<string> Table(IEnumerable<Result> results) =>
@@ -48,7 +59,7 @@ public static class MemoryRun
             "| network | optimiser | threads | steps | RSS after step 1 (MB) | RSS at end (MB) | max (MB) | growth | time (s) | gen-2 GCs |",
             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
         }.Concat(results.Select(r =>
-            $"| {r.Network} | {(r.Adam == AdamKind.InPlace ? "NetGen InPlaceAdam" : "TorchSharp Adam")} | {r.Threads} | {r.Steps:N0} | {r.StartMb:F0} | {r.EndMb:F0} | {r.MaxMb:F0} | {r.EndMb / r.StartMb:F2}x | {r.Seconds:F0} | {r.Gen2Collections} |"));
+            $"| {r.Network} | {(r.Adam == AdamKind.InPlace ? "NetGen InPlaceAdam" : "TorchSharp Adam")} | {r.Threads} | {r.Steps:N0}{(r.Capped ? " (stopped at the RSS cap)" : "")} | {r.StartMb:F0} | {r.EndMb:F0} | {r.MaxMb:F0} | {r.EndMb / r.StartMb:F2}x | {r.Seconds:F0} | {r.Gen2Collections} |"));
 
     /// <summary>Resident set size from /proc (what <c>top</c> shows); <see cref="Environment.WorkingSet"/> elsewhere.</summary>
     public static double ResidentMb()

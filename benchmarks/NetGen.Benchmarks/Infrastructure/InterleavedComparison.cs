@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using NetGen.Benchmarks.Networks;
+using NetGen.Benchmarks.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NetGen.Benchmarks.Infrastructure;
+
+/// <summary>
+/// <c>--interleaved</c>: the same comparisons as the BenchmarkDotNet classes, but with the contenders
+/// alternating round by round (rotating order) inside one process. BenchmarkDotNet measures one case
+/// after another, so on a shared machine a change of background load between two cases shows up as a
+/// difference between them; interleaving exposes the contenders to the same load, and the median of the
+/// per-round ratios is then the robust figure for "is A slower than B by 2%".
+/// </summary>
+public static class InterleavedComparison
+{
+    public static IReadOnlyList<string> Run(bool quick)
+    {
+        var rounds = quick ? 5 : 31;
+        var roundTime = TimeSpan.FromMilliseconds(quick ? 100 : 300);
+        var lines = new List<string>
+        {
+            $"Interleaved: {rounds} rounds of about {roundTime.TotalMilliseconds:F0} ms per contender, order rotating each round.",
+            "",
+            "| benchmark | network | batch | threads | A | B | C | A (ms) | B (ms) | C (ms) | A / B, ratio of medians | A / B, median of round ratios | A / C, median of round ratios |",
+            "|---|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|",
+        };
+
+        foreach (var threads in Threads.Settings)
+        {
+            Threads.Apply(threads);
+            foreach (var network in Enum.GetValues<NetworkKind>())
+            {
+                var sessions = Enum.GetValues<Implementation>().Select(i => new TrainingSession(network, i)).ToList();
+                lines.Add(Compare("training step", network, "", threads, sessions.Select(s => (Action)s.Step).ToArray(), new[] { "NetGen", "hand-written", "Sequential" }, rounds, roundTime));
+                sessions.ForEach(s => s.Dispose());
+
+                foreach (var batch in new[] { 1, 64 })
+                {
+                    var models = Enum.GetValues<Implementation>().Select(i => BenchmarkNetworks.Create(network, i)).ToList();
+                    models.ForEach(m => m.Module.eval());
+                    using var input = torch.randn(batch, BenchmarkNetworks.Setup(network).InputFeatures);
+                    var forwards = models.Select(m => (Action)(() =>
+                    {
+                        using var _ = torch.no_grad();
+                        using var output = m.Module.call(input);
+                    })).ToArray();
+                    lines.Add(Compare("inference", network, batch.ToString(CultureInfo.InvariantCulture), threads, forwards, new[] { "NetGen", "hand-written", "Sequential" }, rounds, roundTime));
+                    models.ForEach(m => m.Dispose());
+                }
+            }
+
+            foreach (var network in new[] { NetworkKind.SimpleNet, NetworkKind.DeepNet })
+            {
+                var adams = new[] { AdamKind.InPlace, AdamKind.TorchSharp }.Select(a => new TrainingSession(network, Implementation.NetGen, a)).ToList();
+                lines.Add(Compare("training step", network, "", threads, adams.Select(s => (Action)s.Step).ToArray(), new[] { "InPlaceAdam", "TorchSharp Adam" }, rounds, roundTime));
+                adams.ForEach(s => s.ComputeGradients());
+                lines.Add(Compare("Adam update", network, "", threads, adams.Select(s => (Action)s.OptimizerStep).ToArray(), new[] { "InPlaceAdam", "TorchSharp Adam" }, rounds, roundTime));
+                adams.ForEach(s => s.Dispose());
+            }
+        }
+
+        return lines;
+    }
+
+    private static string Compare(string benchmark, NetworkKind network, string batch, string threads, Action[] contenders, string[] names, int rounds, TimeSpan roundTime)
+    {
+        // Warm-up, and the number of calls that fills a round for each contender.
+        var calls = contenders.Select(c =>
+        {
+            var warm = Stopwatch.StartNew();
+            var n = 0;
+            while (warm.Elapsed < TimeSpan.FromMilliseconds(500) || n < 3)
+            {
+                c();
+                n++;
+            }
+
+            return Math.Max(1, (int)(n * roundTime.TotalMilliseconds / warm.Elapsed.TotalMilliseconds));
+        }).ToArray();
+
+        var samples = contenders.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var k = 0; k < contenders.Length; k++)
+            {
+                var i = (round + k) % contenders.Length;
+                var stopwatch = Stopwatch.StartNew();
+                for (var j = 0; j < calls[i]; j++)
+                {
+                    contenders[i]();
+                }
+
+                samples[i].Add(stopwatch.Elapsed.TotalMilliseconds / calls[i]);
+            }
+        }
+
+        var medians = samples.Select(Median).ToArray();
+        string RoundRatio(int a, int b) => Median(samples[a].Zip(samples[b], (x, y) => x / y)).ToString("F3", CultureInfo.InvariantCulture);
+        string Ms(double v) => v.ToString(v >= 10 ? "F2" : "F4", CultureInfo.InvariantCulture);
+        var line = $"| {benchmark} | {network} | {batch} | {threads} | {names[0]} | {names[1]} | {(names.Length > 2 ? names[2] : "–")} | {Ms(medians[0])} | {Ms(medians[1])} | {(names.Length > 2 ? Ms(medians[2]) : "–")} | " +
+            $"{(medians[0] / medians[1]).ToString("F3", CultureInfo.InvariantCulture)} | {RoundRatio(0, 1)} | {(names.Length > 2 ? RoundRatio(0, 2) : "–")} |";
+        Console.WriteLine(line);
+        return line;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
