@@ -7,7 +7,8 @@
 //   --interleaved            the NetGen / hand-written / Sequential and Adam comparisons with contenders alternating
 //                            round by round (robust ratios on a loaded machine), then exit
 //   --memory                 the long-run memory check, then exit; with --steps N (10000), --network NAME (DeepNet),
-//                            --threads 1|default (1), --adam both|inplace|torchsharp (both), --max-rss-mb M (4096: stop a
+//                            --threads 1|default (1), --adam both|inplace|torchsharp|finalized-scalars|temporaries (both;
+//                            the last two are the memory investigation's half-way Adams), --max-rss-mb M (4096: stop a
 //                            run whose resident set passes M, the machine is shared)
 // Results: the BenchmarkDotNet tables, then NetGen's side-by-side tables (ratios of medians) printed and
 // written to BenchmarkDotNet.Artifacts/results/netgen-summary.md.
@@ -93,7 +94,9 @@ if (Flag("--memory"))
         "both" => new[] { AdamKind.InPlace, AdamKind.TorchSharp },
         "inplace" => new[] { AdamKind.InPlace },
         "torchsharp" => new[] { AdamKind.TorchSharp },
-        var other => FailWith<AdamKind[]>($"--adam: '{other}' is not one of both, inplace, torchsharp"),
+        "finalized-scalars" => new[] { AdamKind.FinalizedScalars },
+        "temporaries" => new[] { AdamKind.Temporaries },
+        var other => FailWith<AdamKind[]>($"--adam: '{other}' is not one of both, inplace, torchsharp, finalized-scalars, temporaries"),
     };
     var results = adams.Select(adam => MemoryRun.Run(network, adam, threads, steps, cap)).ToList();
     var lines = MemoryRun.Table(results).ToList();

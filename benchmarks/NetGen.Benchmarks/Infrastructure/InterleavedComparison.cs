@@ -15,7 +15,8 @@ namespace NetGen.Benchmarks.Infrastructure;
 /// alternating round by round (rotating order) inside one process. BenchmarkDotNet measures one case
 /// after another, so on a shared machine a change of background load between two cases shows up as a
 /// difference between them; interleaving exposes the contenders to the same load, and the median of the
-/// per-round ratios is then the robust figure for "is A slower than B by 2%".
+/// per-round ratios is then the robust figure for "is A slower than B by 2%". Process CPU time per call is
+/// recorded too: on a machine shared with other jobs it is the steadier measure of the work a step does.
 /// </summary>
 public static class InterleavedComparison
 {
@@ -27,8 +28,8 @@ public static class InterleavedComparison
         {
             $"Interleaved: {rounds} rounds of about {roundTime.TotalMilliseconds:F0} ms per contender, order rotating each round.",
             "",
-            "| benchmark | network | batch | threads | A | B | C | A (ms) | B (ms) | C (ms) | A / B, ratio of medians | A / B, median of round ratios | A / C, median of round ratios |",
-            "|---|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|",
+            "| benchmark | network | batch | threads | A | B | C | A (ms) | B (ms) | C (ms) | A / B, ratio of medians | A / B, median of round ratios | A / C, median of round ratios | A / B, CPU time | A / C, CPU time |",
+            "|---|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
 
         foreach (var threads in Threads.Settings)
@@ -85,11 +86,13 @@ public static class InterleavedComparison
         }).ToArray();
 
         var samples = contenders.Select(_ => new List<double>()).ToArray();
+        var cpuSamples = contenders.Select(_ => new List<double>()).ToArray();
         for (var round = 0; round < rounds; round++)
         {
             for (var k = 0; k < contenders.Length; k++)
             {
                 var i = (round + k) % contenders.Length;
+                var cpu = ProcessCpuMs();
                 var stopwatch = Stopwatch.StartNew();
                 for (var j = 0; j < calls[i]; j++)
                 {
@@ -97,17 +100,45 @@ public static class InterleavedComparison
                 }
 
                 samples[i].Add(stopwatch.Elapsed.TotalMilliseconds / calls[i]);
+                cpuSamples[i].Add((ProcessCpuMs() - cpu) / calls[i]);
             }
         }
 
         var medians = samples.Select(Median).ToArray();
         string RoundRatio(int a, int b) => Median(samples[a].Zip(samples[b], (x, y) => x / y)).ToString("F3", CultureInfo.InvariantCulture);
+        string CpuRatio(int a, int b) => (Median(cpuSamples[a]) / Median(cpuSamples[b])).ToString("F3", CultureInfo.InvariantCulture);
         string Ms(double v) => v.ToString(v >= 10 ? "F2" : "F4", CultureInfo.InvariantCulture);
         var line = $"| {benchmark} | {network} | {batch} | {threads} | {names[0]} | {names[1]} | {(names.Length > 2 ? names[2] : "–")} | {Ms(medians[0])} | {Ms(medians[1])} | {(names.Length > 2 ? Ms(medians[2]) : "–")} | " +
-            $"{(medians[0] / medians[1]).ToString("F3", CultureInfo.InvariantCulture)} | {RoundRatio(0, 1)} | {(names.Length > 2 ? RoundRatio(0, 2) : "–")} |";
+            $"{(medians[0] / medians[1]).ToString("F3", CultureInfo.InvariantCulture)} | {RoundRatio(0, 1)} | {(names.Length > 2 ? RoundRatio(0, 2) : "–")} | {CpuRatio(0, 1)} | {(names.Length > 2 ? CpuRatio(0, 2) : "–")} |";
         Console.WriteLine(line);
         return line;
     }
+
+    /// <summary>
+    /// CPU time of the whole process (all threads), in ms. Another process competing for the cores slows
+    /// wall time but hardly changes the CPU time a step needs, so on a loaded machine this is the steadier figure.
+    /// </summary>
+    private static double ProcessCpuMs()
+    {
+        if (clock_gettime(ClockProcessCpuTime, out var t) != 0)
+        {
+            return Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+        }
+
+        return t.Seconds * 1e3 + t.Nanoseconds / 1e6;
+    }
+
+    private const int ClockProcessCpuTime = 2;
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int clock_gettime(int clock, out TimeSpec time);
 
     private static double Median(IEnumerable<double> values)
     {

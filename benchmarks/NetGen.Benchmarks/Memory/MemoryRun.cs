@@ -59,7 +59,7 @@ public static class MemoryRun
             "| network | optimiser | threads | steps | RSS after step 1 (MB) | RSS at end (MB) | max (MB) | growth | time (s) | gen-2 GCs |",
             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
         }.Concat(results.Select(r =>
-            $"| {r.Network} | {(r.Adam == AdamKind.InPlace ? "NetGen InPlaceAdam" : "TorchSharp Adam")} | {r.Threads} | {r.Steps:N0}{(r.Capped ? " (stopped at the RSS cap)" : "")} | {r.StartMb:F0} | {r.EndMb:F0} | {r.MaxMb:F0} | {r.EndMb / r.StartMb:F2}x | {r.Seconds:F0} | {r.Gen2Collections} |"));
+            $"| {r.Network} | {r.Adam switch { AdamKind.InPlace => "NetGen InPlaceAdam", AdamKind.TorchSharp => "TorchSharp Adam", AdamKind.FinalizedScalars => "experiment: reused buffer, finalized scalars", _ => "experiment: disposed scalars, fresh temporaries" }} | {r.Threads} | {r.Steps:N0}{(r.Capped ? " (stopped at the RSS cap)" : "")} | {r.StartMb:F0} | {r.EndMb:F0} | {r.MaxMb:F0} | {r.EndMb / r.StartMb:F2}x | {r.Seconds:F0} | {r.Gen2Collections} |"));
 
     /// <summary>Resident set size from /proc (what <c>top</c> shows); <see cref="Environment.WorkingSet"/> elsewhere.</summary>
     public static double ResidentMb()

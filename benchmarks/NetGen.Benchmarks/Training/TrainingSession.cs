@@ -14,6 +14,12 @@ public enum AdamKind
 
     /// <summary><see cref="NetGen.Training.InPlaceAdam"/>, the same update without per-parameter temporaries.</summary>
     InPlace,
+
+    /// <summary>Memory experiment: InPlaceAdam's reused buffer, but scalars left to the finalizer.</summary>
+    FinalizedScalars,
+
+    /// <summary>Memory experiment: scalars disposed, but fresh temporaries per parameter and step (disposed at once).</summary>
+    Temporaries,
 }
 
 /// <summary>
@@ -33,9 +39,13 @@ public sealed class TrainingSession : IDisposable
         Setup = BenchmarkNetworks.Setup(kind);
         _model = BenchmarkNetworks.Create(kind, implementation);
         _model.Module.train();
-        _optimizer = adam == AdamKind.InPlace
-            ? new InPlaceAdam(_model.Module.parameters(), lr: 1e-3)
-            : optim.Adam(_model.Module.parameters(), lr: 1e-3);
+        _optimizer = adam switch
+        {
+            AdamKind.InPlace => new InPlaceAdam(_model.Module.parameters(), lr: 1e-3),
+            AdamKind.FinalizedScalars => new Memory.AdamVariant(_model.Module.parameters(), disposeScalars: false, reuseDenominator: true),
+            AdamKind.Temporaries => new Memory.AdamVariant(_model.Module.parameters(), disposeScalars: true, reuseDenominator: false),
+            _ => optim.Adam(_model.Module.parameters(), lr: 1e-3),
+        };
 
         torch.manual_seed(0);
         _input = torch.randn(Setup.Batch, Setup.InputFeatures);
