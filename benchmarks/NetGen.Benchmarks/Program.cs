@@ -69,7 +69,18 @@ if (Flag("--generator-report"))
 
 if (Flag("--interleaved"))
 {
-    Write("netgen-interleaved.md", new[] { header, "" }.Concat(InterleavedComparison.Run(quick)));
+    var measurements = new List<InterleavedComparison.Measurement>();
+    var lines = InterleavedComparison.Run(quick, measurements).ToList();
+    if (!noPyTorch && PyTorchBaseline.FindPython() is { } python)
+    {
+        var runs = PyTorchBaseline.RunAll(python, blasDirectories, Enum.GetNames<NetworkKind>(), quick);
+        lines.Add("");
+        lines.AddRange(runs.Select(p => $"PyTorch {p.Torch} on Python {p.Python}, {p.Blas}; one process per thread setting, OPENBLAS_NUM_THREADS matching."));
+        lines.AddRange(InterleavedComparison.PyTorchTable(measurements, runs));
+    }
+
+    lines.ForEach(Console.WriteLine);
+    Write("netgen-interleaved.md", new[] { header, "" }.Concat(lines));
     return 0;
 }
 

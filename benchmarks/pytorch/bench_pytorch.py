@@ -79,7 +79,7 @@ class Session:
 
 
 def measure(fn, warmup_s, rounds, round_s):
-    """Median per-call time in ms over `rounds` rounds of about `round_s` seconds each."""
+    """Median per-call wall and CPU time in ms over `rounds` rounds of about `round_s` seconds each."""
     deadline = time.perf_counter() + warmup_s
     calls = 0
     while time.perf_counter() < deadline or calls < 3:
@@ -89,13 +89,16 @@ def measure(fn, warmup_s, rounds, round_s):
     fn()
     single = max(time.perf_counter() - start, 1e-6)
     per_round = max(1, int(round_s / single))
-    samples = []
+    samples, cpu_samples = [], []
     for _ in range(rounds):
+        cpu = time.process_time()
         start = time.perf_counter()
         for _ in range(per_round):
             fn()
         samples.append((time.perf_counter() - start) * 1000 / per_round)
-    return statistics.median(samples), per_round
+        cpu_samples.append((time.process_time() - cpu) * 1000 / per_round)
+    # Process CPU time (all threads) per call: on a machine shared with other jobs, the steadier figure.
+    return statistics.median(samples), statistics.median(cpu_samples), per_round
 
 
 def blas_library():
@@ -127,14 +130,14 @@ def run_benchmarks(args):
         torch.set_num_threads(DEFAULT_THREADS if setting == "default" else int(setting))
         for name in args.networks:
             session = Session(name)
-            ms, n = measure(session.step, args.warmup, args.rounds, args.round_time)
-            results.append({"benchmark": "Training", "network": name, "threads": setting, "median_ms": ms, "calls_per_round": n})
-            print(f"training  {name:10s} threads={setting:8s} {ms:9.3f} ms", file=sys.stderr)
+            ms, cpu, n = measure(session.step, args.warmup, args.rounds, args.round_time)
+            results.append({"benchmark": "Training", "network": name, "threads": setting, "median_ms": ms, "cpu_ms": cpu, "calls_per_round": n})
+            print(f"training  {name:10s} threads={setting:8s} {ms:9.3f} ms (CPU {cpu:9.3f} ms)", file=sys.stderr)
             if name in ("SimpleNet", "DeepNet"):
                 session.compute_gradients()
-                ms, n = measure(session.optimizer.step, args.warmup, args.rounds, args.round_time)
-                results.append({"benchmark": "AdamUpdate", "network": name, "threads": setting, "median_ms": ms, "calls_per_round": n})
-                print(f"adam      {name:10s} threads={setting:8s} {ms:9.3f} ms", file=sys.stderr)
+                ms, cpu, n = measure(session.optimizer.step, args.warmup, args.rounds, args.round_time)
+                results.append({"benchmark": "AdamUpdate", "network": name, "threads": setting, "median_ms": ms, "cpu_ms": cpu, "calls_per_round": n})
+                print(f"adam      {name:10s} threads={setting:8s} {ms:9.3f} ms (CPU {cpu:9.3f} ms)", file=sys.stderr)
             model = make(name).eval()
             for batch in (1, 64):
                 x = torch.randn(batch, SETUPS[name][1])
@@ -142,9 +145,9 @@ def run_benchmarks(args):
                 def infer():
                     with torch.no_grad():
                         model(x)
-                ms, n = measure(infer, args.warmup, args.rounds, args.round_time)
-                results.append({"benchmark": "Inference", "network": name, "batch": batch, "threads": setting, "median_ms": ms, "calls_per_round": n})
-                print(f"inference {name:10s} batch={batch:<3d} threads={setting:8s} {ms:9.3f} ms", file=sys.stderr)
+                ms, cpu, n = measure(infer, args.warmup, args.rounds, args.round_time)
+                results.append({"benchmark": "Inference", "network": name, "batch": batch, "threads": setting, "median_ms": ms, "cpu_ms": cpu, "calls_per_round": n})
+                print(f"inference {name:10s} batch={batch:<3d} threads={setting:8s} {ms:9.3f} ms (CPU {cpu:9.3f} ms)", file=sys.stderr)
     return results
 
 

@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace NetGen.Benchmarks.Infrastructure;
 
 /// <summary>One PyTorch timing: benchmark (Training, AdamUpdate, Inference), network, batch, threads, median.</summary>
-public sealed record PyTorchResult(string Benchmark, string Network, int? Batch, string Threads, double MedianMs);
+public sealed record PyTorchResult(string Benchmark, string Network, int? Batch, string Threads, double MedianMs, double? CpuMs);
 
 /// <summary>One run of benchmarks/pytorch/bench_pytorch.py, with the versions and BLAS it reported.</summary>
 public sealed record PyTorchRun(string Label, string Torch, string Python, string Blas, IReadOnlyList<PyTorchResult> Results, JsonElement? Memory);
@@ -73,7 +73,8 @@ public static class PyTorchBaseline
                     r.GetProperty("network").GetString()!,
                     r.TryGetProperty("batch", out var b) ? b.GetInt32() : null,
                     r.GetProperty("threads").GetString()!,
-                    r.GetProperty("median_ms").GetDouble())));
+                    r.GetProperty("median_ms").GetDouble(),
+                    r.TryGetProperty("cpu_ms", out var cpu) ? cpu.GetDouble() : null)));
             }
 
             runs.Add(new PyTorchRun(ShortBlas(blasName), torch, pythonVersion, blasName, results, null));
