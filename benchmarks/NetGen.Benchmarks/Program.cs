@@ -5,7 +5,7 @@
 //   --pytorch-blas DIR       also run the PyTorch baseline with DIR first on its library path (repeatable)
 //   --generator-report       Roslyn's own generator/analyzer clocks and the incremental counts, then exit
 //   --interleaved            the NetGen / hand-written / Sequential and Adam comparisons with contenders alternating
-//                            round by round (robust ratios on a loaded machine), then exit
+//                            round by round (robust ratios on a loaded machine), then exit; --adam-only: only the Adam rows
 //   --memory                 the long-run memory check, then exit; with --steps N (10000), --network NAME (DeepNet),
 //                            --threads 1|default (1), --adam both|inplace|torchsharp|finalized-scalars|temporaries (both;
 //                            the last two are the memory investigation's half-way Adams), --max-rss-mb M (4096: stop a
@@ -69,8 +69,9 @@ if (Flag("--generator-report"))
 
 if (Flag("--interleaved"))
 {
+    var adamOnly = Flag("--adam-only");
     var measurements = new List<InterleavedComparison.Measurement>();
-    var lines = InterleavedComparison.Run(quick, measurements).ToList();
+    var lines = InterleavedComparison.Run(quick, measurements, adamOnly).ToList();
     if (!noPyTorch && PyTorchBaseline.FindPython() is { } python)
     {
         var runs = PyTorchBaseline.RunAll(python, blasDirectories, Enum.GetNames<NetworkKind>(), quick);

@@ -23,7 +23,7 @@ public static class InterleavedComparison
     /// <summary>One contender's medians in one comparison.</summary>
     public sealed record Measurement(string Benchmark, NetworkKind Network, string Batch, string Threads, string Contender, double WallMs, double CpuMs);
 
-    public static IReadOnlyList<string> Run(bool quick, List<Measurement> measurements)
+    public static IReadOnlyList<string> Run(bool quick, List<Measurement> measurements, bool adamOnly = false)
     {
         var rounds = quick ? 5 : 31;
         var roundTime = TimeSpan.FromMilliseconds(quick ? 100 : 300);
@@ -38,7 +38,7 @@ public static class InterleavedComparison
         foreach (var threads in Threads.Settings)
         {
             Threads.Apply(threads);
-            foreach (var network in Enum.GetValues<NetworkKind>())
+            foreach (var network in adamOnly ? Array.Empty<NetworkKind>() : Enum.GetValues<NetworkKind>())
             {
                 var sessions = Enum.GetValues<Implementation>().Select(i => new TrainingSession(network, i)).ToList();
                 lines.Add(Compare(measurements, "training step", network, "", threads, sessions.Select(s => (Action)s.Step).ToArray(), new[] { "NetGen", "hand-written", "Sequential" }, rounds, roundTime));

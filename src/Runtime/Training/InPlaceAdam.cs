@@ -28,6 +28,10 @@ namespace NetGen.Training
         // One flat buffer per element type and device, as large as the largest parameter seen; each
         // parameter's denominator is a view of its first numel elements.
         private readonly Dictionary<(ScalarType, DeviceType, int), Tensor> _scratch = new();
+
+        // Each parameter's view of the scratch buffer, made once: creating it is two native calls and two
+        // handles per parameter and step, which on a small network costs as much as the arithmetic.
+        private readonly Dictionary<IntPtr, Tensor> _views = new();
         private bool _disposed;
 
         /// <summary>Creates the optimiser over <paramref name="parameters"/>, with PyTorch's defaults.</summary>
@@ -93,11 +97,17 @@ namespace NetGen.Training
         {
             if (disposing && !_disposed)
             {
+                foreach (var view in _views.Values)
+                {
+                    view.Dispose();
+                }
+
                 foreach (var buffer in _scratch.Values)
                 {
                     buffer.Dispose();
                 }
 
+                _views.Clear();
                 _scratch.Clear();
                 _disposed = true;
             }
@@ -150,7 +160,7 @@ namespace NetGen.Training
                 state.exp_avg_sq.mul_(beta2Scalar).addcmul_(grad, grad, oneMinusBeta2);
 
                 using Scalar sqrtBiasCorrection2 = Math.Sqrt(biasCorrection2), negativeStepSize = -(lr / biasCorrection1);
-                using var denominator = Scratch(param);
+                var denominator = Scratch(param);
                 denominator.copy_(state.exp_avg_sq).sqrt_().div_(sqrtBiasCorrection2).add_(epsScalar);
                 param.addcdiv_(state.exp_avg, denominator, negativeStepSize);
             }
@@ -159,17 +169,31 @@ namespace NetGen.Training
         /// <summary>A view shaped like <paramref name="param"/> over the shared scratch buffer of its type and device.</summary>
         private Tensor Scratch(Parameter param)
         {
+            if (_views.TryGetValue(param.Handle, out var cached))
+            {
+                return cached;
+            }
+
             var key = (param.dtype, param.device_type, param.device_index);
             var numel = param.numel();
             if (!_scratch.TryGetValue(key, out var buffer) || buffer.numel() < numel)
             {
+                // A larger buffer: the views of the old one must go with it.
+                foreach (var view in _views.Values)
+                {
+                    view.Dispose();
+                }
+
+                _views.Clear();
                 buffer?.Dispose();
                 buffer = torch.empty(numel, dtype: param.dtype, device: param.device).DetachFromDisposeScope();
                 _scratch[key] = buffer;
             }
 
             using var flat = buffer.narrow(0, 0, numel);
-            return flat.view(param.shape);
+            var shaped = flat.view(param.shape).DetachFromDisposeScope();
+            _views[param.Handle] = shaped;
+            return shaped;
         }
     }
 }
