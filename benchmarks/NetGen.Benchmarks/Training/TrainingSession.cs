@@ -1,0 +1,106 @@
+using System;
+using NetGen.Benchmarks.Networks;
+using NetGen.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NetGen.Benchmarks.Training;
+
+/// <summary>Which Adam a training step uses.</summary>
+public enum AdamKind
+{
+    /// <summary><c>torch.optim.Adam</c>, TorchSharp's own.</summary>
+    TorchSharp,
+
+    /// <summary><see cref="NetGen.Training.InPlaceAdam"/>, the same update without per-parameter temporaries.</summary>
+    InPlace,
+
+    /// <summary>Memory experiment: InPlaceAdam's reused buffer, but scalars left to the finalizer.</summary>
+    FinalizedScalars,
+
+    /// <summary>Memory experiment: scalars disposed, but fresh temporaries per parameter and step (disposed at once).</summary>
+    Temporaries,
+}
+
+/// <summary>
+/// One network, its optimiser, loss and a fixed batch: <see cref="Step"/> is the training step every
+/// benchmark and the memory run time (zero-grad, forward, loss, backward, clip when declared, Adam step).
+/// </summary>
+public sealed class TrainingSession : IDisposable
+{
+    private readonly BenchmarkModel _model;
+    private readonly optim.Optimizer _optimizer;
+    private readonly Tensor _input;
+    private readonly Tensor _target;
+    private readonly Func<Tensor, Tensor, Tensor> _loss;
+
+    public TrainingSession(NetworkKind kind, Implementation implementation, AdamKind adam = AdamKind.TorchSharp)
+    {
+        Setup = BenchmarkNetworks.Setup(kind);
+        _model = BenchmarkNetworks.Create(kind, implementation);
+        _model.Module.train();
+        _optimizer = adam switch
+        {
+            AdamKind.InPlace => new InPlaceAdam(_model.Module.parameters(), lr: 1e-3),
+            AdamKind.FinalizedScalars => new Memory.AdamVariant(_model.Module.parameters(), disposeScalars: false, reuseDenominator: true),
+            AdamKind.Temporaries => new Memory.AdamVariant(_model.Module.parameters(), disposeScalars: true, reuseDenominator: false),
+            _ => optim.Adam(_model.Module.parameters(), lr: 1e-3),
+        };
+
+        torch.manual_seed(0);
+        _input = torch.randn(Setup.Batch, Setup.InputFeatures);
+        if (Setup.Loss == LossKind.CrossEntropy)
+        {
+            _target = torch.randint(0, Setup.Outputs, new long[] { Setup.Batch });
+            var criterion = nn.CrossEntropyLoss();
+            _loss = criterion.call;
+        }
+        else
+        {
+            _target = torch.randn(Setup.Batch, Setup.Outputs);
+            var criterion = nn.MSELoss();
+            _loss = criterion.call;
+        }
+    }
+
+    public NetworkSetup Setup { get; }
+
+    /// <summary>One training step; returns the loss (read only when asked, so timing does not include it).</summary>
+    public void Step()
+    {
+        _optimizer.zero_grad();
+        using var output = _model.Module.call(_input);
+        using var loss = _loss(output, _target);
+        loss.backward();
+        _model.ClipGradients?.Invoke();
+        _optimizer.step();
+    }
+
+    /// <summary>Forward, loss and backward once, so <see cref="OptimizerStep"/> has gradients to apply.</summary>
+    public void ComputeGradients()
+    {
+        _optimizer.zero_grad();
+        using var output = _model.Module.call(_input);
+        using var loss = _loss(output, _target);
+        loss.backward();
+    }
+
+    /// <summary>Only the optimiser's update, on whatever gradients the parameters hold.</summary>
+    public void OptimizerStep() => _optimizer.step();
+
+    public float Loss()
+    {
+        using var _ = torch.no_grad();
+        using var output = _model.Module.call(_input);
+        using var loss = _loss(output, _target);
+        return loss.item<float>();
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _model.Dispose();
+        _input.Dispose();
+        _target.Dispose();
+    }
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""PyTorch peer baseline for NetGen's benchmarks: the same networks, batches, losses, clipping and Adam
+as benchmarks/NetGen.Benchmarks, timed the same way (warm-up, then rounds of many steps, median of the
+per-step time over rounds). Run by the benchmark runner when python3 with torch is present, or by hand:
+
+    /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --threads 1 --threads default --json out.json
+    /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --memory DeepNet --steps 10000
+
+Which BLAS PyTorch loaded (Debian's python3-torch uses whatever libblas.so.3 the system selects:
+the slow reference BLAS unless OpenBLAS is installed) is read from the process's memory map and reported.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import torch
+from torch import nn
+
+DEFAULT_THREADS = torch.get_num_threads()
+
+# name: (batch, input features, outputs, loss, clip norm) -- as NetworkSetup in BenchmarkNetworks.cs
+SETUPS = {
+    "SimpleNet": (64, 784, 10, "ce", None),
+    "DeepNet": (10, 100, 1, "mse", 1.0),
+    "Mlp20": (64, 256, 10, "ce", None),
+}
+
+
+def make(name):
+    torch.manual_seed(42)
+    if name == "SimpleNet":
+        return nn.Sequential(nn.Linear(784, 300), nn.ReLU(), nn.BatchNorm1d(300),
+                             nn.Linear(300, 100), nn.ReLU(), nn.BatchNorm1d(100), nn.Linear(100, 10))
+    if name == "DeepNet":
+        layers = [nn.Linear(100, 1000), nn.ReLU()]
+        for _ in range(3):
+            layers += [nn.Linear(1000, 1000), nn.ReLU()]
+        return nn.Sequential(*layers, nn.Linear(1000, 1))
+    if name == "Mlp20":
+        layers = []
+        for _ in range(19):
+            layers += [nn.Linear(256, 256), nn.ReLU()]
+        return nn.Sequential(*layers, nn.Linear(256, 10))
+    raise SystemExit(f"unknown network {name!r}; known: {', '.join(SETUPS)}")
+
+
+class Session:
+    def __init__(self, name):
+        batch, features, outputs, loss, clip = SETUPS[name]
+        self.model = make(name)
+        self.model.train()
+        # foreach=False: PyTorch 1.13's CPU default, the single-tensor loop TorchSharp's Adam mirrors.
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3, foreach=False)
+        torch.manual_seed(0)
+        self.x = torch.randn(batch, features)
+        if loss == "ce":
+            self.y = torch.randint(0, outputs, (batch,))
+            self.criterion = nn.CrossEntropyLoss()
+        else:
+            self.y = torch.randn(batch, outputs)
+            self.criterion = nn.MSELoss()
+        self.clip = clip
+
+    def step(self):
+        self.optimizer.zero_grad(set_to_none=False)  # TorchSharp's zero_grad zeroes in place too
+        loss = self.criterion(self.model(self.x), self.y)
+        loss.backward()
+        if self.clip is not None:
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.clip)
+        self.optimizer.step()
+
+    def compute_gradients(self):
+        self.optimizer.zero_grad(set_to_none=False)
+        self.criterion(self.model(self.x), self.y).backward()
+
+
+def measure(fn, warmup_s, rounds, round_s):
+    """Median per-call wall and CPU time in ms over `rounds` rounds of about `round_s` seconds each."""
+    deadline = time.perf_counter() + warmup_s
+    calls = 0
+    while time.perf_counter() < deadline or calls < 3:
+        fn()
+        calls += 1
+    start = time.perf_counter()
+    fn()
+    single = max(time.perf_counter() - start, 1e-6)
+    per_round = max(1, int(round_s / single))
+    samples, cpu_samples = [], []
+    for _ in range(rounds):
+        cpu = time.process_time()
+        start = time.perf_counter()
+        for _ in range(per_round):
+            fn()
+        samples.append((time.perf_counter() - start) * 1000 / per_round)
+        cpu_samples.append((time.process_time() - cpu) * 1000 / per_round)
+    # Process CPU time (all threads) per call: on a machine shared with other jobs, the steadier figure.
+    return statistics.median(samples), statistics.median(cpu_samples), per_round
+
+
+def blas_library():
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    except OSError:
+        return "unknown"
+    real = sorted({os.path.realpath(p) for p in paths})
+    if any("openblas" in p for p in real):
+        return "OpenBLAS (" + ", ".join(real) + ")"
+    if any("/blas/" in p for p in real):
+        return "reference BLAS (" + ", ".join(real) + ")"
+    return ", ".join(real) or "none found"
+
+
+def rss_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run_benchmarks(args):
+    results = []
+    thread_settings = args.threads or ["1", "default"]
+    for setting in thread_settings:
+        torch.set_num_threads(DEFAULT_THREADS if setting == "default" else int(setting))
+        for name in args.networks:
+            session = Session(name)
+            ms, cpu, n = measure(session.step, args.warmup, args.rounds, args.round_time)
+            results.append({"benchmark": "Training", "network": name, "threads": setting, "median_ms": ms, "cpu_ms": cpu, "calls_per_round": n})
+            print(f"training  {name:10s} threads={setting:8s} {ms:9.3f} ms (CPU {cpu:9.3f} ms)", file=sys.stderr)
+            if name in ("SimpleNet", "DeepNet"):
+                session.compute_gradients()
+                ms, cpu, n = measure(session.optimizer.step, args.warmup, args.rounds, args.round_time)
+                results.append({"benchmark": "AdamUpdate", "network": name, "threads": setting, "median_ms": ms, "cpu_ms": cpu, "calls_per_round": n})
+                print(f"adam      {name:10s} threads={setting:8s} {ms:9.3f} ms (CPU {cpu:9.3f} ms)", file=sys.stderr)
+            model = make(name).eval()
+            for batch in (1, 64):
+                x = torch.randn(batch, SETUPS[name][1])
+
+                def infer():
+                    with torch.no_grad():
+                        model(x)
+                ms, cpu, n = measure(infer, args.warmup, args.rounds, args.round_time)
+                results.append({"benchmark": "Inference", "network": name, "batch": batch, "threads": setting, "median_ms": ms, "cpu_ms": cpu, "calls_per_round": n})
+                print(f"inference {name:10s} batch={batch:<3d} threads={setting:8s} {ms:9.3f} ms (CPU {cpu:9.3f} ms)", file=sys.stderr)
+    return results
+
+
+def run_memory(args):
+    torch.set_num_threads(1 if (args.threads or ["1"])[0] == "1" else DEFAULT_THREADS)
+    session = Session(args.memory)
+    session.step()
+    start = rss_mb()
+    peak = start
+    report_every = max(1, args.steps // 10)
+    for i in range(1, args.steps + 1):
+        session.step()
+        if i % report_every == 0:
+            peak = max(peak, rss_mb())
+            print(f"step {i:6d}: RSS {rss_mb():8.1f} MB", file=sys.stderr)
+    end = rss_mb()
+    return {"network": args.memory, "steps": args.steps, "threads": torch.get_num_threads(),
+            "start_mb": start, "end_mb": end, "max_mb": max(peak, end)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", action="append", choices=["1", "default"], help="thread setting (repeatable; default both)")
+    parser.add_argument("--networks", nargs="+", default=list(SETUPS), choices=list(SETUPS))
+    parser.add_argument("--quick", action="store_true", help="short warm-up and few rounds (a check, not a measurement)")
+    parser.add_argument("--json", help="write the results here as JSON")
+    parser.add_argument("--memory", choices=list(SETUPS), help="instead of timing, train this network for --steps steps and report RSS")
+    parser.add_argument("--steps", type=int, default=10000)
+    args = parser.parse_args()
+    args.warmup, args.rounds, args.round_time = (0.2, 3, 0.1) if args.quick else (2.0, 15, 0.25)
+
+    report = {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "blas": blas_library(),
+        "default_threads": DEFAULT_THREADS,
+        "machine": platform.machine(),
+    }
+    if args.memory:
+        report["memory"] = run_memory(args)
+        report["blas"] = blas_library()
+    else:
+        report["results"] = run_benchmarks(args)
+        report["blas"] = blas_library()  # BLAS loads lazily on the first matrix product
+    text = json.dumps(report, indent=2)
+    if args.json:
+        with open(args.json, "w") as out:
+            out.write(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
