@@ -240,8 +240,9 @@ namespace NetGen.Monitoring
 
         private LayerGradientStats[] MeasureLayers(long step)
         {
-            // Three reductions per parameter gradient (the 2-, 1- and infinity-norms give ‖g‖, Σ|g| and max|g| without a
-            // temporary |g| tensor), read back in one go.
+            // ‖g‖, Σ|g| and max|g| per parameter gradient, read back in one copy. |g| is computed once: libtorch's CPU
+            // vector_norm with ord 1 or infinity takes a slow path (1.1 and 2.7 ms on a 300×784 gradient here, against
+            // 0.15 ms for ord 2 and 0.3 ms for abs + sum).
             var entries = new List<(int Layer, string Name, long Count)>();
             double[] numbers;
             using (var scope = torch.NewDisposeScope())
@@ -263,9 +264,10 @@ namespace NetGen.Monitoring
                             continue;
                         }
 
+                        var abs = gradient.abs();
                         norms.Add(torch.linalg.vector_norm(gradient, 2));
-                        norms.Add(torch.linalg.vector_norm(gradient, 1));
-                        norms.Add(torch.linalg.vector_norm(gradient, double.PositiveInfinity));
+                        norms.Add(abs.sum());
+                        norms.Add(abs.max());
                         entries.Add((i, name, gradient.numel()));
                     }
                 }
@@ -364,7 +366,7 @@ namespace NetGen.Monitoring
             foreach (var layer in stats.Where(l => l.ZeroFraction >= o.DyingReluFraction))
             {
                 found.Add(new GradientVerdict(GradientIssue.DyingReLU, GradientRule.ZeroActivations, layer.Name, layer.ZeroFraction!.Value, o.DyingReluFraction, step,
-                    $"Dying ReLU at step {step}: {layer.ZeroFraction.Value.ToString("P1", CultureInfo.InvariantCulture)} of {layer.Name}'s outputs are zero over the batch (at least {o.DyingReluFraction.ToString("P0", CultureInfo.InvariantCulture)}, AUTOTRAINER, DeepDiagnosis)."));
+                    $"Dying ReLU at step {step}: {Percent(layer.ZeroFraction.Value)} of {layer.Name}'s outputs are zero over the batch (at least {Percent(o.DyingReluFraction)}, AUTOTRAINER, DeepDiagnosis)."));
             }
 
             return new GradientReport(step, stats, totalNorm, ratio, allFinite, found);
@@ -439,5 +441,7 @@ namespace NetGen.Monitoring
             };
 
         private static string N(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+
+        private static string Percent(double fraction) => (fraction * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
     }
 }
