@@ -39,24 +39,17 @@ namespace NetGen.Training
             ArgumentNullException.ThrowIfNull(parameters);
             CheckNormType(normType);
             var names = new List<string>();
-            double[] norms;
-            using (var scope = torch.NewDisposeScope())
-            using (torch.no_grad())
+            var norms = new List<double>();
+            foreach (var (name, parameter) in parameters)
             {
-                var perParameter = new List<Tensor>();
-                foreach (var (name, parameter) in parameters)
+                using var gradient = parameter.grad;
+                if (gradient is null)
                 {
-                    var gradient = parameter.grad;
-                    if (gradient is null)
-                    {
-                        continue;
-                    }
-
-                    perParameter.Add(Norm(gradient, normType));
-                    names.Add(name);
+                    continue;
                 }
 
-                norms = perParameter.Count == 0 ? Array.Empty<double>() : TensorValues.ToDoubles(torch.stack(perParameter));
+                names.Add(name);
+                norms.Add(Norm(gradient, normType));
             }
 
             var nonFinite = names.Where((_, i) => !double.IsFinite(norms[i])).ToArray();
@@ -123,24 +116,20 @@ namespace NetGen.Training
         }
 
         /// <summary>
-        /// One gradient's p-norm. libtorch's CPU vector_norm is fast for p = 2 only (ord 1 and infinity took 7 and 18 times
-        /// as long on a 300×784 gradient here), so those two are spelled as |g| summed or maximised. NaN and infinity
-        /// propagate through all three.
+        /// One gradient's p-norm, in double precision. For p = 1, 2 and infinity it is one pass over the gradient's memory
+        /// (<see cref="GradientStatistics"/>), as fast as libtorch's own 2-norm and much faster than its 1- and ∞-norms;
+        /// NaN and infinity propagate.
         /// </summary>
-        private static Tensor Norm(Tensor gradient, double normType)
+        private static double Norm(Tensor gradient, double normType)
         {
-            if (normType == 2.0)
+            if (normType is 1.0 or 2.0 || double.IsPositiveInfinity(normType))
             {
-                return torch.linalg.vector_norm(gradient, 2);
+                var sums = GradientStatistics.Compute(gradient);
+                return normType == 2.0 ? sums.Norm : normType == 1.0 ? sums.SumAbs : sums.MaxAbs;
             }
 
-            if (normType == 1.0 || double.IsPositiveInfinity(normType))
-            {
-                using var abs = gradient.abs();
-                return normType == 1.0 ? abs.sum() : abs.max();
-            }
-
-            return torch.linalg.vector_norm(gradient, normType);
+            using var norm = torch.linalg.vector_norm(gradient, normType);
+            return TensorValues.ToDouble(norm);
         }
 
         internal static void CheckNormType(double normType)
@@ -159,9 +148,9 @@ namespace NetGen.Training
             }
         }
 
-        private static double Combine(double[] norms, double normType)
+        private static double Combine(List<double> norms, double normType)
         {
-            if (norms.Length == 0)
+            if (norms.Count == 0)
             {
                 return 0.0;
             }
