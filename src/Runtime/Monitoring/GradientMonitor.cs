@@ -37,6 +37,10 @@ namespace NetGen.Monitoring
         private readonly Queue<GradientReport> reports = new();
         private readonly Queue<double> recentTotalNorms = new();
         private readonly VerdictStream verdicts = new();
+
+        // The last sample's statistics by parameter object, so the training step's finiteness check need not read the same
+        // gradients a second time.
+        private readonly Dictionary<TorchSharp.Modules.Parameter, GradientSums> lastSums = new(ReferenceEqualityComparer.Instance);
         private long passes;
         private long sampledPass;
 
@@ -117,6 +121,7 @@ namespace NetGen.Monitoring
         public void BeginForward()
         {
             ReleasePendingGradients();
+            lastSums.Clear();
             sampledPass = 0;
             if (!Enabled || !owner.training || !torch.is_grad_enabled())
             {
@@ -238,8 +243,12 @@ namespace NetGen.Monitoring
             return 1.0 - (nonZero.item<long>() / (double)count);
         }
 
+        /// <summary>The statistics the last sample computed for <paramref name="parameter"/>'s gradient, if it did.</summary>
+        internal bool TryGetLastSums(TorchSharp.Modules.Parameter parameter, out GradientSums sums) => lastSums.TryGetValue(parameter, out sums);
+
         private LayerGradientStats[] MeasureLayers(long step)
         {
+            lastSums.Clear();
             var perLayer = new List<ParameterGradientStats>[layers.Length];
             for (var i = 0; i < layers.Length; i++)
             {
@@ -258,6 +267,7 @@ namespace NetGen.Monitoring
 
                     var count = gradient.numel();
                     var sums = GradientStatistics.Compute(gradient);
+                    lastSums[parameter] = sums;
                     (perLayer[i] ??= new List<ParameterGradientStats>()).Add(
                         new ParameterGradientStats(name, count, sums.Norm, count == 0 ? 0 : sums.SumAbs / count, sums.MaxAbs));
                 }

@@ -34,7 +34,11 @@ namespace NetGen.Training
         /// </summary>
         /// <param name="parameters">Named parameters, for example <c>model.named_parameters()</c>.</param>
         /// <param name="normType">The p of the norm (default 2); <see cref="double.PositiveInfinity"/> for the largest |g|.</param>
-        public static GradientNorm Measure(IEnumerable<(string name, TorchSharp.Modules.Parameter parameter)> parameters, double normType = 2.0)
+        public static GradientNorm Measure(IEnumerable<(string name, TorchSharp.Modules.Parameter parameter)> parameters, double normType = 2.0) =>
+            Measure(parameters, normType, null);
+
+        /// <summary>As <see cref="Measure(IEnumerable{ValueTuple{string, TorchSharp.Modules.Parameter}}, double)"/>, reusing statistics already computed for this backward pass.</summary>
+        internal static GradientNorm Measure(IEnumerable<(string name, TorchSharp.Modules.Parameter parameter)> parameters, double normType, GradientMonitor? sampled)
         {
             ArgumentNullException.ThrowIfNull(parameters);
             CheckNormType(normType);
@@ -42,6 +46,13 @@ namespace NetGen.Training
             var norms = new List<double>();
             foreach (var (name, parameter) in parameters)
             {
+                if (sampled is not null && IsOneTwoOrInfinity(normType) && sampled.TryGetLastSums(parameter, out var known))
+                {
+                    names.Add(name);
+                    norms.Add(Pick(known, normType));
+                    continue;
+                }
+
                 using var gradient = parameter.grad;
                 if (gradient is null)
                 {
@@ -122,15 +133,18 @@ namespace NetGen.Training
         /// </summary>
         private static double Norm(Tensor gradient, double normType)
         {
-            if (normType is 1.0 or 2.0 || double.IsPositiveInfinity(normType))
+            if (IsOneTwoOrInfinity(normType))
             {
-                var sums = GradientStatistics.Compute(gradient);
-                return normType == 2.0 ? sums.Norm : normType == 1.0 ? sums.SumAbs : sums.MaxAbs;
+                return Pick(GradientStatistics.Compute(gradient), normType);
             }
 
             using var norm = torch.linalg.vector_norm(gradient, normType);
             return TensorValues.ToDouble(norm);
         }
+
+        private static bool IsOneTwoOrInfinity(double normType) => normType is 1.0 or 2.0 || double.IsPositiveInfinity(normType);
+
+        private static double Pick(GradientSums sums, double normType) => normType == 2.0 ? sums.Norm : normType == 1.0 ? sums.SumAbs : sums.MaxAbs;
 
         internal static void CheckNormType(double normType)
         {
