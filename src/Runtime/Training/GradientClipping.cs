@@ -78,6 +78,7 @@ namespace NetGen.Training
         /// <returns>The total norm measured before clipping.</returns>
         public static GradientNorm ClipNorm(IEnumerable<(string name, TorchSharp.Modules.Parameter parameter)> parameters, double maxNorm, double normType = 2.0)
         {
+            ArgumentNullException.ThrowIfNull(parameters);
             CheckPositive(maxNorm, nameof(maxNorm));
             var list = parameters.ToList();
             var norm = Measure(list, normType);
