@@ -23,11 +23,18 @@ using NetGen.Benchmarks.Memory;
 using NetGen.Benchmarks.Networks;
 using NetGen.Benchmarks.Training;
 
-// dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- memory-soak [steps] [network] [reclaim budget]
-// (the training step's memory remedy; see docs/gradient-monitoring.md)
+// Monitoring (docs/gradient-monitoring.md):
+// dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- --filter '*Monitoring*' --job short
+// dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- memory-soak [steps] [network] [reclaim budget] [history]
+// dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- monitor-overhead [SimpleNet|DeepNet|both] [rounds]
 if (args.FirstOrDefault() == NetGen.Benchmarks.Monitoring.MemorySoak.Command)
 {
     return NetGen.Benchmarks.Monitoring.MemorySoak.Run(args.Skip(1).ToArray());
+}
+
+if (args.FirstOrDefault() == NetGen.Benchmarks.Monitoring.MonitoringOverhead.Command)
+{
+    return NetGen.Benchmarks.Monitoring.MonitoringOverhead.Run(args.Skip(1).ToArray());
 }
 
 var defaultThreads = Threads.DefaultCount; // read libtorch's default before anything changes it

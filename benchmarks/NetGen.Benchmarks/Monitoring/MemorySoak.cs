@@ -19,7 +19,7 @@ public static class MemorySoak
 {
     public const string Command = "memory-soak";
 
-    /// <summary>Arguments: [steps = 10000] [SimpleNet|DeepNet = DeepNet] [reclaim budget = 0.01; 0 turns the remedy off].</summary>
+    /// <summary>Arguments: [steps = 10000] [SimpleNet|DeepNet = DeepNet] [reclaim budget = 0.01; 0 turns the remedy off] [history capacity = 1000].</summary>
     public static int Run(string[] args)
     {
         if (!File.Exists("/proc/self/status"))
@@ -30,21 +30,23 @@ public static class MemorySoak
 
         int steps;
         double budget;
+        int history;
         try
         {
             steps = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
             budget = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 0.01;
+            history = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1000;
         }
         catch (FormatException)
         {
-            Console.Error.WriteLine($"usage: {Command} [steps] [SimpleNet|DeepNet] [reclaim budget 0..1]; got '{string.Join(" ", args)}'.");
+            Console.Error.WriteLine($"usage: {Command} [steps] [SimpleNet|DeepNet] [reclaim budget 0..1] [history capacity]; got '{string.Join(" ", args)}'.");
             return 2;
         }
 
         var network = args.Length > 1 ? args[1] : "DeepNet";
-        if (steps < 10 || network is not ("SimpleNet" or "DeepNet") || budget is < 0 or > 1)
+        if (steps < 10 || network is not ("SimpleNet" or "DeepNet") || budget is < 0 or > 1 || history < 1)
         {
-            Console.Error.WriteLine($"usage: {Command} [steps >= 10] [SimpleNet|DeepNet] [reclaim budget 0..1]; got '{string.Join(" ", args)}'.");
+            Console.Error.WriteLine($"usage: {Command} [steps >= 10] [SimpleNet|DeepNet] [reclaim budget 0..1] [history capacity >= 1]; got '{string.Join(" ", args)}'.");
             return 2;
         }
 
@@ -56,11 +58,12 @@ public static class MemorySoak
         nn.Module<Tensor, Tensor> model = simple ? new MonitoredSimpleNet() : new MonitoredDeepNet();
         var trainer = simple ? ((MonitoredSimpleNet)model).Trainer : ((MonitoredDeepNet)model).Trainer;
         var monitor = trainer.Options.Monitor!;
+        monitor.Options.HistoryCapacity = history;
         trainer.Options.ReclaimBudget = budget;
         using var optimizer = torch.optim.Adam(model.parameters(), 1e-3);
         Func<Tensor, Tensor, Tensor> loss = simple ? (o, t) => torch.nn.functional.cross_entropy(o, t) : (o, t) => torch.nn.functional.mse_loss(o, t);
 
-        Console.WriteLine($"{network} + Adam through TrainingStep, monitoring on (1 in 10), reclaim budget {budget}, {steps} steps, 1 thread, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"{network} + Adam through TrainingStep, monitoring on (1 in 10), reclaim budget {budget}, history {history} reports, {steps} steps, 1 thread, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores");
         Console.WriteLine($"before the first step: RSS {Status("VmRSS")} MB");
         var report = Math.Max(1, steps / 10);
         var times = new double[report];

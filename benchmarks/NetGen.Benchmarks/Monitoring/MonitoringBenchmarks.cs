@@ -13,8 +13,9 @@ namespace NetGen.Benchmarks.Monitoring;
 /// Adam step) of the seed's networks through <see cref="TrainingStep"/>, with the network generated without monitoring
 /// code (the baseline), with the monitoring code but the monitor disabled, with the default sampling (every 10th step),
 /// and sampling every step. SimpleNet: batch 64, cross-entropy. DeepNet: batch 10, MSE, [ClipGradNorm(1.0)], as in the
-/// seed. One intra-op thread, so that other processes on a shared machine disturb the numbers less.
+/// seed. One intra-op thread and process CPU time (<see cref="CpuTimeConfig"/>), so that other processes on a shared machine disturb the numbers less.
 /// </summary>
+[Config(typeof(CpuTimeConfig))]
 public class MonitoringBenchmarks
 {
     private readonly List<IDisposable> owned = new();

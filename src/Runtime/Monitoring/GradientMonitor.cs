@@ -37,6 +37,10 @@ namespace NetGen.Monitoring
         private readonly Queue<GradientReport> reports = new();
         private readonly Queue<double> recentTotalNorms = new();
         private readonly VerdictStream verdicts = new();
+
+        // The last sample's statistics by parameter object, so the training step's finiteness check need not read the same
+        // gradients a second time.
+        private readonly Dictionary<TorchSharp.Modules.Parameter, GradientSums> lastSums = new(ReferenceEqualityComparer.Instance);
         private long passes;
         private long sampledPass;
 
@@ -117,6 +121,7 @@ namespace NetGen.Monitoring
         public void BeginForward()
         {
             ReleasePendingGradients();
+            lastSums.Clear();
             sampledPass = 0;
             if (!Enabled || !owner.training || !torch.is_grad_enabled())
             {
@@ -238,47 +243,34 @@ namespace NetGen.Monitoring
             return 1.0 - (nonZero.item<long>() / (double)count);
         }
 
+        /// <summary>The statistics the last sample computed for <paramref name="parameter"/>'s gradient, if it did.</summary>
+        internal bool TryGetLastSums(TorchSharp.Modules.Parameter parameter, out GradientSums sums) => lastSums.TryGetValue(parameter, out sums);
+
         private LayerGradientStats[] MeasureLayers(long step)
         {
-            // Three reductions per parameter gradient (the 2-, 1- and infinity-norms give ‖g‖, Σ|g| and max|g| without a
-            // temporary |g| tensor), read back in one go.
-            var entries = new List<(int Layer, string Name, long Count)>();
-            double[] numbers;
-            using (var scope = torch.NewDisposeScope())
-            using (torch.no_grad())
+            lastSums.Clear();
+            var perLayer = new List<ParameterGradientStats>[layers.Length];
+            for (var i = 0; i < layers.Length; i++)
             {
-                var norms = new List<Tensor>();
-                for (var i = 0; i < layers.Length; i++)
+                if (layers[i].Module is not { } module)
                 {
-                    if (layers[i].Module is not { } module)
+                    continue;
+                }
+
+                foreach (var (name, parameter) in module.named_parameters())
+                {
+                    using var gradient = parameter.grad;
+                    if (gradient is null)
                     {
                         continue;
                     }
 
-                    foreach (var (name, parameter) in module.named_parameters())
-                    {
-                        var gradient = parameter.grad;
-                        if (gradient is null)
-                        {
-                            continue;
-                        }
-
-                        norms.Add(torch.linalg.vector_norm(gradient, 2));
-                        norms.Add(torch.linalg.vector_norm(gradient, 1));
-                        norms.Add(torch.linalg.vector_norm(gradient, double.PositiveInfinity));
-                        entries.Add((i, name, gradient.numel()));
-                    }
+                    var count = gradient.numel();
+                    var sums = GradientStatistics.Compute(gradient);
+                    lastSums[parameter] = sums;
+                    (perLayer[i] ??= new List<ParameterGradientStats>()).Add(
+                        new ParameterGradientStats(name, count, sums.Norm, count == 0 ? 0 : sums.SumAbs / count, sums.MaxAbs));
                 }
-
-                numbers = norms.Count == 0 ? Array.Empty<double>() : TensorValues.ToDoubles(torch.stack(norms));
-            }
-
-            var perLayer = new List<ParameterGradientStats>[layers.Length];
-            for (var e = 0; e < entries.Count; e++)
-            {
-                var (layer, name, count) = entries[e];
-                var stats = new ParameterGradientStats(name, count, numbers[3 * e], count == 0 ? 0 : numbers[(3 * e) + 1] / count, numbers[(3 * e) + 2]);
-                (perLayer[layer] ??= new List<ParameterGradientStats>()).Add(stats);
             }
 
             var result = new LayerGradientStats[layers.Length];
@@ -364,7 +356,7 @@ namespace NetGen.Monitoring
             foreach (var layer in stats.Where(l => l.ZeroFraction >= o.DyingReluFraction))
             {
                 found.Add(new GradientVerdict(GradientIssue.DyingReLU, GradientRule.ZeroActivations, layer.Name, layer.ZeroFraction!.Value, o.DyingReluFraction, step,
-                    $"Dying ReLU at step {step}: {layer.ZeroFraction.Value.ToString("P1", CultureInfo.InvariantCulture)} of {layer.Name}'s outputs are zero over the batch (at least {o.DyingReluFraction.ToString("P0", CultureInfo.InvariantCulture)}, AUTOTRAINER, DeepDiagnosis)."));
+                    $"Dying ReLU at step {step}: {Percent(layer.ZeroFraction.Value)} of {layer.Name}'s outputs are zero over the batch (at least {Percent(o.DyingReluFraction)}, AUTOTRAINER, DeepDiagnosis)."));
             }
 
             return new GradientReport(step, stats, totalNorm, ratio, allFinite, found);
@@ -439,5 +431,7 @@ namespace NetGen.Monitoring
             };
 
         private static string N(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+
+        private static string Percent(double fraction) => (fraction * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
     }
 }

@@ -85,7 +85,7 @@ namespace NetGen.Monitoring
 
         /// <inheritdoc/>
         public override string ToString() => $"{Name}: norm {Format(Norm)}, mean|g| {Format(MeanAbs)}, max|g| {Format(MaxAbs)}, output-gradient norm {Format(ActivationGradientNorm)}" +
-            (ZeroFraction is { } z ? $", zero outputs {z.ToString("P1", CultureInfo.InvariantCulture)}" : string.Empty);
+            (ZeroFraction is { } z ? $", zero outputs {(z * 100).ToString("0.#", CultureInfo.InvariantCulture)}%" : string.Empty);
 
         internal static string Format(double? value) => value is { } v ? v.ToString("G3", CultureInfo.InvariantCulture) : "-";
     }
@@ -151,7 +151,7 @@ namespace NetGen.Monitoring
                 LayerGradientStats.Format(l.MeanAbs),
                 LayerGradientStats.Format(l.MaxAbs),
                 LayerGradientStats.Format(l.ActivationGradientNorm),
-                l.ZeroFraction is { } z ? z.ToString("P0", CultureInfo.InvariantCulture) : "-",
+                l.ZeroFraction is { } z ? (z * 100).ToString("0", CultureInfo.InvariantCulture) + "%" : "-",
             }));
             var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
             var text = new StringBuilder();

@@ -103,7 +103,7 @@ namespace NetGen.Training
             var parameters = model.named_parameters().ToList();
             var clipNorm = Options.ClipNorm;
             var normType = clipNorm is null ? 2.0 : Options.ClipNormType;
-            var measured = GradientClipping.Measure(parameters, normType);
+            var measured = GradientClipping.Measure(parameters, normType, report is null ? null : monitor);
             if (!measured.IsFinite)
             {
                 return Skip(step, loss, measured, report, restoreBuffers, started);

@@ -175,6 +175,73 @@ public sealed class TrainingStepTests
     }
 
     [Fact]
+    public void GradientClipping_ClipNorm_for_hand_written_loops_clips_finite_gradients_and_leaves_non_finite_ones_alone()
+    {
+        torch.manual_seed(47);
+        using var model = new DeepMlp(new MlpDeclaration(Depth: 3, Width: 32, Inputs: 16, Outputs: 4, MlpActivation.ReLU));
+        using var input = torch.randn(32, 16);
+        using var labels = torch.randint(0, 4, new long[] { 32 });
+        var gradients = Gradients(model, input, labels);
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            parameter.grad = gradients[name].clone();
+        }
+
+        var norm = GradientClipping.ClipNorm(model.named_parameters(), 0.01);
+        var after = Math.Sqrt(model.parameters().Sum(p => { using var g = p.grad!; return Math.Pow(g.norm().item<float>(), 2); }));
+        var before = Math.Sqrt(gradients.Values.Sum(g => Math.Pow(g.norm().item<float>(), 2)));
+
+        Assert.True(norm.IsFinite);
+        Assert.Empty(norm.NonFinite);
+        Assert.Equal(before, norm.Total, before * 1e-5);
+        Assert.True(after <= 0.01 * (1 + 1e-6), $"post-clip norm {after}");
+
+        // An infinite entry in fc2.weight's gradient: reported by name, nothing scaled.
+        using (var fc2 = model.Linears[1].weight!.grad!)
+        using (var entry = fc2[0, 0])
+        {
+            entry.fill_(float.PositiveInfinity);
+        }
+
+        var snapshot = Snapshot(model.named_parameters().Select(p => { using var g = p.parameter.grad!; return (p.name, g.clone()); }));
+        var bad = GradientClipping.ClipNorm(model.named_parameters(), 0.01);
+
+        Assert.False(bad.IsFinite);
+        Assert.Equal(new[] { "fc2.weight" }, bad.NonFinite);
+        Assert.True(double.IsPositiveInfinity(bad.Total));
+        AssertBitwiseEqual(snapshot, Snapshot(model.named_parameters().Select(p => { using var g = p.parameter.grad!; return (p.name, g.clone()); })));
+    }
+
+    [Fact]
+    public void Statistics_of_float64_gradients_equal_those_of_p_grad_too()
+    {
+        torch.manual_seed(48);
+        using var model = new MonitoredSimpleNet();
+        model.to(ScalarType.Float64);
+        using var input = torch.randn(new long[] { 16, 784 }, dtype: ScalarType.Float64);
+        using var labels = torch.randint(0, 10, new long[] { 16 });
+        using (var output = model.call(input))
+        using (var loss = torch.nn.functional.cross_entropy(output, labels))
+        {
+            loss.backward();
+        }
+
+        var report = model.Monitor.AfterBackward()!;
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            using var grad = parameter.grad!;
+            Assert.Equal(ScalarType.Float64, grad.dtype);
+            var layer = name[..name.IndexOf('.')];
+            var stats = report[layer].Parameter(name[(name.IndexOf('.') + 1)..])!.Value;
+            Assert.Equal(grad.norm().item<double>(), stats.Norm, 1e-12 * stats.Norm);
+            Assert.Equal(grad.abs().max().item<double>(), stats.MaxAbs);
+            Assert.Equal(grad.abs().mean().item<double>(), stats.MeanAbs, 1e-12 * stats.MeanAbs);
+        }
+
+        Assert.True(report["fc1"].ActivationGradientNorm > 0);
+    }
+
+    [Fact]
     public void TrainStep_with_Adam_lowers_the_loss_and_runs_finalizers_on_its_budget()
     {
         torch.manual_seed(45);
