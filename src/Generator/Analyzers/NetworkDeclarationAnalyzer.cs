@@ -26,7 +26,8 @@ namespace NetGen.Generator.Analyzers
             DiagnosticDescriptors.UnsupportedClass,
             DiagnosticDescriptors.ClassHasBaseType,
             DiagnosticDescriptors.LayersSplitAcrossDeclarations,
-            DiagnosticDescriptors.MemberNameClash);
+            DiagnosticDescriptors.MemberNameClash,
+            DiagnosticDescriptors.ConstructorWithoutThis);
 
         public override void Initialize(AnalysisContext context)
         {

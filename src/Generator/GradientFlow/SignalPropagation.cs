@@ -285,10 +285,11 @@ namespace NetGen.Generator.GradientFlow
 
             public void Apply(ActivationTerm activation)
             {
+                var evaluate = activation.Evaluate;
                 for (var i = 0; i < _f.Length; i++)
                 {
-                    _j[i] *= activation.Derivative(_f[i]);
-                    _f[i] = activation.Value(_f[i]);
+                    _f[i] = evaluate(_f[i], out var derivative);
+                    _j[i] *= derivative;
                 }
             }
 

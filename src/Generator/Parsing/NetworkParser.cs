@@ -118,6 +118,11 @@ namespace NetGen.Generator.Parsing
 
                 if (metadataName == ClipGradNormMetadataName)
                 {
+                    if (clipAttribute is not null)
+                    {
+                        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, location, "ClipGradNorm", "it is declared more than once; keep one"));
+                    }
+
                     clip = ReadClip(attribute, location, diagnostics) ?? clip;
                     clipAttribute = attribute;
                     continue;
@@ -216,7 +221,7 @@ namespace NetGen.Generator.Parsing
                 }
 
                 var taken = field == type.Name ? "by the class itself"
-                    : GeneratedMember(field, clips) is { } generated ? "by " + generated
+                    : GeneratedMember(field, clips, layerField: true) is { } generated ? "by " + generated
                     : null;
                 if (taken is not null)
                 {
@@ -239,6 +244,16 @@ namespace NetGen.Generator.Parsing
                         $"by a member declared in the class and by the field NetGen generates for the layer {member.Name} ({layer.Definition.AttributeName})",
                         "rename the member or give the layer another Name"));
                 }
+                else if (member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false, Parameters.Length: > 0 } constructor &&
+                         constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is ConstructorDeclarationSyntax
+                         {
+                             Initializer: null or { ThisOrBaseKeyword.RawKind: (int)SyntaxKind.BaseKeyword },
+                         } declaration)
+                {
+                    // NG0113: without : this(), the generated constructor that creates the layers never runs.
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ConstructorWithoutThis, declaration.Identifier.GetLocation(),
+                        $"{type.Name}({string.Join(", ", constructor.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + " " + p.Name))})"));
+                }
                 else if (member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false, Parameters.Length: 0 })
                 {
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MemberNameClash, location, type.Name + "()", type.Name,
@@ -258,8 +273,11 @@ namespace NetGen.Generator.Parsing
             }
         }
 
-        private static string? GeneratedMember(string name, bool clips) => name switch
+        private static string? GeneratedMember(string name, bool clips, bool layerField = false) => name switch
         {
+            // forward's parameter and its locals x1, x2, ... would hide a layer field of the same name inside forward.
+            "input" when layerField => "the parameter of the forward method NetGen generates",
+            _ when layerField && name.Length > 1 && name[0] == 'x' && name.Skip(1).All(char.IsDigit) => "a local variable of the forward method NetGen generates",
             "forward" => "the forward method NetGen generates",
             "InputShape" => "the InputShape property NetGen generates",
             "TrainableParameterCount" => "the TrainableParameterCount constant NetGen generates",
@@ -353,6 +371,10 @@ namespace NetGen.Generator.Parsing
             if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error))
             {
                 problem = "these arguments match none of its forms; " + Forms(attribute.AttributeClass!, shortName);
+            }
+            else if (attribute.NamedArguments.FirstOrDefault(a => a.Value.Kind == TypedConstantKind.Error) is { Key: { } wrongType })
+            {
+                problem = $"the value given for '{wrongType}' has the wrong type; " + Forms(attribute.AttributeClass!, shortName);
             }
             else if (attribute.ApplicationSyntaxReference!.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list })
             {

@@ -84,7 +84,7 @@ public class SignalPropagationTests
             new DenseStep(64, 10, Initialization.PyTorchDefault),
         });
         var sigmoidOutputSecondMoment = prediction.Layers[1].InputSecondMoment;
-        Assert.Equal(1.0, sigmoidOutputSecondMoment, 3); // normalised (up to BatchNorm's ε against a per-unit variance of about 0.02)
+        Assert.InRange(sigmoidOutputSecondMoment, 0.998, 1.0); // normalised, up to BatchNorm's ε against a per-unit variance of about 0.02
         Assert.True(prediction.Layers[0].OutputVariance < 0.4, $"q1 = {prediction.Layers[0].OutputVariance}");
         // ∇W1 relative to ∇W2 is near 1 only because BatchNorm amplifies the gradient by about 1/(0.25·√q_w).
         Assert.InRange(prediction.FirstToLastRatio, 0.2, 1.0);
