@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace NetGen.Generator.GradientFlow
 {
@@ -52,6 +53,7 @@ namespace NetGen.Generator.GradientFlow
         /// a fixed set of pseudo-random draws (the same every time) for up to 256 classes; beyond that the
         /// large-K limit, where the softmax denominator concentrates at K·e^(q/2).
         /// </summary>
+        [MethodImpl(SignalPropagation.Hot)]
         private static double SoftmaxSharedRatio(long classes, double qc, double qw)
         {
             if (classes > MaxClasses)
