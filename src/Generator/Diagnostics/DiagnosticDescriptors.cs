@@ -87,6 +87,12 @@ namespace NetGen.Generator.Diagnostics
             "The name '{0}' in '{1}' is used twice: {2}; {3}",
             "NetGen adds fields named after the layers (fc1, bn1, ...), forward, Summary, Trainer, TrainStep, and as declared ClipGradients, ClipGradientValues, Loss and Monitor, plus a parameterless constructor; a user member of the same name would not compile.");
 
+        public static readonly DiagnosticDescriptor ConstructorWithoutThis = Error(
+            "NG0120",
+            "A constructor of a network must call this()",
+            "'{0}' does not call this(), so the layers would never be created (and Module<Tensor, Tensor> has no parameterless base constructor); write '{0} : this()'",
+            "NetGen generates the parameterless constructor that creates and registers the layers; any other constructor must chain to it.");
+
         // ---- NG00xx: gradient-risk and design warnings (Analyzers/GradientRiskAnalyzer.cs) ----
         // NG0006–NG0010 are reserved for rules that need layers the catalogue does not have yet
         // (Dropout, initialisation attributes, a loss declaration, recurrent layers).
@@ -210,7 +216,7 @@ namespace NetGen.Generator.Diagnostics
         public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> DeclarationErrors = System.Collections.Immutable.ImmutableArray.Create(
             LayerSizeMismatch, ClassNotPartial, NoLayers, NonPositiveSize, SizeNotInferable, InvalidArgument, DuplicateLayerName,
             InvalidLayerName, UnsupportedClass, ClassHasBaseType, LayersSplitAcrossDeclarations, InputNotFirst, KernelLargerThanInput,
-            FlattenMissing, OutputBelowOne, WrongRank, NotANetwork, ResidualChangesShape, MemberNameClash);
+            FlattenMissing, OutputBelowOne, WrongRank, NotANetwork, ResidualChangesShape, MemberNameClash, ConstructorWithoutThis);
 
         private static DiagnosticDescriptor Error(string id, string title, string message, string description) =>
             new(id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,

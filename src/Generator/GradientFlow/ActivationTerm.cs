@@ -2,46 +2,82 @@ using System;
 
 namespace NetGen.Generator.GradientFlow
 {
+    /// <summary>The value of an activation at z, with its derivative there.</summary>
+    internal delegate double ActivationFunction(double z, out double derivative);
+
     /// <summary>
     /// An element-wise activation as the mean-field recursions see it: its value and its derivative.
-    /// The forward recursion needs E[φ(z)²], the backward one E[φ'(z)²]; both come from these two functions.
+    /// The forward recursion needs E[φ(z)²], the backward one E[φ'(z)²]; both come from this one function.
     /// </summary>
     internal sealed class ActivationTerm
     {
-        public ActivationTerm(string name, Func<double, double> value, Func<double, double> derivative)
+        public ActivationTerm(string name, ActivationFunction evaluate)
         {
             Name = name;
-            Value = value;
-            Derivative = derivative;
+            Evaluate = evaluate;
         }
 
         public string Name { get; }
 
-        public Func<double, double> Value { get; }
+        /// <summary>φ(z), with φ'(z) as the out parameter (one evaluation serves both recursions).</summary>
+        public ActivationFunction Evaluate { get; }
 
-        public Func<double, double> Derivative { get; }
+        public double Value(double z) => Evaluate(z, out _);
 
-        public static readonly ActivationTerm ReLU = new("ReLU", z => z > 0 ? z : 0, z => z > 0 ? 1 : 0);
+        public double Derivative(double z)
+        {
+            Evaluate(z, out var derivative);
+            return derivative;
+        }
 
-        public static readonly ActivationTerm Sigmoid = new("Sigmoid", Logistic, z => Logistic(z) * (1 - Logistic(z)));
+        public static readonly ActivationTerm ReLU = new("ReLU", (double z, out double d) =>
+        {
+            d = z > 0 ? 1 : 0;
+            return z > 0 ? z : 0;
+        });
 
-        public static readonly ActivationTerm Tanh = new("Tanh", Math.Tanh, z => 1 - (Math.Tanh(z) * Math.Tanh(z)));
+        public static readonly ActivationTerm Sigmoid = new("Sigmoid", (double z, out double d) =>
+        {
+            var s = z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
+            d = s * (1 - s);
+            return s;
+        });
+
+        public static readonly ActivationTerm Tanh = new("Tanh", (double z, out double d) =>
+        {
+            var t = Math.Tanh(z);
+            d = 1 - (t * t);
+            return t;
+        });
 
         /// <summary>PyTorch's LeakyReLU (default slope 0.01).</summary>
-        public static ActivationTerm LeakyReLU(double negativeSlope = 0.01) =>
-            new("LeakyReLU", z => z > 0 ? z : negativeSlope * z, z => z > 0 ? 1 : negativeSlope);
+        public static ActivationTerm LeakyReLU(double negativeSlope = 0.01) => new("LeakyReLU", (double z, out double d) =>
+        {
+            d = z > 0 ? 1 : negativeSlope;
+            return z > 0 ? z : negativeSlope * z;
+        });
 
         /// <summary>PyTorch's ELU: z for z &gt; 0, α(eᶻ − 1) otherwise.</summary>
-        public static ActivationTerm ELU(double alpha = 1.0) =>
-            new("ELU", z => z > 0 ? z : alpha * (Math.Exp(z) - 1), z => z > 0 ? 1 : alpha * Math.Exp(z));
+        public static ActivationTerm ELU(double alpha = 1.0) => new("ELU", (double z, out double d) =>
+        {
+            if (z > 0)
+            {
+                d = 1;
+                return z;
+            }
+
+            var e = Math.Exp(z);
+            d = alpha * e;
+            return alpha * (e - 1);
+        });
 
         /// <summary>PyTorch's exact GELU, z·Φ(z).</summary>
-        public static readonly ActivationTerm GELU = new(
-            "GELU",
-            z => z * NormalCdf(z),
-            z => NormalCdf(z) + (z * Math.Exp(-0.5 * z * z) / Math.Sqrt(2 * Math.PI)));
-
-        private static double Logistic(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
+        public static readonly ActivationTerm GELU = new("GELU", (double z, out double d) =>
+        {
+            var cdf = NormalCdf(z);
+            d = cdf + (z * Math.Exp(-0.5 * z * z) / Math.Sqrt(2 * Math.PI));
+            return z * cdf;
+        });
 
         /// <summary>Φ(z) through erf, Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7).</summary>
         private static double NormalCdf(double z)

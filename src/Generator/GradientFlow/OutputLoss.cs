@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace NetGen.Generator.GradientFlow
 {
@@ -52,9 +53,10 @@ namespace NetGen.Generator.GradientFlow
         /// a fixed set of pseudo-random draws (the same every time) for up to 256 classes; beyond that the
         /// large-K limit, where the softmax denominator concentrates at K·e^(q/2).
         /// </summary>
+        [MethodImpl(SignalPropagation.Hot)]
         private static double SoftmaxSharedRatio(long classes, double qc, double qw)
         {
-            if (classes > 256)
+            if (classes > MaxClasses)
             {
                 var k = (double)classes;
                 var shared = (Math.Exp(Math.Min(qc, 50)) - 1) / k;
@@ -62,26 +64,27 @@ namespace NetGen.Generator.GradientFlow
                 return Math.Min(shared / (secondMoment - (2 / k) + 1), 1);
             }
 
-            const int offsets = 16, samples = 32;
-            var random = new SplitMix64(0x5EED);
+            // Row o of the table holds the class offsets' normals, rows offsets + o·samples + s the samples'.
+            var normals = Normals.Value;
             var c = new double[classes];
             var logits = new double[classes];
             var mean = new double[classes];
             double sharedSum = 0, squareSum = 0;
-            for (var o = 0; o < offsets; o++)
+            for (var o = 0; o < Offsets; o++)
             {
                 for (var i = 0; i < classes; i++)
                 {
-                    c[i] = Math.Sqrt(qc) * random.NextNormal();
+                    c[i] = Math.Sqrt(qc) * normals[(o * MaxClasses) + i];
                     mean[i] = 0;
                 }
 
-                for (var s = 0; s < samples; s++)
+                for (var s = 0; s < Samples; s++)
                 {
+                    var row = (Offsets + (o * Samples) + s) * MaxClasses;
                     var max = double.NegativeInfinity;
                     for (var i = 0; i < classes; i++)
                     {
-                        logits[i] = c[i] + (Math.Sqrt(qw) * random.NextNormal());
+                        logits[i] = c[i] + (Math.Sqrt(qw) * normals[row + i]);
                         max = Math.Max(max, logits[i]);
                     }
 
@@ -95,20 +98,37 @@ namespace NetGen.Generator.GradientFlow
                     for (var i = 0; i < classes; i++)
                     {
                         var p = logits[i] / sum;
-                        mean[i] += p / samples;
-                        squareSum += p * p / (offsets * samples);
+                        mean[i] += p / Samples;
+                        squareSum += p * p / (Offsets * Samples);
                     }
                 }
 
                 for (var i = 0; i < classes; i++)
                 {
                     var deviation = mean[i] - (1.0 / classes);
-                    sharedSum += deviation * deviation / offsets;
+                    sharedSum += deviation * deviation / Offsets;
                 }
             }
 
             return sharedSum / (squareSum - (2.0 / classes) + 1);
         }
+
+        private const int Offsets = 16;
+        private const int Samples = 32;
+        private const int MaxClasses = 256;
+
+        /// <summary>The same pseudo-random standard normals every time, drawn once (about 1 MB).</summary>
+        private static readonly Lazy<double[]> Normals = new(() =>
+        {
+            var random = new SplitMix64(0x5EED);
+            var table = new double[(Offsets + (Offsets * Samples)) * MaxClasses];
+            for (var i = 0; i < table.Length; i++)
+            {
+                table[i] = random.NextNormal();
+            }
+
+            return table;
+        });
 
         /// <summary>SplitMix64 with Box–Muller: a tiny generator whose numbers do not depend on the .NET version.</summary>
         private sealed class SplitMix64

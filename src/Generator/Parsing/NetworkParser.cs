@@ -269,7 +269,7 @@ namespace NetGen.Generator.Parsing
                 }
 
                 var taken = field == type.Name ? "by the class itself"
-                    : GeneratedMember(field, options) is { } generated ? "by " + generated
+                    : GeneratedMember(field, options, layerField: true) is { } generated ? "by " + generated
                     : null;
                 if (taken is not null)
                 {
@@ -292,6 +292,16 @@ namespace NetGen.Generator.Parsing
                         $"by a member declared in the class and by the field NetGen generates for the layer {member.Name} ({layer.Definition.AttributeName})",
                         "rename the member or give the layer another Name"));
                 }
+                else if (member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false, Parameters.Length: > 0 } constructor &&
+                         constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is ConstructorDeclarationSyntax
+                         {
+                             Initializer: null or { ThisOrBaseKeyword.RawKind: (int)SyntaxKind.BaseKeyword },
+                         } declaration)
+                {
+                    // NG0120: without : this(), the generated constructor that creates the layers never runs.
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ConstructorWithoutThis, declaration.Identifier.GetLocation(),
+                        $"{type.Name}({string.Join(", ", constructor.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + " " + p.Name))})"));
+                }
                 else if (member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false, Parameters.Length: 0 })
                 {
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MemberNameClash, location, type.Name + "()", type.Name,
@@ -311,8 +321,12 @@ namespace NetGen.Generator.Parsing
             }
         }
 
-        private static string? GeneratedMember(string name, NetworkOptions options) => name switch
+        private static string? GeneratedMember(string name, NetworkOptions options, bool layerField = false) => name switch
         {
+            // forward's parameter and its locals x1, x2, ... would hide a layer field of the same name inside forward.
+            "input" or "observeLayer" when layerField => "a parameter of the forward method NetGen generates",
+            "output" when layerField => "a local variable of the forward method NetGen generates",
+            _ when layerField && name.Length > 1 && name[0] == 'x' && name.Skip(1).All(char.IsDigit) => "a local variable of the forward method NetGen generates",
             "forward" => "the forward method NetGen generates",
             "Summary" => "the Summary property NetGen generates",
             "Trainer" => "the Trainer property NetGen generates",
@@ -488,6 +502,10 @@ namespace NetGen.Generator.Parsing
             if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error))
             {
                 problem = "these arguments match none of its forms; " + Forms(attribute.AttributeClass!, shortName);
+            }
+            else if (attribute.NamedArguments.FirstOrDefault(a => a.Value.Kind == TypedConstantKind.Error) is { Key: { } wrongType })
+            {
+                problem = $"the value given for '{wrongType}' has the wrong type; " + Forms(attribute.AttributeClass!, shortName);
             }
             else if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list })
             {

@@ -105,7 +105,7 @@ public class GradientRiskAnalyzerTests
         var run = GeneratorHarness.Run(GeneratorHarness.AllAnalyzers,
             "using NetGen;\nnamespace Tests;\n[Linear(64, 64), Sigmoid, Linear(64, 64), Tanh, Linear(64, 64), Sigmoid, Linear(64, 64), Tanh, Linear(64, 64), Sigmoid, Linear(64, 64), Sigmoid, Linear(64, 10)] public partial class Mixed;\n" +
             string.Concat(Enumerable.Repeat("[Linear(128, 128), ReLU]\n", 12)) + "[Linear(128, 10), ClipGradNorm(1.0)] public partial class Deep;\n");
-        var messages = run.AnalyzerDiagnostics.Where(d => d.Id == "NG0001").Select(d => d.GetMessage(CultureInfo.InvariantCulture)).ToList();
+        var messages = run.AnalyzerDiagnostics.Where(d => d.Id == "NG0001").OrderBy(d => d.Location.SourceSpan.Start).Select(d => d.GetMessage(CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(2, messages.Count);
         Assert.StartsWith("6 stacked saturating layers (4 Sigmoid, 2 Tanh): ", messages[0]);
         Assert.Contains("their derivatives are at most 0.25 (Sigmoid) and 1 (Tanh), so together they shrink a gradient by at least 0.25^4 ≈ 3.9e-3", messages[0]);

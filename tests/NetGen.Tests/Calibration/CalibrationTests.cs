@@ -140,6 +140,11 @@ public class CalibrationTests
             $"{rows.Count} networks, {rows.Count(r => r.Vanishing)} vanishing. NG0001 fired on {rows.Count(r => r.Fired)}: {truePositives} true positives, " +
             $"{rows.Count(r => r.Fired && !r.Vanishing)} false positives, {rows.Count(r => !r.Fired && r.Vanishing)} false negatives: " +
             $"precision {precision * 100:0.#}%, recall {recall * 100:0.#}%."));
+        var factors = rows.Select(r => Math.Exp(Math.Abs(Math.Log(r.Predicted / r.Measured)))).OrderBy(f => f).ToList();
+        text.AppendLine();
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"Predicted against measured: median factor {factors[factors.Count / 2]:0.00}, {factors.Count(f => f <= 1.5)} of {rows.Count} within a factor 1.5, " +
+            $"{factors.Count(f => f <= 2)} within a factor 2, largest {factors[^1]:0.0}."));
         return text.ToString();
     }
 

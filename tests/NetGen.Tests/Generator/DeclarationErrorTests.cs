@@ -244,6 +244,14 @@ public class DeclarationErrorTests
             "[{|NG0112:Linear(4, 2, Name = \"forward\")|}] public partial class Net;"
         },
         {
+            "NG0112 a layer named like a local of forward",
+            "[Linear(4, 4), ReLU, {|NG0112:Linear(4, 2, Name = \"x1\")|}] public partial class Net;"
+        },
+        {
+            "NG0120 a constructor that does not call this()",
+            "[Linear(4, 2)] public partial class Net { public {|NG0120:Net|}(int seed) { } }"
+        },
+        {
             "NG0112 a layer named like its class",
             "[{|NG0112:Linear(4, 2, Name = \"Net\")|}] public partial class Net;"
         },
@@ -253,10 +261,18 @@ public class DeclarationErrorTests
     [InlineData("[Linear(4, 2)] public partial class Net { public double ClipGradients() => 0; }")]
     [InlineData("[Linear(4, 2)] public partial class Net { public object forward(object a, object b) => a; }")]
     [InlineData("[Linear(4, 2), ReLU] public partial class Net { public int relu1; }")]
-    [InlineData("[Linear(4, 2)] public partial class Net { public Net(int seed) { } }")]
     [InlineData("[Linear(4, 2, Name = \"encoder\")] public partial class Net { public int fc1; }")]
     public Task NG0112_does_not_fire_for_names_NetGen_does_not_generate(string declaration) =>
         AnalyzerVerifier<NetworkDeclarationAnalyzer>.VerifyAsync(Source(declaration));
+
+    [Fact]
+    public void A_constructor_that_calls_this_compiles_with_the_generated_one()
+    {
+        var run = GeneratorHarness.Run(Source("[Linear(4, 2)] public partial class Net { public Net(int seed) : this() { Seed = seed; } public int Seed { get; } }"));
+        Assert.Single(run.GeneratedSources);
+        Assert.Empty(run.AnalyzerDiagnostics);
+        Assert.Empty(run.CompilerDiagnostics);
+    }
 
     [Fact]
     public void NG0112_is_not_fooled_by_the_generated_members_themselves()
