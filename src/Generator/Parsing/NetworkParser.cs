@@ -112,6 +112,7 @@ namespace NetGen.Generator.Parsing
             var names = new HashSet<string>();
             AttributeData? clipAttribute = null;
             var options = new NetworkOptions();
+            var seenOptions = new HashSet<string>();
             Shape? shape = null;
             Shape? inputShape = null;
             LayerRole? previousRole = null;
@@ -136,6 +137,13 @@ namespace NetGen.Generator.Parsing
 
                 if (NetworkOptionCatalog.Find(metadataName) is { } option)
                 {
+                    // AllowMultiple = false makes the compiler reject a repeat too (CS0579); NetGen says which option.
+                    if (!seenOptions.Add(option.AttributeName))
+                    {
+                        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, location, option.AttributeName, "it is declared more than once; keep one"));
+                        continue;
+                    }
+
                     option.Read(new OptionContext(LayerArguments.From(attribute), options, location, diagnostics));
                     clipAttribute = option.AttributeName == "ClipGradNorm" ? attribute : clipAttribute;
                     continue;
