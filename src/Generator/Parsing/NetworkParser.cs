@@ -153,6 +153,16 @@ namespace NetGen.Generator.Parsing
                     continue;
                 }
 
+                if (spec.Parameters < 0 || spec.TrainableParameters < 0)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, location, definition.AttributeName,
+                        "its parameter count overflows a 64-bit integer; no tensor that large can be allocated"));
+                    afterError = true;
+                    shape = null;
+                    previousName = name;
+                    continue;
+                }
+
                 // The first layer that fixes a shape also fixes the network's input shape.
                 inputShape ??= shape ?? InputShapeOf(spec, arguments);
                 shape = spec.OutputShape;
@@ -185,6 +195,13 @@ namespace NetGen.Generator.Parsing
                 return new ParsedNetwork(null, diagnostics, parsedLayers, clipAttribute);
             }
 
+            if (!TryTotal(layers, out var total, out var trainable))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, firstAttribute ?? classLocation, type.Name,
+                    "its total parameter count overflows a 64-bit integer; no network that large can be allocated"));
+                return new ParsedNetwork(null, diagnostics, parsedLayers, clipAttribute);
+            }
+
             var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
             var model = new NetworkModel(
                 ns,
@@ -193,8 +210,8 @@ namespace NetGen.Generator.Parsing
                 inputShape.Value,
                 layers.ToEquatableArray(),
                 clip,
-                layers.Sum(l => l.Parameters),
-                layers.Sum(l => l.TrainableParameters));
+                total,
+                trainable);
             return new ParsedNetwork(model, diagnostics, parsedLayers, clipAttribute);
         }
 
@@ -301,6 +318,25 @@ namespace NetGen.Generator.Parsing
             }
 
             return false;
+        }
+
+        private static bool TryTotal(List<LayerModel> layers, out long total, out long trainable)
+        {
+            total = trainable = 0;
+            try
+            {
+                foreach (var layer in layers)
+                {
+                    total = checked(total + layer.Parameters);
+                    trainable = checked(trainable + layer.TrainableParameters);
+                }
+
+                return true;
+            }
+            catch (System.OverflowException)
+            {
+                return false;
+            }
         }
 
         /// <summary>A first layer with explicit sizes (Linear(784, 300)) fixes the input: [784].</summary>
