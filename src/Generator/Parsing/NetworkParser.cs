@@ -196,6 +196,16 @@ namespace NetGen.Generator.Parsing
                         break;
                     }
 
+                    if (spec.Parameters < 0 || spec.TrainableParameters < 0)
+                    {
+                        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, location, definition.AttributeName,
+                            "its parameter count overflows a 64-bit integer; no tensor that large can be allocated"));
+                        afterError = true;
+                        shape = null;
+                        previousName = name;
+                        break;
+                    }
+
                     // The first layer that fixes a shape also fixes the network's input shape.
                     inputShape ??= shape ?? spec.FixesInput;
                     shape = spec.OutputShape;
@@ -237,6 +247,13 @@ namespace NetGen.Generator.Parsing
                 return new ParsedNetwork(null, diagnostics, parsedLayers, clipAttribute);
             }
 
+            if (!TryTotal(layers, out var total, out var trainable))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, firstAttribute ?? classLocation, type.Name,
+                    "its total parameter count overflows a 64-bit integer; no network that large can be allocated"));
+                return new ParsedNetwork(null, diagnostics, parsedLayers, clipAttribute);
+            }
+
             AddInitialisation(layers, parsedLayers, options.ClassInit);
             var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
             var model = new NetworkModel(
@@ -249,8 +266,8 @@ namespace NetGen.Generator.Parsing
                 options.Loss,
                 options.ClipValue,
                 options.Monitor,
-                layers.Sum(l => l.Parameters),
-                layers.Sum(l => l.TrainableParameters));
+                total,
+                trainable);
             return new ParsedNetwork(model, diagnostics, parsedLayers, clipAttribute);
         }
 
@@ -362,6 +379,25 @@ namespace NetGen.Generator.Parsing
             }
 
             return false;
+        }
+
+        private static bool TryTotal(List<LayerModel> layers, out long total, out long trainable)
+        {
+            total = trainable = 0;
+            try
+            {
+                foreach (var layer in layers)
+                {
+                    total = checked(total + layer.Parameters);
+                    trainable = checked(trainable + layer.TrainableParameters);
+                }
+
+                return true;
+            }
+            catch (System.OverflowException)
+            {
+                return false;
+            }
         }
 
         // The NetGen.Init enum's members by value.

@@ -86,6 +86,7 @@ public class CalibrationTests
             .ToHashSet();
 
         var rows = new List<Row>();
+
         var classes = run.Output.SyntaxTrees.First().GetRoot().DescendantNodes().OfType<ClassDeclarationSyntax>().ToList();
         foreach (var declaration in classes)
         {

@@ -72,6 +72,22 @@ public class DeclarationErrorTests
             "[Linear(4, 2), {|NG0106:ClipGradNorm(1.0, NormType = 0)|}] public partial class Net;"
         },
         {
+            "NG0106 a layer's parameter count overflows 64 bits",
+            "[{|NG0106:Linear(long.MaxValue, 3)|}] public partial class Net;"
+        },
+        {
+            "NG0106 the network's parameter count overflows 64 bits",
+            "[{|NG0106:Linear(3037000499, 3037000499)|}, ReLU, Linear(3037000499, 3037000499)] public partial class Net;"
+        },
+        {
+            "NG0106 a named argument of the wrong type",
+            "[{|NG0106:Linear(4, 2, Bias = {|CS0029:\"no\"|})|}] public partial class Net;"
+        },
+        {
+            "NG0106 clipping declared twice",
+            "[Linear(4, 2), ClipGradNorm(1.0), {|NG0106:{|CS0579:ClipGradNorm|}(2.0)|}] public partial class Net;"
+        },
+        {
             "NG0107 duplicate layer name",
             "[Linear(10, 5, Name = \"hidden\"), ReLU, {|NG0107:Linear(5, 2, Name = \"hidden\")|}] public partial class Net;"
         },

@@ -25,6 +25,22 @@ public static class GradientRatio
             throw new ArgumentException($"{network.GetName()} has one Linear layer; the ratio needs two.", nameof(last));
         }
 
+        // One intra-op thread: these matrices are small, and libtorch's spinning worker threads made each
+        // measurement up to 50 times slower on a busy 2-core machine.
+        var threads = torch.get_num_threads();
+        torch.set_num_threads(1);
+        try
+        {
+            return MeasureOnOneThread(network, first, last, inFeatures, seed);
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
+    }
+
+    private static double MeasureOnOneThread(nn.Module<Tensor, Tensor> network, Linear first, Linear last, long inFeatures, long seed)
+    {
         network.to(ScalarType.Float64);
         network.train();
         var classes = last.weight!.shape[0];

@@ -29,6 +29,9 @@ public class FuzzTests
     private const int Compilations = 100;
     private const int ClassesPerCompilation = 100;
 
+    /// <summary>Documentation comments are not what is under test; not parsing them saves a fifth of the time.</summary>
+    private static readonly CSharpParseOptions ParseOptions = GeneratorHarness.ParseOptions.WithDocumentationMode(DocumentationMode.None);
+
     private readonly ITestOutputHelper _output;
 
     public FuzzTests(ITestOutputHelper output) => _output = output;
@@ -65,10 +68,10 @@ public class FuzzTests
     private static async Task<BatchResult> Check(Compilation empty, string source)
     {
         var failures = new List<string>();
-        var tree = CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, path: "Source0.cs");
+        var tree = CSharpSyntaxTree.ParseText(source, ParseOptions, path: "Source0.cs");
         var compilation = empty.RemoveAllSyntaxTrees().AddSyntaxTrees(tree);
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
-            new[] { new NetworkGenerator().AsSourceGenerator() }, parseOptions: GeneratorHarness.ParseOptions);
+            new[] { new NetworkGenerator().AsSourceGenerator() }, parseOptions: ParseOptions);
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         foreach (var result in driver.GetRunResult().Results.Where(r => r.Exception is not null))
         {

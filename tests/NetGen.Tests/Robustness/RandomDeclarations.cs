@@ -45,7 +45,7 @@ public sealed class RandomDeclarations
         _clean = _random.Next(3) == 0;
         _width = 0;
         _clipped = false;
-        var attributeLists = Enumerable.Range(0, Pick(1, 1, 2, 3, 4)).Select(_ => AttributeList(name)).ToList();
+        var attributeLists = Enumerable.Range(0, Pick(1, 1, 2, 2, 3)).Select(_ => AttributeList(name)).ToList();
         var shape = _clean ? 100 : _random.Next(100);
         var members = _clean ? Pick(string.Empty, string.Empty, "public int hidden;", "public " + name + "(int seed) : this() { }")
             : _random.Next(100) < 12 ? Member(name) : string.Empty;
