@@ -15,7 +15,7 @@ namespace NetGen.Generator.Analyzers.Rules
         public const string MaxDepthKey = "netgen.NG0002.max_depth";
 
         /// <summary>At 10 layers a plain ReLU stack at PyTorch's default initialisation already measures a first/last
-        /// gradient ratio of about 3e-3 (width 64, calibration table in docs/analyzers.md).</summary>
+        /// gradient ratio of about 2e-3 (width 64, calibration table in docs/analyzers.md).</summary>
         public const int DefaultMaxDepth = 10;
 
         public override ImmutableArray<DiagnosticDescriptor> Descriptors { get; } = ImmutableArray.Create(DiagnosticDescriptors.UnprotectedDeepNetwork);

@@ -53,7 +53,7 @@ namespace NetGen.Generator.Analyzers.Rules
             }
             else
             {
-                var named = activations.Count > 0 ? activations : run.Where(network.IsLinear).ToList();
+                var named = activations.Count > 0 ? activations : run.Where(network.IsLinear).DefaultIfEmpty(run[0]).ToList();
                 what = Describe(network, named, stacked: true);
                 why = activations.Count > 0 && activations.All(i => network.Layers[i].Definition.AttributeName == "ReLU")
                     ? $"ReLU zeroes the gradient of every negative input and PyTorch's default initialisation (weight variance 1/(3·fan_in), where ReLU needs 2/fan_in) does not make up for it: each layer is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))}"
