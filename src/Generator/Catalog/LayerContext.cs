@@ -111,5 +111,9 @@ namespace NetGen.Generator.Catalog
     }
 
     /// <summary>Another network read for use as a block: its model, or why it cannot be used.</summary>
-    internal sealed record NetworkResolution(NetworkModel? Model, string? Problem);
+    internal sealed record NetworkResolution(NetworkModel? Model, string? Problem)
+    {
+        /// <summary>The block's own parsed layers, for analyzers that look inside blocks (Parsing.ParsedNetwork).</summary>
+        public object? Parsed { get; init; }
+    }
 }

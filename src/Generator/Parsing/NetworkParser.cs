@@ -34,10 +34,35 @@ namespace NetGen.Generator.Parsing
 
         /// <summary>The <c>[ClipGradNorm]</c> attribute, when declared.</summary>
         public AttributeData? ClipAttribute { get; }
+
+        /// <summary>The class's own <c>[XavierInit]</c>/<c>[KaimingInit]</c> attribute, when declared.</summary>
+        public AttributeData? InitAttribute { get; init; }
+
+        /// <summary>The <c>[Loss]</c> attribute, when declared.</summary>
+        public AttributeData? LossAttribute { get; init; }
     }
 
     /// <summary>One resolved layer with what analyzers need to report at it. Not for pipeline models: it holds symbols.</summary>
-    internal sealed record ParsedLayer(LayerModel Model, LayerDefinition Definition, AttributeData Attribute, Location? Location);
+    internal sealed record ParsedLayer(LayerModel Model, LayerDefinition Definition, AttributeData Attribute, Location? Location)
+    {
+        /// <summary>The Xavier or Kaiming initialisation the generated constructor applies to this layer, if any.</summary>
+        public LayerInit? Init { get; init; }
+
+        /// <summary>For <c>[Block]</c> and <c>[Residual]</c>: the network used as the block, parsed.</summary>
+        public ParsedNetwork? Block { get; init; }
+    }
+
+    /// <summary>
+    /// A layer's initialisation as declared: the scheme (a member of <c>NetGen.Init</c>), the gain's nonlinearity
+    /// (a member of <c>NetGen.Training.Nonlinearity</c>) with its slope, and whether it came from the layer's own
+    /// <c>Init</c> or from the class's <c>[XavierInit]</c>/<c>[KaimingInit]</c>.
+    /// </summary>
+    internal sealed record LayerInit(string Scheme, string Gain, double? NegativeSlope, bool FanOut, bool ZeroBias, bool FromClass)
+    {
+        public bool IsXavier => Scheme.StartsWith("Xavier", System.StringComparison.Ordinal);
+
+        public bool IsKaiming => Scheme.StartsWith("Kaiming", System.StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// Reads a class's NetGen attributes in source order, resolves each layer through the
@@ -111,6 +136,8 @@ namespace NetGen.Generator.Parsing
             var counts = new Dictionary<string, int>();
             var names = new HashSet<string>();
             AttributeData? clipAttribute = null;
+            AttributeData? initAttribute = null;
+            AttributeData? lossAttribute = null;
             var options = new NetworkOptions();
             var seenOptions = new HashSet<string>();
             Shape? shape = null;
@@ -120,7 +147,17 @@ namespace NetGen.Generator.Parsing
             var afterError = false;
             var isFirst = true;
 
-            NetworkResolution Resolve(INamedTypeSymbol block) => ResolveBlock(block, visiting, cancellationToken);
+            var resolved = new Dictionary<INamedTypeSymbol, NetworkResolution>(SymbolEqualityComparer.Default);
+            NetworkResolution Resolve(INamedTypeSymbol block)
+            {
+                if (!resolved.TryGetValue(block, out var resolution))
+                {
+                    resolution = ResolveBlock(block, visiting, cancellationToken);
+                    resolved[block] = resolution;
+                }
+
+                return resolution;
+            }
 
             foreach (var attribute in attributes)
             {
@@ -146,6 +183,8 @@ namespace NetGen.Generator.Parsing
 
                     option.Read(new OptionContext(LayerArguments.From(attribute), options, location, diagnostics));
                     clipAttribute = option.AttributeName == "ClipGradNorm" ? attribute : clipAttribute;
+                    initAttribute = option.AttributeName is "XavierInit" or "KaimingInit" ? attribute : initAttribute;
+                    lossAttribute = option.AttributeName == "Loss" ? attribute : lossAttribute;
                     continue;
                 }
 
@@ -230,7 +269,10 @@ namespace NetGen.Generator.Parsing
                         definition.MonitorKind,
                         InitCall: null);
                     layers.Add(layer);
-                    parsedLayers.Add(new ParsedLayer(layer, definition, attribute, location));
+                    parsedLayers.Add(new ParsedLayer(layer, definition, attribute, location)
+                    {
+                        Block = (arguments.Type("network") ?? arguments.Type("block")) is { } blockType && resolved.TryGetValue(blockType, out var blockResolution) ? blockResolution.Parsed as ParsedNetwork : null,
+                    });
                 }
             }
 
@@ -244,14 +286,14 @@ namespace NetGen.Generator.Parsing
             var hasErrors = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
             if (!classIsValid || hasErrors || afterError || layers.Count == 0 || inputShape is null)
             {
-                return new ParsedNetwork(null, diagnostics, parsedLayers, clipAttribute);
+                return new ParsedNetwork(null, diagnostics, parsedLayers, clipAttribute) { InitAttribute = initAttribute, LossAttribute = lossAttribute };
             }
 
             if (!TryTotal(layers, out var total, out var trainable))
             {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, firstAttribute ?? classLocation, type.Name,
                     "its total parameter count overflows a 64-bit integer; no network that large can be allocated"));
-                return new ParsedNetwork(null, diagnostics, parsedLayers, clipAttribute);
+                return new ParsedNetwork(null, diagnostics, parsedLayers, clipAttribute) { InitAttribute = initAttribute, LossAttribute = lossAttribute };
             }
 
             AddInitialisation(layers, parsedLayers, options.ClassInit);
@@ -268,7 +310,7 @@ namespace NetGen.Generator.Parsing
                 options.Monitor,
                 total,
                 trainable);
-            return new ParsedNetwork(model, diagnostics, parsedLayers, clipAttribute);
+            return new ParsedNetwork(model, diagnostics, parsedLayers, clipAttribute) { InitAttribute = initAttribute, LossAttribute = lossAttribute };
         }
 
         /// <summary>
@@ -446,12 +488,20 @@ namespace NetGen.Generator.Parsing
                     break;
                 }
 
+                var init = new LayerInit(
+                    scheme,
+                    gain,
+                    slope,
+                    FanOut: own == 0 && classInit is { FanOut: true },
+                    ZeroBias: own != 0 || classInit is not { ZeroBias: false },
+                    FromClass: own == 0);
                 var call = $"global::NetGen.Training.WeightInit.Apply({layers[i].FieldName}, global::NetGen.Init.{scheme}, global::NetGen.Training.Nonlinearity.{gain}"
                     + (slope is { } s ? ", negativeSlope: " + LayerCatalog.Literal(s) : string.Empty)
-                    + (classInit is { FanOut: true } && own == 0 ? ", mode: global::NetGen.FanMode.FanOut" : string.Empty)
-                    + (classInit is { ZeroBias: false } && own == 0 ? ", zeroBias: false" : string.Empty)
+                    + (init.FanOut ? ", mode: global::NetGen.FanMode.FanOut" : string.Empty)
+                    + (init.ZeroBias ? string.Empty : ", zeroBias: false")
                     + ");";
                 layers[i] = layers[i] with { InitCall = call };
+                parsed[i] = parsed[i] with { Model = layers[i], Init = init };
             }
         }
 
@@ -472,7 +522,7 @@ namespace NetGen.Generator.Parsing
             var parsed = Parse(block, attributes, visiting, cancellationToken);
             return parsed.Model is null
                 ? new NetworkResolution(null, "has declaration errors of its own; fix those first")
-                : new NetworkResolution(parsed.Model, null);
+                : new NetworkResolution(parsed.Model, null) { Parsed = parsed };
         }
 
         private static string MetadataShortName(AttributeData attribute)
