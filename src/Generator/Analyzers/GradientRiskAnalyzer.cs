@@ -21,7 +21,12 @@ namespace NetGen.Generator.Analyzers
             new UnprotectedDepthRule(),
             new BiasBeforeBatchNormRule(),
             new ConsecutiveActivationsRule(),
-            new ConsecutiveLinearRule());
+            new ConsecutiveLinearRule(),
+            new DropoutBeforeBatchNormRule(),
+            new HighDropoutRateRule(),
+            new InitializationMismatchRule(),
+            new OutputLossRule(),
+            new UnclippedRecurrentRule());
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             AllRules.SelectMany(r => r.Descriptors).Append(DiagnosticDescriptors.InvalidOption).ToImmutableArray();

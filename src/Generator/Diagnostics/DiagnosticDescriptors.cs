@@ -94,8 +94,6 @@ namespace NetGen.Generator.Diagnostics
             "NetGen generates the parameterless constructor that creates and registers the layers; any other constructor must chain to it.");
 
         // ---- NG00xx: gradient-risk and design warnings (Analyzers/GradientRiskAnalyzer.cs) ----
-        // NG0006–NG0010 are reserved for rules that need layers the catalogue does not have yet
-        // (Dropout, initialisation attributes, a loss declaration, recurrent layers).
 
         private const string GradientCategory = "NetGen.GradientRisk";
         private const string DesignCategory = "NetGen.Design";
@@ -149,6 +147,56 @@ namespace NetGen.Generator.Diagnostics
             isEnabledByDefault: true,
             description: "The composition of two affine maps is affine: without a non-linearity between them the second Linear layer adds parameters but no expressive power (NeuraLint f009).",
             helpLinkUri: HelpLinkBase + "NG0005.md");
+
+        public static readonly DiagnosticDescriptor DropoutBeforeBatchNorm = new(
+            "NG0006",
+            "Dropout directly before BatchNorm",
+            "{0} comes directly before {1}: in training {1} normalises dropped-out activations, whose second moment dropout scales by 1/(1 − p) = {2}, but eval() turns dropout off, so the running variance {1} learned no longer fits its input ('variance shift'); put the Dropout after {1}",
+            DesignCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Dropout changes the variance of its output between training and evaluation; a BatchNorm right after it learns running statistics in the first regime and applies them in the second, which shifts every feature at inference (Li et al., CVPR 2019; NeuraLint f006). Dropout after the last BatchNorm keeps its regularising effect without the shift.",
+            helpLinkUri: HelpLinkBase + "NG0006.md");
+
+        public static readonly DiagnosticDescriptor HighDropoutRate = new(
+            "NG0007",
+            "Dropout probability above 0.5",
+            "{0} zeroes {1} of its inputs (p = {2}, above {3}): the {4} that survive are scaled by {5}, so the layer's output is mostly noise and training slows down; use p ≤ 0.5 (the dropout paper used 0.5 for hidden units and 0.2 for inputs)",
+            DesignCategory,
+            DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            description: "A dropout probability is the share of units removed, not kept; values above 0.5 are usually a slip for 1 − p (UMLAUT). The limit is netgen.NG0007.max_p in .editorconfig (default 0.5).",
+            helpLinkUri: HelpLinkBase + "NG0007.md");
+
+        public static readonly DiagnosticDescriptor InitializationMismatch = new(
+            "NG0008",
+            "Initialisation does not match the activation",
+            "{0} is initialised with {1}{2}, a scheme derived for {3}, but {4} follows it; {5} is derived for {4}: Var(W) = {6} for this layer, where {1} gives {7}; set Init = Init.{8}",
+            DesignCategory,
+            DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            description: "Kaiming initialisation (He et al., 2015) keeps the forward variance of ReLU-family layers, which zero part of their input; Xavier initialisation (Glorot and Bengio, 2010) balances forward and backward variance for symmetric, saturating activations such as Sigmoid and Tanh. NetGen applies the activation's gain either way, so the two differ through the fans: a layer that widens or narrows gets the wrong variance from the other scheme.",
+            helpLinkUri: HelpLinkBase + "NG0008.md");
+
+        public static readonly DiagnosticDescriptor OutputDoesNotFitLoss = new(
+            "NG0009",
+            "The output layer does not fit the declared loss",
+            "{0} is the output layer, but [Loss(LossFunction.{1})] expects {2}: {3}; {4}",
+            DesignCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "PyTorch's cross_entropy and binary_cross_entropy_with_logits apply softmax or sigmoid themselves and expect raw logits; nll_loss expects log-probabilities (LogSoftmax) and binary_cross_entropy probabilities (Sigmoid). An output layer that does not produce what the loss expects trains badly or not at all, and the mistake raises no error.",
+            helpLinkUri: HelpLinkBase + "NG0009.md");
+
+        public static readonly DiagnosticDescriptor UnclippedRecurrentStack = new(
+            "NG0010",
+            "Deep recurrent stack without gradient clipping",
+            "'{0}' stacks {1} recurrent layers ({2}){3} and clips no gradient: backpropagation through time multiplies the gradient by one recurrent Jacobian per layer and step{4}, and such a product explodes as soon as their norms exceed 1 (Pascanu et al., 2013); add [ClipGradNorm(1.0)]",
+            GradientCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Recurrent networks are where exploding gradients were first described; clipping the gradient norm is the standard cure (Pascanu, Mikolov and Bengio, 2013). LSTM and GRU gates ease vanishing, not exploding, gradients. The depth limit is netgen.NG0010.max_depth in .editorconfig (default 1 recurrent layer).",
+            helpLinkUri: HelpLinkBase + "NG0010.md");
 
         public static readonly DiagnosticDescriptor InvalidOption = new(
             "NG0099",

@@ -14,4 +14,5 @@ public partial class ConvBlock;
 public partial class SmallResNet;
 
 [Input(50, 8), LSTM(32, 2), LastStep, Linear(1)]           // 50 steps of 8 features -> one value
+[ClipGradNorm(1.0)]                                         // recurrent stacks need clipping (NG0010)
 public partial class SequenceRegressor;

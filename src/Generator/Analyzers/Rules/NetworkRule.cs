@@ -93,6 +93,8 @@ namespace NetGen.Generator.Analyzers.Rules
 
         public bool IsLinear(int index) => Layers[index].Definition.AttributeName == "Linear";
 
+        public bool IsDropout(int index) => Layers[index].Definition.AttributeName == "Dropout";
+
         /// <summary>Layers that break a chain of gradient decay: normalisation now; residual blocks once they exist.</summary>
         public bool IsSafeguard(int index) => Layers[index].Definition.Role == LayerRole.Normalization;
     }
@@ -110,6 +112,9 @@ namespace NetGen.Generator.Analyzers.Rules
                 : value.ToString("0.####", CultureInfo.InvariantCulture);
 
         public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+        /// <summary>A probability as a whole percentage: 80%.</summary>
+        public static string Percent(double value) => (value * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
     }
 
     /// <summary>Keys of <see cref="Diagnostic.Properties"/> the code fixes read.</summary>
@@ -124,5 +129,18 @@ namespace NetGen.Generator.Analyzers.Rules
 
         /// <summary>NG0001: the threshold that applied.</summary>
         public const string Threshold = "Threshold";
+
+        /// <summary>NG0006: "true" when the BatchNorm is the very next layer, so the two attributes can swap.</summary>
+        public const string Adjacent = "Adjacent";
+
+        /// <summary>NG0008: the <c>NetGen.Init</c> member that matches the activation.</summary>
+        public const string SuggestedInit = "SuggestedInit";
+
+        /// <summary>NG0009: which fix applies, <see cref="FixRemove"/> or <see cref="FixLogSoftmax"/>.</summary>
+        public const string Fix = "Fix";
+
+        public const string FixRemove = "Remove";
+
+        public const string FixLogSoftmax = "LogSoftmax";
     }
 }
