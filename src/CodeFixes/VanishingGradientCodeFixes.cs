@@ -24,6 +24,7 @@ namespace NetGen.CodeFixes
     public sealed class VanishingGradientCodeFixes : CodeFixProvider
     {
         public const string ReplaceWithReLUKey = "NetGen.NG0001.ReplaceWithReLU";
+        public const string ReplaceWithLeakyReLUKey = "NetGen.NG0001.ReplaceWithLeakyReLU";
         public const string InsertBatchNormKey = "NetGen.NG0001.InsertBatchNorm";
 
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("NG0001");
@@ -42,6 +43,14 @@ namespace NetGen.CodeFixes
                             saturating.Count == 1 ? "Replace the saturating activation with ReLU" : $"Replace the run's {saturating.Count} saturating activations with ReLU",
                             ct => Edit(context.Document, saturating, a => new[] { AttributeEdits.Rename(a, "ReLU") }, ct),
                             ReplaceWithReLUKey),
+                        diagnostic);
+
+                    // LeakyReLU keeps a small gradient (slope 0.01) where ReLU's is zero, so no unit can die.
+                    context.RegisterCodeFix(
+                        CodeAction.Create(
+                            saturating.Count == 1 ? "Replace the saturating activation with LeakyReLU" : $"Replace the run's {saturating.Count} saturating activations with LeakyReLU",
+                            ct => Edit(context.Document, saturating, a => new[] { AttributeEdits.Rename(a, "LeakyReLU") }, ct),
+                            ReplaceWithLeakyReLUKey),
                         diagnostic);
                 }
 

@@ -44,6 +44,14 @@ public class CodeFixTests
             NG0001.WithLocation(0));
 
     [Fact]
+    public Task NG0001_can_replace_the_runs_saturating_activations_with_LeakyReLU() =>
+        CodeFixVerifier<GradientRiskAnalyzer, VanishingGradientCodeFixes>.VerifyAsync(
+            Header + Stack("Sigmoid", 5, 64, "A", "#0"),
+            Header + Stack("LeakyReLU", 5, 64, "A", null),
+            VanishingGradientCodeFixes.ReplaceWithLeakyReLUKey,
+            NG0001.WithLocation(0));
+
+    [Fact]
     public Task NG0001_inserts_BatchNorm_after_each_Linear_layer_of_the_run() =>
         CodeFixVerifier<GradientRiskAnalyzer, VanishingGradientCodeFixes>.VerifyAsync(
             Header + """
