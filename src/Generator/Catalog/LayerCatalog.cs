@@ -141,7 +141,7 @@ namespace NetGen.Generator.Catalog
             }
 
             var bias = c.Arguments.Bool("Bias", true);
-            var parameters = (inFeatures.Value * outFeatures.Value) + (bias ? outFeatures.Value : 0);
+            var parameters = checked((inFeatures.Value * outFeatures.Value) + (bias ? outFeatures.Value : 0));
             var inText = Number(inFeatures.Value);
             var outText = Number(outFeatures.Value);
             return new LayerSpec(
@@ -183,19 +183,19 @@ namespace NetGen.Generator.Catalog
             dims[0] = outChannels.Value;
             for (var d = 1; d <= spatialDims; d++)
             {
-                if (input.Dims[d] + (2 * padding.Value) < kernel.Value)
+                if (checked(input.Dims[d] + (2 * padding.Value)) < kernel.Value)
                 {
                     c.Report(DiagnosticDescriptors.KernelLargerThanInput, $"{c.Name} ({kind})", kernel.Value, input.Dims[d], padding.Value);
                     return null;
                 }
 
-                dims[d] = ((input.Dims[d] + (2 * padding.Value) - kernel.Value) / stride.Value) + 1;
+                dims[d] = checked(((input.Dims[d] + (2 * padding.Value) - kernel.Value) / stride.Value) + 1);
             }
 
             var inChannels = input.Dims[0];
             var bias = c.Arguments.Bool("Bias", true);
-            var weights = outChannels.Value * inChannels * (long)Math.Pow(kernel.Value, spatialDims);
-            var parameters = weights + (bias ? outChannels.Value : 0);
+            var weights = checked(outChannels.Value * inChannels * (long)Math.Pow(kernel.Value, spatialDims));
+            var parameters = checked(weights + (bias ? outChannels.Value : 0));
             return new LayerSpec(
                 new Shape(dims),
                 $"{kind}({Number(inChannels)} → {Number(outChannels.Value)}, kernel {Number(kernel.Value)}, stride {Number(stride.Value)}, padding {Number(padding.Value)})",
@@ -222,7 +222,7 @@ namespace NetGen.Generator.Catalog
             }
 
             var stride = strideArgument.Value == 0 ? kernel.Value : strideArgument.Value;
-            if (padding.Value * 2 > kernel.Value)
+            if (checked(padding.Value * 2) > kernel.Value)
             {
                 c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"padding {Number(padding.Value)} is more than half the kernel size {Number(kernel.Value)}; PyTorch rejects it at run time");
                 return null;
@@ -238,8 +238,8 @@ namespace NetGen.Generator.Catalog
                 return c.WrongRank($"{c.Name} ({kind})", "[channels, height, width]", "pool only after 2-D convolutions or an [Input(channels, height, width)]");
             }
 
-            var h = ((input.Dims[1] + (2 * padding.Value) - kernel.Value) / stride) + 1;
-            var w = ((input.Dims[2] + (2 * padding.Value) - kernel.Value) / stride) + 1;
+            var h = checked(((input.Dims[1] + (2 * padding.Value) - kernel.Value) / stride) + 1);
+            var w = checked(((input.Dims[2] + (2 * padding.Value) - kernel.Value) / stride) + 1);
             if (input.Dims[1] + (2 * padding.Value) < kernel.Value || input.Dims[2] + (2 * padding.Value) < kernel.Value || h < 1 || w < 1)
             {
                 c.Report(DiagnosticDescriptors.OutputBelowOne, $"{c.Name} ({kind}({Number(kernel.Value)}))", input.ToString(), $"[{Number(input.Dims[0])}, {Number(Math.Max(h, 0))}, {Number(Math.Max(w, 0))}]");
@@ -315,8 +315,8 @@ namespace NetGen.Generator.Catalog
                 Modules + variant,
                 $"{Nn}{variant}({features})",
                 c.Name + ".call({x})",
-                2 * input.Dims[0],
-                2 * input.Dims[0]);
+                checked(2 * input.Dims[0]),
+                checked(2 * input.Dims[0]));
         }
 
         private static LayerSpec? InferLayerNorm(LayerContext c)
@@ -333,8 +333,8 @@ namespace NetGen.Generator.Catalog
                 Modules + "LayerNorm",
                 $"{Nn}LayerNorm({features})",
                 c.Name + ".call({x})",
-                2 * input.Last,
-                2 * input.Last);
+                checked(2 * input.Last),
+                checked(2 * input.Last));
         }
 
         private static LayerDefinition Activation(string attributeName, string function, double? maxDerivative = null, string? initGain = null) =>
@@ -477,7 +477,7 @@ namespace NetGen.Generator.Catalog
             for (var layer = 0; layer < layers.Value; layer++)
             {
                 var layerInput = layer == 0 ? input.Last : h;
-                parameters += gates * h * (layerInput + h + 2);
+                parameters = checked(parameters + (gates * h * (layerInput + h + 2)));
             }
 
             var arguments = $"{Number(input.Last)}, {Number(h)}, numLayers: {Number(layers.Value)}, batchFirst: true";

@@ -18,7 +18,8 @@ namespace NetGen.Generator.Model
 
         public long Last => Dims[Dims.Count - 1];
 
-        public long Elements => Dims.Aggregate(1L, (a, b) => a * b);
+        /// <summary>The number of elements; throws <see cref="OverflowException"/> past 64 bits (the parser reports it).</summary>
+        public long Elements => Dims.Aggregate(1L, (a, b) => checked(a * b));
 
         public Shape WithLast(long size)
         {

@@ -219,7 +219,19 @@ namespace NetGen.Generator.Parsing
                     var context = new LayerContext(arguments, shape, name, previousName, previousRole, isFirst, afterError, Resolve, location, diagnostics);
                     isFirst = false;
                     var reported = diagnostics.Count;
-                    var spec = definition.Infer(context);
+                    LayerSpec? spec;
+                    try
+                    {
+                        spec = definition.Infer(context);
+                    }
+                    catch (System.OverflowException)
+                    {
+                        // The catalogue computes sizes and parameter counts with checked arithmetic.
+                        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidArgument, location, definition.AttributeName,
+                            "its output size or parameter count overflows a 64-bit integer; no tensor that large can be allocated"));
+                        spec = null;
+                    }
+
                     if (spec is null)
                     {
                         // A layer that fails must say why, unless an earlier failure explains it: a silent

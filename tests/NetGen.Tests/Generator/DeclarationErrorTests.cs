@@ -76,6 +76,19 @@ public class DeclarationErrorTests
             "[{|NG0106:Linear(long.MaxValue, 3)|}] public partial class Net;"
         },
         {
+            // long.MaxValue · 2 + 2 wraps to exactly 0: only checked arithmetic catches it.
+            "NG0106 a parameter count that wraps around to zero",
+            "[{|NG0106:Linear(long.MaxValue, 2)|}] public partial class Net;"
+        },
+        {
+            "NG0106 a flattened size that overflows 64 bits",
+            "[Input(3037000500, 3037000500), {|NG0106:Flatten|}] public partial class Net;"
+        },
+        {
+            "NG0106 a convolution's weight count that overflows 64 bits",
+            "[Input(4611686018427387904, 8, 8), {|NG0106:Conv2d(4, 3)|}] public partial class Net;"
+        },
+        {
             "NG0106 the network's parameter count overflows 64 bits",
             "[{|NG0106:Linear(3037000499, 3037000499)|}, ReLU, Linear(3037000499, 3037000499)] public partial class Net;"
         },
