@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
@@ -70,31 +71,18 @@ namespace NetGen.CodeFixes
 
     /// <summary>NG0003: set <c>Bias = false</c> on the Linear layer before BatchNorm.</summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveBiasCodeFix)), Shared]
-    public sealed class RemoveBiasCodeFix : CodeFixProvider
+    public sealed class RemoveBiasCodeFix : AttributeCodeFix
     {
         public const string Key = "NetGen.NG0003.BiasFalse";
 
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("NG0003");
 
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        protected override IEnumerable<AttributeFix> Fixes(SyntaxNode root, Diagnostic diagnostic, AttributeSyntax attribute)
         {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (root is not null && AttributeEdits.AttributeAt(root, diagnostic.Location) is { } attribute)
-                {
-                    context.RegisterCodeFix(
-                        CodeAction.Create(
-                            "Set Bias = false",
-                            ct => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(
-                                attribute,
-                                AttributeEdits.WithNamedArgument(attribute, "Bias", SyntaxFactory.LiteralExpression(SyntaxKind.FalseLiteralExpression))))),
-                            Key),
-                        diagnostic);
-                }
-            }
+            yield return new AttributeFix(
+                "Set Bias = false",
+                Key,
+                r => r.ReplaceNode(attribute, AttributeEdits.WithNamedArgument(attribute, "Bias", SyntaxFactory.LiteralExpression(SyntaxKind.FalseLiteralExpression))));
         }
     }
 
