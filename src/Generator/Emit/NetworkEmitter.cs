@@ -70,6 +70,8 @@ namespace NetGen.Generator.Emit
                 w.Line("/// <summary>");
                 w.Line($"/// Clips the gradients of all parameters together to a total {NormName(clip.NormType)} of at most {Number(clip.MaxNorm)}, as declared by");
                 w.Line("/// <c>[ClipGradNorm]</c>. Call it after <c>backward()</c> and before the optimiser's <c>step()</c>.");
+                w.Line("/// As with PyTorch's <c>clip_grad_norm_</c>, one NaN or infinite gradient makes the norm non-finite and the clipping");
+                w.Line("/// spreads it to every gradient: skip the step when the result is not finite, or train with <c>TrainStep</c>, which checks first.");
                 w.Line("/// </summary>");
                 w.Line("/// <returns>The total gradient norm measured before clipping.</returns>");
                 w.Line($"public double ClipGradients() => global::TorchSharp.torch.nn.utils.clip_grad_norm_(parameters(), {Number(clip.MaxNorm)}, {Number(clip.NormType)});");

@@ -134,6 +134,8 @@ namespace NetGen.Tests.Networks
         /// <summary>
         /// Clips the gradients of all parameters together to a total L2 norm of at most 1.0, as declared by
         /// <c>[ClipGradNorm]</c>. Call it after <c>backward()</c> and before the optimiser's <c>step()</c>.
+        /// As with PyTorch's <c>clip_grad_norm_</c>, one NaN or infinite gradient makes the norm non-finite and the clipping
+        /// spreads it to every gradient: skip the step when the result is not finite, or train with <c>TrainStep</c>, which checks first.
         /// </summary>
         /// <returns>The total gradient norm measured before clipping.</returns>
         public double ClipGradients() => global::TorchSharp.torch.nn.utils.clip_grad_norm_(parameters(), 1.0, 2.0);
