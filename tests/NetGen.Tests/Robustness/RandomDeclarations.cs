@@ -25,6 +25,9 @@ public sealed class RandomDeclarations
 
     private bool _clipped;
 
+    /// <summary>The class-level options a clean declaration already has (each may appear once).</summary>
+    private readonly HashSet<string> _options = new();
+
     public RandomDeclarations(int seed) => _random = new Random(seed);
 
     /// <summary>One file holding classes Net{first} … Net{first + count − 1} in namespace <paramref name="ns"/>.</summary>
@@ -45,6 +48,7 @@ public sealed class RandomDeclarations
         _clean = _random.Next(3) == 0;
         _width = 0;
         _clipped = false;
+        _options.Clear();
         var attributeLists = Enumerable.Range(0, Pick(1, 1, 2, 2, 3)).Select(_ => AttributeList(name)).ToList();
         var shape = _clean ? 100 : _random.Next(100);
         var members = _clean ? Pick(string.Empty, string.Empty, "public int hidden;", "public " + name + "(int seed) : this() { }")
@@ -117,28 +121,81 @@ public sealed class RandomDeclarations
             return Pick("ClipGradNorm(1.0)", "ClipGradNorm(0.5, NormType = 1)", "ClipGradNorm(5, NormType = double.PositiveInfinity)");
         }
 
-        return roll < 50 ? "BatchNorm" : Pick("ReLU", "Sigmoid", "Tanh", "Sigmoid", "Tanh");
+        // Class-level options, each at most once: the loss and initialisation rules (NG0008, NG0009) need them.
+        if (roll >= 88 && roll < 92 && _options.Count < 2)
+        {
+            var option = Pick(
+                "Loss(LossFunction.CrossEntropy)", "Loss(LossFunction.NegativeLogLikelihood)", "Loss(LossFunction.BinaryCrossEntropy)",
+                "Loss(LossFunction.MeanSquaredError)", "KaimingInit", "XavierInit(InitDistribution.Normal)", "GradientMonitor");
+            var key = option.Substring(0, 4);
+            if (_options.Add(key == "Kaim" || key == "Xavi" ? "Init" : key))
+            {
+                return option;
+            }
+        }
+
+        if (roll >= 80 && roll < 88)
+        {
+            return Pick("Dropout", "Dropout(0.1)", "Dropout(0.8)", "LayerNorm", "Softmax", "LogSoftmax");
+        }
+
+        return roll < 50 ? "BatchNorm" : Pick("ReLU", "Sigmoid", "Tanh", "Sigmoid", "Tanh", "LeakyReLU", "GELU", "ELU(0.5)", "ReLU6");
     }
 
     private string Attribute(string className)
     {
         switch (_random.Next(100))
         {
-            case < 40:
+            case < 34:
                 return Linear(className);
-            case < 50:
+            case < 42:
                 return "BatchNorm" + LayerOptions(className, allowPositional: true);
-            case < 86:
-                return Pick("ReLU", "Sigmoid", "Tanh") + LayerOptions(className, allowPositional: true);
-            case < 94:
+            case < 68:
+                return Pick("ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Softmax", "GELU") + LayerOptions(className, allowPositional: true);
+            case < 74:
                 return Clip();
+            case < 86:
+                return OtherLayer(className);
+            case < 94:
+                return ClassOption();
             case < 97:
                 // Attributes of other libraries are none of NetGen's business, but must not confuse it.
-                return Pick("System.Obsolete", "System.Serializable", "Linear", "ClipGradNorm");
+                // Each at most once: a repeated foreign attribute is the compiler's error (CS0579), not NetGen's.
+                var foreign = Pick("System.Obsolete", "System.Serializable", "Linear", "ClipGradNorm");
+                return foreign.StartsWith("System.", StringComparison.Ordinal) && !_options.Add(foreign) ? "Linear" : foreign;
             default:
                 return Pick("Linear(4, 2", "Linear(4 2)", "ReLU(", "Linear(, 3)", "Sigmoid()");
         }
     }
+
+    /// <summary>The rest of the catalogue with random, often mismatched arguments: shapes of the wrong rank, blocks that are not networks.</summary>
+    private string OtherLayer(string className) => _random.Next(12) switch
+    {
+        0 => "Dropout" + Pick(string.Empty, "(0.2)", "(0.9)", "(1.0)", "(-0.1)", "(double.NaN)", "(\"x\")"),
+        1 => "Input(" + string.Join(", ", Enumerable.Range(0, Pick(1, 2, 3, 3)).Select(_ => Size())) + ")",
+        2 => "Conv2d(" + Size() + ", " + Pick("3", "5", "0", "64") + Pick(string.Empty, ", stride: 2", ", padding: 1", ", padding: -1") + ")",
+        3 => Pick("MaxPool2d(2)", "AvgPool2d(3)", "AdaptiveAvgPool2d(1)", "MaxPool2d(0)", "Flatten", "LastStep"),
+        4 => Pick("LSTM", "GRU", "RNN") + "(" + Size() + Pick(string.Empty, ", 2", ", 0", ", 3") + ")",
+        5 => Pick("LeakyReLU(0.2)", "LeakyReLU(-1)", "ELU", "SELU", "PReLU", "PReLU(InitialSlope = 0.1)", "ReLU6"),
+        6 => Pick("Softmax(-1)", "LogSoftmax(1)", "Softmax(5)", "LayerNorm", "Conv1d(4, 3)"),
+        7 => "Residual(typeof(" + Pick(className, "int", "Base", "Net0", "Net1") + ")" + Pick(string.Empty, ", Repeat = 2", ", Repeat = 0") + ")",
+        8 => "Block(typeof(" + Pick(className, "string", "Net2", "Net3") + "))",
+        9 => "Linear(" + Size() + ", " + Size() + ", Init = Init." + Pick("KaimingNormal", "XavierUniform", "None", "Default") + ")",
+        10 => "Linear(" + Size() + ", Init = (Init)" + Pick("7", "-1", "3") + ")",
+        _ => "Dropout(p: " + Pick("0.5", "0.99", "1e-9") + ")",
+    };
+
+    /// <summary>Class-level options with valid and invalid arguments, sometimes twice.</summary>
+    private string ClassOption() => _random.Next(7) switch
+    {
+        0 => "Loss(LossFunction." + Pick("CrossEntropy", "NegativeLogLikelihood", "BinaryCrossEntropyWithLogits", "BinaryCrossEntropy", "Huber") + ")",
+        1 => "Loss((LossFunction)" + Pick("9", "-1") + ")",
+        2 => Pick("KaimingInit", "KaimingInit(InitDistribution.Normal, Mode = FanMode.FanOut)", "XavierInit", "XavierInit(ZeroBias = false)"),
+        3 => "ClipGradValue(" + Pick("0.5", "0", "-1", "double.NaN", "double.PositiveInfinity") + ")",
+        4 => "GradientMonitor" + Pick(string.Empty, "(SampleEvery = 10)", "(SampleEvery = 0)", "(VanishingRatio = -1)"),
+        5 => "Loss(LossFunction.CrossEntropy), Loss(LossFunction.L1)",
+        _ => "KaimingInit, XavierInit",
+    };
 
     private string Linear(string className)
     {
