@@ -42,7 +42,8 @@ internal sealed class MonitorGradientProbe : IGradientProbe
     private readonly List<GradientSample> _samples = [];
     private readonly List<ActivationSample> _activationSamples = [];
     private readonly List<double> _ratios = [];
-    private readonly List<GradientReport> _reports = [];
+    // Each step's verdicts (empty when healthy): all the run summary needs from the reports.
+    private readonly List<IReadOnlyList<GradientVerdict>> _verdicts = [];
 
     public MonitorGradientProbe(GradientMonitor monitor)
     {
@@ -115,7 +116,7 @@ internal sealed class MonitorGradientProbe : IGradientProbe
             _activationSamples.Add(new ActivationSample(step, _reluLayers.Select(i => report.Layers[i].ZeroFraction ?? double.NaN).ToArray()));
         }
 
-        _reports.Add(report);
+        _verdicts.Add(report.Verdicts);
     }
 
     /// <summary>
@@ -126,11 +127,11 @@ internal sealed class MonitorGradientProbe : IGradientProbe
     /// </summary>
     public GradientFlowReport Finish()
     {
-        var steps = _reports.Count;
-        var verdicts = _reports.SelectMany(r => r.Verdicts).ToArray();
+        var steps = _verdicts.Count;
+        var verdicts = _verdicts.SelectMany(v => v).ToArray();
         var evidence = new List<string>();
         bool Persistent(GradientIssue issue, Func<GradientVerdict, bool>? rule = null) =>
-            steps > 0 && _reports.Count(r => r.Verdicts.Any(v => v.Issue == issue && (rule?.Invoke(v) ?? true))) >= PersistentFraction * steps;
+            steps > 0 && _verdicts.Count(step => step.Any(v => v.Issue == issue && (rule?.Invoke(v) ?? true))) >= PersistentFraction * steps;
 
         var vanishing = Persistent(GradientIssue.Vanishing);
         var nonFinite = verdicts.Any(v => v.Rule == GradientRule.NonFinite);
