@@ -79,6 +79,7 @@ public sealed record GradientVerdicts(bool Vanishing, bool Exploding, bool Dying
 /// <param name="FirstLastRatio">The median over the samples of the first to the last layer's weight-gradient norm.</param>
 /// <param name="Verdicts">The verdicts.</param>
 /// <param name="Thresholds">The thresholds the verdicts used, in words, for the report.</param>
+/// <param name="VanishingMeanAbs">The mean |g| below which a layer's gradient counts as vanished, drawn on the gradient-flow plots.</param>
 public sealed record GradientFlowReport(
     IReadOnlyList<string> Layers,
     IReadOnlyList<GradientSample> Samples,
@@ -86,4 +87,5 @@ public sealed record GradientFlowReport(
     IReadOnlyList<ActivationSample> ActivationSamples,
     double FirstLastRatio,
     GradientVerdicts Verdicts,
-    string Thresholds);
+    string Thresholds,
+    double VanishingMeanAbs);

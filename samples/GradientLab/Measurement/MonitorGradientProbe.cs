@@ -162,7 +162,7 @@ internal sealed class MonitorGradientProbe : IGradientProbe
             $"exploding when a gradient is non-finite, the ratio > {o.ExplodingRatio}, or the total norm rose at each of {o.GrowthWindow} consecutive samples by at least {o.GrowthFactor}x; ") + Invariant(
             $"dying ReLU when at least {o.DyingReluFraction:P0} of a ReLU layer's outputs are zero. ") +
             "The lab reports a non-finite gradient at any step, and every other verdict when the monitor raised it on at least half of the steps";
-        return new GradientFlowReport(_layerNames, _samples, _reluNames, _activationSamples, medianRatio, new GradientVerdicts(vanishing, exploding, dying, evidence), thresholds);
+        return new GradientFlowReport(_layerNames, _samples, _reluNames, _activationSamples, medianRatio, new GradientVerdicts(vanishing, exploding, dying, evidence), thresholds, o.VanishingMeanAbs);
     }
 
     private static string Word(GradientIssue issue) => issue switch
