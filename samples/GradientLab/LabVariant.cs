@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using NetGen.Monitoring;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,11 +33,13 @@ public enum InitScheme
 /// <param name="Module">The NetGen-generated module.</param>
 /// <param name="Forward">The module's <c>forward(input, observeLayer)</c>.</param>
 /// <param name="Summary">The module's compile-time summary (layer names and types).</param>
+/// <param name="Monitor">The generated <c>Monitor</c> of its <c>[GradientMonitor]</c> declaration, which measures the gradients.</param>
 /// <param name="ClipGradients">The generated <c>ClipGradients()</c> for networks declared with <c>[ClipGradNorm]</c>.</param>
 public sealed record LabNetwork(
     nn.Module<Tensor, Tensor> Module,
     Func<Tensor, Action<string, Tensor>?, Tensor> Forward,
     NetworkSummary Summary,
+    GradientMonitor Monitor,
     Func<double>? ClipGradients);
 
 /// <summary>One network the lab trains: a NetGen declaration from Variants.cs, an initialisation and a task.</summary>
@@ -97,44 +100,44 @@ public sealed class LabVariant
     [
         new("sigmoid", "Sigmoid", nameof(SigmoidNet), LabTask.Spiral, InitScheme.PyTorchDefault, "sigmoid",
             "Stacked sigmoids shrink the gradient by at most 0.25 per layer: the first layers stop learning.",
-            () => Wrap(new SigmoidNet(), (m, x, o) => m.forward(x, o), SigmoidNet.Summary)),
+            () => Wrap(new SigmoidNet(), (m, x, o) => m.forward(x, o), SigmoidNet.Summary, m => m.Monitor)),
         new("tanh", "Tanh", nameof(TanhNet), LabTask.Spiral, InitScheme.PyTorchDefault, "tanh",
             "Tanh saturates less than sigmoid (slope 1 at 0): deep tanh stacks lose less gradient.",
-            () => Wrap(new TanhNet(), (m, x, o) => m.forward(x, o), TanhNet.Summary)),
+            () => Wrap(new TanhNet(), (m, x, o) => m.forward(x, o), TanhNet.Summary, m => m.Monitor)),
         new("relu", "ReLU", nameof(ReluNet), LabTask.Spiral, InitScheme.PyTorchDefault, "relu",
             "ReLU does not saturate, but at PyTorch's default initialisation each layer still shrinks the signal.",
-            () => Wrap(new ReluNet(), (m, x, o) => m.forward(x, o), ReluNet.Summary)),
+            () => Wrap(new ReluNet(), (m, x, o) => m.forward(x, o), ReluNet.Summary, m => m.Monitor)),
         new("leaky-relu", "LeakyReLU", nameof(LeakyReluNet), LabTask.Spiral, InitScheme.PyTorchDefault, "leaky_relu",
             "LeakyReLU keeps a small gradient for negative inputs, so no unit can die.",
-            () => Wrap(new LeakyReluNet(), (m, x, o) => m.forward(x, o), LeakyReluNet.Summary)),
+            () => Wrap(new LeakyReluNet(), (m, x, o) => m.forward(x, o), LeakyReluNet.Summary, m => m.Monitor)),
         new("relu-bn", "ReLU + BatchNorm", nameof(ReluBatchNormNet), LabTask.Spiral, InitScheme.PyTorchDefault, "relu",
             "BatchNorm re-normalises every layer's output, so the gradient keeps its scale through depth.",
-            () => Wrap(new ReluBatchNormNet(), (m, x, o) => m.forward(x, o), ReluBatchNormNet.Summary)),
+            () => Wrap(new ReluBatchNormNet(), (m, x, o) => m.forward(x, o), ReluBatchNormNet.Summary, m => m.Monitor)),
         new("residual", "Residual (ReLU)", nameof(ResidualNet), LabTask.Spiral, InitScheme.PyTorchDefault, "relu",
             "Residual connections give the gradient an identity path around every block.",
-            () => Wrap(new ResidualNet(), (m, x, o) => m.forward(x, o), ResidualNet.Summary), nameof(ResidualBlock)),
+            () => Wrap(new ResidualNet(), (m, x, o) => m.forward(x, o), ResidualNet.Summary, m => m.Monitor), nameof(ResidualBlock)),
         new("tanh-xavier", "Tanh, Xavier init", nameof(TanhXavierNet), LabTask.Spiral, InitScheme.Xavier, "tanh",
             "Xavier initialisation (gain 5/3 for tanh) keeps the variance of signals and gradients across layers.",
-            () => Wrap(new TanhXavierNet(), (m, x, o) => m.forward(x, o), TanhXavierNet.Summary)),
+            () => Wrap(new TanhXavierNet(), (m, x, o) => m.forward(x, o), TanhXavierNet.Summary, m => m.Monitor)),
         new("relu-kaiming", "ReLU, Kaiming init", nameof(ReluKaimingNet), LabTask.Spiral, InitScheme.Kaiming, "relu",
             "Kaiming initialisation (variance 2/fan_in) compensates for ReLU halving the signal.",
-            () => Wrap(new ReluKaimingNet(), (m, x, o) => m.forward(x, o), ReluKaimingNet.Summary)),
+            () => Wrap(new ReluKaimingNet(), (m, x, o) => m.forward(x, o), ReluKaimingNet.Summary, m => m.Monitor)),
         new("deepnet", "DeepNet", nameof(DeepNet), LabTask.DeepNetRegression, InitScheme.PyTorchDefault, "relu",
             "The seed's DeepNet without clipping: a large learning rate lets the gradient norm blow up.",
-            () => Wrap(new DeepNet(), (m, x, o) => m.forward(x, o), DeepNet.Summary)),
+            () => Wrap(new DeepNet(), (m, x, o) => m.forward(x, o), DeepNet.Summary, m => m.Monitor)),
         new("deepnet-clip", "DeepNet + ClipGradNorm(1.0)", nameof(ClippedDeepNet), LabTask.DeepNetRegression, InitScheme.PyTorchDefault, "relu",
             "The same network with [ClipGradNorm(1.0)]: every update is bounded, so training stays stable.",
             () =>
             {
                 var model = new ClippedDeepNet();
-                return new LabNetwork(model, (x, o) => model.forward(x, o), ClippedDeepNet.Summary, model.ClipGradients);
+                return new LabNetwork(model, (x, o) => model.forward(x, o), ClippedDeepNet.Summary, model.Monitor, model.ClipGradients);
             }),
     ];
 
     /// <summary>Every variant, in the order of the table.</summary>
     public static IReadOnlyList<LabVariant> All => AllVariants;
 
-    private static LabNetwork Wrap<T>(T model, Func<T, Tensor, Action<string, Tensor>?, Tensor> forward, NetworkSummary summary)
+    private static LabNetwork Wrap<T>(T model, Func<T, Tensor, Action<string, Tensor>?, Tensor> forward, NetworkSummary summary, Func<T, GradientMonitor> monitor)
         where T : nn.Module<Tensor, Tensor> =>
-        new(model, (x, observe) => forward(model, x, observe), summary, null);
+        new(model, (x, observe) => forward(model, x, observe), summary, monitor(model), null);
 }

@@ -10,6 +10,10 @@ namespace NetGen.GradientLab;
 // The spiral networks share one shape: 2 inputs, 10 Linear layers (the first 2 -> 64, eight 64 -> 64,
 // the last 64 -> 3), an activation after every hidden Linear. Only the activation, normalisation,
 // residual connections or initialisation change, so differences in gradient flow come from those alone.
+//
+// [GradientMonitor(SampleEvery = 1)] gives each network NetGen's runtime gradient monitor (its generated Monitor
+// property), sampling every training step so the lab can draw per-step curves; the lab's verdicts are that
+// monitor's verdicts (see Measurement/MonitorGradientProbe.cs). Its thresholds are the published defaults.
 
 /// <summary>Ten Linear layers with Sigmoid: the textbook vanishing-gradient network.</summary>
 [Input(2)]
@@ -17,6 +21,7 @@ namespace NetGen.GradientLab;
 [Linear(64), Sigmoid, Linear(64), Sigmoid, Linear(64), Sigmoid, Linear(64), Sigmoid]
 [Linear(64), Sigmoid, Linear(64), Sigmoid, Linear(64), Sigmoid, Linear(64), Sigmoid]
 [Linear(3)]
+[GradientMonitor(SampleEvery = 1)]
 public partial class SigmoidNet;
 
 /// <summary>The same network with Tanh.</summary>
@@ -25,6 +30,7 @@ public partial class SigmoidNet;
 [Linear(64), Tanh, Linear(64), Tanh, Linear(64), Tanh, Linear(64), Tanh]
 [Linear(64), Tanh, Linear(64), Tanh, Linear(64), Tanh, Linear(64), Tanh]
 [Linear(3)]
+[GradientMonitor(SampleEvery = 1)]
 public partial class TanhNet;
 
 /// <summary>The same network with ReLU, at PyTorch's default initialisation.</summary>
@@ -33,6 +39,7 @@ public partial class TanhNet;
 [Linear(64), ReLU, Linear(64), ReLU, Linear(64), ReLU, Linear(64), ReLU]
 [Linear(64), ReLU, Linear(64), ReLU, Linear(64), ReLU, Linear(64), ReLU]
 [Linear(3)]
+[GradientMonitor(SampleEvery = 1)]
 public partial class ReluNet;
 
 /// <summary>The same network with LeakyReLU (slope 0.01).</summary>
@@ -41,6 +48,7 @@ public partial class ReluNet;
 [Linear(64), LeakyReLU, Linear(64), LeakyReLU, Linear(64), LeakyReLU, Linear(64), LeakyReLU]
 [Linear(64), LeakyReLU, Linear(64), LeakyReLU, Linear(64), LeakyReLU, Linear(64), LeakyReLU]
 [Linear(3)]
+[GradientMonitor(SampleEvery = 1)]
 public partial class LeakyReluNet;
 
 /// <summary>ReLU followed by BatchNorm after every hidden Linear, in the order of the seed's SimpleNet.</summary>
@@ -49,6 +57,7 @@ public partial class LeakyReluNet;
 [Linear(64), ReLU, BatchNorm, Linear(64), ReLU, BatchNorm, Linear(64), ReLU, BatchNorm, Linear(64), ReLU, BatchNorm]
 [Linear(64), ReLU, BatchNorm, Linear(64), ReLU, BatchNorm, Linear(64), ReLU, BatchNorm, Linear(64), ReLU, BatchNorm]
 [Linear(3)]
+[GradientMonitor(SampleEvery = 1)]
 public partial class ReluBatchNormNet;
 
 /// <summary>One residual block: x -> ReLU(Linear(x)); the residual connection adds x around it.</summary>
@@ -60,6 +69,7 @@ public partial class ResidualBlock;
 [Linear(64), ReLU]
 [Residual(typeof(ResidualBlock), Repeat = 8)]
 [Linear(3)]
+[GradientMonitor(SampleEvery = 1)]
 public partial class ResidualNet;
 
 /// <summary>The Tanh network, initialised with Xavier (Glorot) uniform, gain 5/3 as calculate_gain("tanh") gives.</summary>
@@ -69,6 +79,7 @@ public partial class ResidualNet;
 [Linear(64), Tanh, Linear(64), Tanh, Linear(64), Tanh, Linear(64), Tanh]
 [Linear(3)]
 [XavierInit]
+[GradientMonitor(SampleEvery = 1)]
 public partial class TanhXavierNet;
 
 /// <summary>The ReLU network, initialised with Kaiming (He) uniform, fan-in mode, gain √2 for ReLU.</summary>
@@ -78,6 +89,7 @@ public partial class TanhXavierNet;
 [Linear(64), ReLU, Linear(64), ReLU, Linear(64), ReLU, Linear(64), ReLU]
 [Linear(3)]
 [KaimingInit]
+[GradientMonitor(SampleEvery = 1)]
 public partial class ReluKaimingNet;
 
 /// <summary>The seed's DeepNet without gradient clipping.</summary>
@@ -86,6 +98,7 @@ public partial class ReluKaimingNet;
 [Linear(1000, 1000), ReLU]
 [Linear(1000, 1000), ReLU]
 [Linear(1000, 1)]
+[GradientMonitor(SampleEvery = 1)]
 public partial class DeepNet;
 
 /// <summary>The seed's DeepNet, with gradient clipping declared on the class as in the seed.</summary>
@@ -95,4 +108,5 @@ public partial class DeepNet;
 [Linear(1000, 1000), ReLU]
 [Linear(1000, 1)]
 [ClipGradNorm(1.0)]
+[GradientMonitor(SampleEvery = 1)]
 public partial class ClippedDeepNet;

@@ -165,13 +165,14 @@ public static class Plots
         }
 
         plot.Add.Bars(bars);
-        // The vanishing threshold for mean |g|, drawn across the layers.
-        var threshold = plot.Add.ScatterLine(new[] { -0.6, mean.Length - 0.4 }, new[] { -7.0, -7.0 });
+        // The monitor's vanishing threshold for mean |g|, drawn across the layers.
+        var vanishing = result.Gradients.VanishingMeanAbs;
+        var threshold = plot.Add.ScatterLine(new[] { -0.6, mean.Length - 0.4 }, new[] { Log(vanishing), Log(vanishing) });
         threshold.MarkerSize = 0;
         threshold.LinePattern = LinePattern.Dashed;
         threshold.Color = Colors.FireBrick;
         threshold.LineWidth = 1.5f;
-        threshold.LegendText = "mean |g| = 1e-7 (vanishing)";
+        threshold.LegendText = $"mean |g| = {vanishing.ToString("0e+0", CultureInfo.InvariantCulture)} (vanishing)";
 
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "max |g|", FillColor = light });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "mean |g|", FillColor = dark });

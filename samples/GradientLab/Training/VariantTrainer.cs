@@ -47,7 +47,7 @@ public readonly record struct TrainingProgress(LabVariant Variant, int Step, int
 /// <param name="TestLoss">The loss on the held-out set after training (NaN if training diverged).</param>
 /// <param name="TestAccuracy">The held-out accuracy for classification tasks; null for regression.</param>
 /// <param name="Steps">Training steps run.</param>
-/// <param name="DivergedAtStep">The step whose loss was not finite, where training stopped; null if none.</param>
+/// <param name="DivergedAtStep">The step (counted from 1) whose loss was not finite, where training stopped; null if none.</param>
 /// <param name="ClippedSteps">Steps whose gradient norm <c>ClipGradients()</c> reduced; null without clipping.</param>
 /// <param name="Gradients">What the gradient probe measured, and its verdicts.</param>
 /// <param name="Seconds">Wall-clock training time (not part of the reproducible numbers).</param>
@@ -140,6 +140,9 @@ public static class VariantTrainer
                     ? nn.functional.cross_entropy(output, targets)
                     : nn.functional.mse_loss(output, targets);
                 loss.backward();
+
+                // Steps count from 1, as the gradient monitor counts training passes.
+                step++;
                 probe.AfterBackward(step);
                 if (network.ClipGradients is { } clip && clip() > ClipMaxNorm)
                 {
@@ -147,10 +150,9 @@ public static class VariantTrainer
                 }
 
                 var lossValue = loss.item<float>();
-                step++;
                 if (!float.IsFinite(lossValue))
                 {
-                    divergedAt = step - 1;
+                    divergedAt = step;
                     break;
                 }
 

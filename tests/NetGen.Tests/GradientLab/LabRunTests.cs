@@ -36,6 +36,8 @@ public sealed class LabRunTests(LabRunFixture fixture)
             // 1,500 spiral points in batches of 64: 24 steps per epoch, 2 epochs.
             Assert.Equal(48, result.Steps);
             Assert.Equal(48, result.Gradients.Samples.Count);
+            // Counted from 1, as NetGen's gradient monitor counts training passes.
+            Assert.Equal(Enumerable.Range(1, 48), result.Gradients.Samples.Select(s => s.Step));
             Assert.Equal(Enumerable.Range(1, 10).Select(k => $"fc{k}"), result.Gradients.Layers);
             Assert.All(result.Gradients.Samples, s =>
             {
@@ -46,6 +48,7 @@ public sealed class LabRunTests(LabRunFixture fixture)
             });
             Assert.Equal(2, result.EpochLoss.Count);
             Assert.Equal(result.Variant.Id == "sigmoid" ? 0 : 9, result.Gradients.ReluLayers.Count);
+            Assert.Equal(result.Variant.Id == "sigmoid" ? 0 : 48, result.Gradients.ActivationSamples.Count);
         }
     }
 
