@@ -41,14 +41,15 @@ namespace NetGen
 
         /// <summary>
         /// Exploding (TheDeepChecker): the total gradient norm rose at every one of <see cref="GrowthWindow"/> consecutive
-        /// samples and ended at least this many times its value at the window's start (default 2, a doubling).
+        /// samples, ended at least this many times its value at the window's start (default 2, a doubling), and above every
+        /// earlier sample.
         /// </summary>
         public double GrowthFactor { get; set; } = 2;
 
         /// <summary>The number of consecutive samples the growth rule looks at (default 5). Must be at least 2.</summary>
         public int GrowthWindow { get; set; } = 5;
 
-        /// <summary>Dying ReLU (AUTOTRAINER, DeepDiagnosis): at least this fraction of a ReLU layer's outputs over the batch are zero (default 0.7).</summary>
+        /// <summary>Dying ReLU (AUTOTRAINER, DeepDiagnosis): at least this fraction of a ReLU layer's units output zero for every sample of the batch (default 0.7).</summary>
         public double DyingReluFraction { get; set; } = 0.7;
 
         /// <summary>How many sampled reports the monitor keeps for <c>History</c> (default 1000); older ones are dropped so memory stays flat.</summary>

@@ -30,6 +30,8 @@ namespace NetGen.Monitoring
         private readonly int lastAffine;
         private readonly double[] outputGradientNorms;
         private readonly double[] zeroFractions;
+        private double highestBeforeWindow;
+        private readonly double[] deadFractions;
 
         // TorchSharp wraps every gradient it hands to a custom function's backward in a new Tensor that nobody disposes;
         // left to the finalizer, each would keep its gradient's memory alive until a garbage collection.
@@ -70,6 +72,7 @@ namespace NetGen.Monitoring
             lastAffine = Array.FindLastIndex(this.layers, l => l.Kind == LayerKind.Affine);
             outputGradientNorms = new double[this.layers.Length];
             zeroFractions = new double[this.layers.Length];
+            deadFractions = new double[this.layers.Length];
         }
 
         /// <summary>Sampling, thresholds and history size; changes apply from the next sample.</summary>
@@ -134,6 +137,7 @@ namespace NetGen.Monitoring
                 sampledPass = passes;
                 Array.Fill(outputGradientNorms, double.NaN);
                 Array.Fill(zeroFractions, double.NaN);
+                Array.Fill(deadFractions, double.NaN);
             }
         }
 
@@ -156,7 +160,7 @@ namespace NetGen.Monitoring
             ArgumentNullException.ThrowIfNull(output);
             if (layers[layer].Kind == LayerKind.ReLU)
             {
-                zeroFractions[layer] = ZeroFraction(output);
+                (zeroFractions[layer], deadFractions[layer]) = ZeroAndDeadFractions(output);
             }
 
             if (!output.requires_grad)
@@ -231,16 +235,24 @@ namespace NetGen.Monitoring
             outputGradientNorms[layer] = TensorValues.ToDouble(norm);
         }
 
-        private static double ZeroFraction(Tensor output)
+        /// <summary>
+        /// The share of a ReLU's outputs that are zero, and the share of its units (one per feature position) that are zero
+        /// for every sample of the batch: a unit that is zero for all of them passes no gradient to its weights on this batch.
+        /// </summary>
+        private static (double Zero, double Dead) ZeroAndDeadFractions(Tensor output)
         {
             var count = output.numel();
-            if (count == 0)
+            if (count == 0 || output.dim() < 2 || output.shape[0] == 0)
             {
-                return double.NaN;
+                return (double.NaN, double.NaN);
             }
 
             using var nonZero = torch.count_nonzero(output);
-            return 1.0 - (nonZero.item<long>() / (double)count);
+            using var units = output.detach().flatten(1);
+            using var alive = units.ne(0).any(0);
+            using var aliveCount = torch.count_nonzero(alive);
+            var unitCount = units.shape[1];
+            return (1.0 - (nonZero.item<long>() / (double)count), 1.0 - (aliveCount.item<long>() / (double)unitCount));
         }
 
         /// <summary>The statistics the last sample computed for <paramref name="parameter"/>'s gradient, if it did.</summary>
@@ -283,7 +295,8 @@ namespace NetGen.Monitoring
                     layers[i].Kind,
                     (IReadOnlyList<ParameterGradientStats>?)perLayer[i] ?? Array.Empty<ParameterGradientStats>(),
                     double.IsNaN(outputGradientNorms[i]) ? null : outputGradientNorms[i],
-                    layers[i].Kind == LayerKind.ReLU && !double.IsNaN(zeroFractions[i]) ? zeroFractions[i] : null);
+                    layers[i].Kind == LayerKind.ReLU && !double.IsNaN(zeroFractions[i]) ? zeroFractions[i] : null,
+                    layers[i].Kind == LayerKind.ReLU && !double.IsNaN(deadFractions[i]) ? deadFractions[i] : null);
             }
 
             return result;
@@ -331,32 +344,36 @@ namespace NetGen.Monitoring
                 found.Add(new GradientVerdict(GradientIssue.Exploding, GradientRule.NonFinite, where, totalNorm, double.PositiveInfinity, step,
                     $"Exploding gradient at step {step}: non-finite gradient (NaN or infinity) in {Describe(nonFinite.Select(l => l.Name).ToArray())}."));
                 recentTotalNorms.Clear();
+                highestBeforeWindow = 0;
             }
             else
             {
                 recentTotalNorms.Enqueue(totalNorm);
                 while (recentTotalNorms.Count > o.GrowthWindow)
                 {
-                    recentTotalNorms.Dequeue();
+                    highestBeforeWindow = Math.Max(highestBeforeWindow, recentTotalNorms.Dequeue());
                 }
 
+                // A run of rises alone is batch-to-batch noise as often as not (sampling every step, it fired on every one of
+                // the Gradient Lab's ten variants, healthy ones included); a growing gradient also sets a new high.
                 if (recentTotalNorms.Count == o.GrowthWindow)
                 {
                     var window = recentTotalNorms.ToArray();
                     var rising = window.Zip(window.Skip(1), (a, b) => b > a).All(r => r);
                     var growth = window[^1] / window[0];
-                    if (rising && growth >= o.GrowthFactor)
+                    if (rising && growth >= o.GrowthFactor && window[^1] > highestBeforeWindow)
                     {
+                        var high = highestBeforeWindow > 0 ? $", above every earlier sample (highest {N(highestBeforeWindow)})" : string.Empty;
                         found.Add(new GradientVerdict(GradientIssue.Exploding, GradientRule.NormGrowth, null, growth, o.GrowthFactor, step,
-                            $"Exploding gradient at step {step}: the total gradient norm rose at each of the last {o.GrowthWindow} samples, from {N(window[0])} to {N(window[^1])} ({N(growth)}x, at least {N(o.GrowthFactor)}x, TheDeepChecker)."));
+                            $"Exploding gradient at step {step}: the total gradient norm rose at each of the last {o.GrowthWindow} samples, from {N(window[0])} to {N(window[^1])} ({N(growth)}x, at least {N(o.GrowthFactor)}x{high}; TheDeepChecker)."));
                     }
                 }
             }
 
-            foreach (var layer in stats.Where(l => l.ZeroFraction >= o.DyingReluFraction))
+            foreach (var layer in stats.Where(l => l.DeadFraction >= o.DyingReluFraction))
             {
-                found.Add(new GradientVerdict(GradientIssue.DyingReLU, GradientRule.ZeroActivations, layer.Name, layer.ZeroFraction!.Value, o.DyingReluFraction, step,
-                    $"Dying ReLU at step {step}: {Percent(layer.ZeroFraction.Value)} of {layer.Name}'s outputs are zero over the batch (at least {Percent(o.DyingReluFraction)}, AUTOTRAINER, DeepDiagnosis)."));
+                found.Add(new GradientVerdict(GradientIssue.DyingReLU, GradientRule.DeadUnits, layer.Name, layer.DeadFraction!.Value, o.DyingReluFraction, step,
+                    $"Dying ReLU at step {step}: {Percent(layer.DeadFraction.Value)} of {layer.Name}'s units output zero for every sample of the batch (at least {Percent(o.DyingReluFraction)}; AUTOTRAINER, DeepDiagnosis)."));
             }
 
             return new GradientReport(step, stats, totalNorm, ratio, allFinite, found);

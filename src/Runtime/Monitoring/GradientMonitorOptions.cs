@@ -70,7 +70,7 @@ namespace NetGen.Monitoring
             set => growthWindow = value >= 2 ? value : throw Invalid(nameof(GrowthWindow), value, "at least 2");
         }
 
-        /// <summary>Dying ReLU (AUTOTRAINER, DeepDiagnosis): at least this fraction of a ReLU layer's outputs are zero over the batch (default 0.7).</summary>
+        /// <summary>Dying ReLU (AUTOTRAINER, DeepDiagnosis): at least this fraction of a ReLU layer's units output zero for every sample of the batch (default 0.7).</summary>
         public double DyingReluFraction
         {
             get => dyingReluFraction;

@@ -21,7 +21,7 @@ namespace NetGen.Monitoring
     /// </summary>
     public sealed class LayerGradientStats
     {
-        internal LayerGradientStats(long step, int index, string name, LayerKind kind, IReadOnlyList<ParameterGradientStats> parameters, double? activationGradientNorm, double? zeroFraction)
+        internal LayerGradientStats(long step, int index, string name, LayerKind kind, IReadOnlyList<ParameterGradientStats> parameters, double? activationGradientNorm, double? zeroFraction, double? deadFraction = null)
         {
             Step = step;
             Index = index;
@@ -30,6 +30,7 @@ namespace NetGen.Monitoring
             Parameters = parameters;
             ActivationGradientNorm = activationGradientNorm;
             ZeroFraction = zeroFraction;
+            DeadFraction = deadFraction;
             if (parameters.Count > 0)
             {
                 Norm = Math.Sqrt(parameters.Sum(p => p.Norm * p.Norm));
@@ -65,8 +66,13 @@ namespace NetGen.Monitoring
         /// <summary>The L2 norm of dLoss/d(output): the gradient flowing back into the layer's output, the one that vanishes.</summary>
         public double? ActivationGradientNorm { get; }
 
-        /// <summary>For ReLU layers: the fraction of the layer's outputs over the batch that are exactly zero.</summary>
+        /// <summary>For ReLU layers: the fraction of the layer's outputs over the batch that are exactly zero (sparsity; a
+        /// healthy trained ReLU layer often has more than half).</summary>
         public double? ZeroFraction { get; }
+
+        /// <summary>For ReLU layers: the fraction of its units (one per feature position) that output zero for every sample
+        /// of the batch, so their incoming weights get no gradient from it: the dying-ReLU measure.</summary>
+        public double? DeadFraction { get; }
 
         /// <summary>The statistics of the parameter called <paramref name="name"/>, or <c>null</c>.</summary>
         /// <param name="name">The parameter's name inside the layer (<c>weight</c>, <c>bias</c>).</param>
@@ -85,7 +91,8 @@ namespace NetGen.Monitoring
 
         /// <inheritdoc/>
         public override string ToString() => $"{Name}: norm {Format(Norm)}, mean|g| {Format(MeanAbs)}, max|g| {Format(MaxAbs)}, output-gradient norm {Format(ActivationGradientNorm)}" +
-            (ZeroFraction is { } z ? $", zero outputs {(z * 100).ToString("0.#", CultureInfo.InvariantCulture)}%" : string.Empty);
+            (ZeroFraction is { } z ? $", zero outputs {(z * 100).ToString("0.#", CultureInfo.InvariantCulture)}%" : string.Empty) +
+            (DeadFraction is { } d ? $", dead units {(d * 100).ToString("0.#", CultureInfo.InvariantCulture)}%" : string.Empty);
 
         internal static string Format(double? value) => value is { } v ? v.ToString("G3", CultureInfo.InvariantCulture) : "-";
     }
@@ -142,7 +149,7 @@ namespace NetGen.Monitoring
         /// <summary>A plain-text table of the sample, one row per layer, followed by the verdicts.</summary>
         public override string ToString()
         {
-            var rows = new List<string[]> { new[] { "Layer", "Kind", "‖∇θ‖", "mean|g|", "max|g|", "‖∇out‖", "zeros" } };
+            var rows = new List<string[]> { new[] { "Layer", "Kind", "‖∇θ‖", "mean|g|", "max|g|", "‖∇out‖", "zeros", "dead" } };
             rows.AddRange(Layers.Select(l => new[]
             {
                 l.Name,
@@ -152,6 +159,7 @@ namespace NetGen.Monitoring
                 LayerGradientStats.Format(l.MaxAbs),
                 LayerGradientStats.Format(l.ActivationGradientNorm),
                 l.ZeroFraction is { } z ? (z * 100).ToString("0", CultureInfo.InvariantCulture) + "%" : "-",
+                l.DeadFraction is { } d ? (d * 100).ToString("0", CultureInfo.InvariantCulture) + "%" : "-",
             }));
             var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
             var text = new StringBuilder();

@@ -28,11 +28,11 @@ namespace NetGen.Monitoring
         /// <summary>A gradient (of a parameter, or flowing into a layer's output) holds NaN or infinity.</summary>
         NonFinite,
 
-        /// <summary>TheDeepChecker: the total gradient norm rose at each of <see cref="GradientMonitorOptions.GrowthWindow"/> consecutive samples, by at least <see cref="GradientMonitorOptions.GrowthFactor"/> overall.</summary>
+        /// <summary>TheDeepChecker: the total gradient norm rose at each of <see cref="GradientMonitorOptions.GrowthWindow"/> consecutive samples, by at least <see cref="GradientMonitorOptions.GrowthFactor"/> overall, to above every earlier sample.</summary>
         NormGrowth,
 
-        /// <summary>AUTOTRAINER, DeepDiagnosis: at least <see cref="GradientMonitorOptions.DyingReluFraction"/> of a ReLU layer's outputs are zero.</summary>
-        ZeroActivations,
+        /// <summary>AUTOTRAINER, DeepDiagnosis: at least <see cref="GradientMonitorOptions.DyingReluFraction"/> of a ReLU layer's units output zero for every sample of the batch.</summary>
+        DeadUnits,
     }
 
     /// <summary>

@@ -158,6 +158,29 @@ public sealed class GradientHealthTests
     }
 
     [Fact]
+    public void The_growth_rule_ignores_a_run_of_rises_that_stays_below_an_earlier_peak()
+    {
+        // A spike (×8), then five rises by ×1.25 (2.44× over the window, enough for the factor) that stay below the
+        // spike: batch-to-batch noise after a large step, not an explosion. The rule fires once the norm passes the spike.
+        torch.manual_seed(37);
+        using var model = new DeepMlp(new MlpDeclaration(Depth: 3, Width: 32, Inputs: 16, Outputs: 4, MlpActivation.Tanh, SampleEvery: 1));
+        using var optimizer = torch.optim.SGD(model.parameters(), 0.0);
+        using var input = torch.randn(32, 16);
+        using var labels = torch.randint(0, 4, new long[] { 32 });
+        var scales = new[] { 8.0 }.Concat(Enumerable.Range(0, 11).Select(k => Math.Pow(1.25, k))).ToArray();
+        var reports = scales
+            .Select(scale => model.TrainStep(optimizer, (o, t) => torch.nn.functional.cross_entropy(o, t) * scale, input, labels).Report!)
+            .ToList();
+
+        // 1.25^9 ≈ 7.45 < 8 < 1.25^10 ≈ 9.31: the first new high is the 12th sample.
+        Assert.All(reports.Take(11), r => Assert.DoesNotContain(r.Verdicts, v => v.Rule == GradientRule.NormGrowth));
+        var verdict = Assert.Single(reports[11].Verdicts, v => v.Rule == GradientRule.NormGrowth);
+        Assert.Equal(Math.Pow(1.25, 4), verdict.Value, 1e-3);
+        Assert.Contains("above every earlier sample", verdict.Message);
+        Assert.True(reports[11].TotalNorm > reports[0].TotalNorm);
+    }
+
+    [Fact]
     public void A_ReLU_layer_pushed_dead_by_a_large_negative_bias_is_reported_dying()
     {
         // PyTorch's default initialisation (random biases): fc3, fed only zeros, outputs its bias, so relu3 is not dead too.
@@ -177,6 +200,8 @@ public sealed class GradientHealthTests
             Assert.Equal(1.0, dying.Value);
             Assert.Equal(0.7, dying.Threshold);
             Assert.InRange(report["relu1"].ZeroFraction!.Value, 0.3, 0.7);
+            Assert.Equal(1.0, report["relu2"].DeadFraction);
+            Assert.InRange(report["relu1"].DeadFraction!.Value, 0.0, 0.3);
 
             // Nothing flows back through a dead layer: fc1 and fc2 get no gradient at all.
             Assert.Equal(0.0, report["fc1"].Norm);

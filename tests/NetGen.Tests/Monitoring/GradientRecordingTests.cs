@@ -112,6 +112,11 @@ public sealed class GradientRecordingTests
         AssertClose(x2.eq(0).to_type(ScalarType.Float64).mean().item<double>(), report["relu1"].ZeroFraction!.Value, "relu1 zero fraction");
         AssertClose(x5.eq(0).to_type(ScalarType.Float64).mean().item<double>(), report["relu2"].ZeroFraction!.Value, "relu2 zero fraction");
         Assert.Null(report["fc1"].ZeroFraction);
+
+        // Dead units: zero for every sample of the batch.
+        AssertClose(x2.eq(0).all(0).to_type(ScalarType.Float64).mean().item<double>(), report["relu1"].DeadFraction!.Value, "relu1 dead fraction");
+        AssertClose(x5.eq(0).all(0).to_type(ScalarType.Float64).mean().item<double>(), report["relu2"].DeadFraction!.Value, "relu2 dead fraction");
+        Assert.Null(report["fc1"].DeadFraction);
         foreach (var t in outputs)
         {
             t.Dispose();
