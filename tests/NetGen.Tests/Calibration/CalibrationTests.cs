@@ -87,13 +87,23 @@ public class CalibrationTests
 
         var rows = new List<Row>();
 
-        var classes = run.Output.SyntaxTrees.First().GetRoot().DescendantNodes().OfType<ClassDeclarationSyntax>().ToList();
+        // Classes used as blocks (typeof(...)) are building blocks of the others, not networks to measure.
+        var root = run.Output.SyntaxTrees.First().GetRoot();
+        var blocks = root.DescendantNodes().OfType<TypeOfExpressionSyntax>().Select(t => t.Type.ToString()).ToHashSet();
+        var classes = root.DescendantNodes().OfType<ClassDeclarationSyntax>().Where(c => !blocks.Contains(c.Identifier.ValueText)).ToList();
         foreach (var declaration in classes)
         {
             var name = declaration.Identifier.ValueText;
             var symbol = run.Output.GetTypeByMetadataName("NetGen.Tests.Calibration." + name)!;
             var parsed = NetworkParser.Parse(symbol, default)!;
-            var predicted = LayerTerms.Predict(parsed)!.FirstToLastRatio;
+            var prediction = LayerTerms.Predict(parsed);
+            Assert.True(prediction is not null, $"{name} is not predictable");
+            var predicted = prediction!.FirstToLastRatio;
+
+            // The measurement takes the class's own first and last Linear layers; so must the prediction (a Linear
+            // inside a block reports the block's index).
+            Assert.Equal("Linear", parsed.Layers[prediction.Layers[0].Source].Definition.AttributeName);
+            Assert.Equal("Linear", parsed.Layers[prediction.Layers[^1].Source].Definition.AttributeName);
 
             var type = typeof(CalibrationTests).Assembly.GetType("NetGen.Tests.Calibration." + name, throwOnError: true)!;
             torch.manual_seed(1);
@@ -106,15 +116,26 @@ public class CalibrationTests
         return rows;
     }
 
-    /// <summary>"784→256 Sigmoid ×3, →10": the stack in one line.</summary>
+    /// <summary>"64 → 64/10; 12 LeakyReLU, 12 Dropout; Kaiming": the stack in one line (blocks counted by their layers).</summary>
     private static string Describe(ParsedNetwork network)
     {
-        var kinds = network.Layers.Select(l => l.Definition.AttributeName).ToList();
-        var batchNorms = kinds.Count(k => k == "BatchNorm");
-        var activations = kinds.Where(k => k is "ReLU" or "Sigmoid" or "Tanh").GroupBy(k => k).Select(g => $"{g.Count()} {g.Key}");
-        var linears = network.Layers.Where(l => l.Definition.AttributeName == "Linear").Select(l => l.Model.OutputShape.Last).Distinct();
-        return $"{network.Model!.InputShape.Last} → {string.Join("/", linears)}; {string.Join(", ", activations)}{(batchNorms > 0 ? $", {batchNorms} BatchNorm" : string.Empty)}";
+        var layers = Flatten(network).ToList();
+        var kinds = layers
+            .Where(l => l.Definition.AttributeName is not ("Linear" or "Block" or "Residual"))
+            .GroupBy(l => l.Model.Description.StartsWith(l.Definition.AttributeName + "(", StringComparison.Ordinal) && l.Definition.AttributeName is not ("BatchNorm" or "LayerNorm")
+                ? l.Model.Description
+                : l.Definition.AttributeName)
+            .Select(g => $"{g.Count()} {g.Key}");
+        var residuals = network.Layers.Count(l => l.Definition.AttributeName == "Residual");
+        var linears = layers.Where(l => l.Definition.AttributeName == "Linear").Select(l => l.Model.OutputShape.Last).Distinct();
+        var inits = layers.Where(l => l.Init is not null).Select(l => l.Init!.Scheme + (l.Init.FanOut ? " fan-out" : string.Empty) + (l.Init.ZeroBias ? string.Empty : ", default bias")).Distinct().ToList();
+        return $"{network.Model!.InputShape.Last} → {string.Join("/", linears)}; {string.Join(", ", kinds)}"
+            + (residuals > 0 ? $"; {residuals} residual" : string.Empty)
+            + (inits.Count > 0 ? "; " + string.Join(", ", inits) : string.Empty);
     }
+
+    private static IEnumerable<ParsedLayer> Flatten(ParsedNetwork network) =>
+        network.Layers.SelectMany(l => l.Block is { } block ? Flatten(block) : new[] { l });
 
     private static (double Precision, double Recall) Score(List<Row> rows, Func<Row, bool> fires)
     {

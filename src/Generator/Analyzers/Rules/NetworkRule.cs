@@ -93,8 +93,9 @@ namespace NetGen.Generator.Analyzers.Rules
 
         public bool IsLinear(int index) => Layers[index].Definition.AttributeName == "Linear";
 
-        /// <summary>Layers that break a chain of gradient decay: normalisation now; residual blocks once they exist.</summary>
-        public bool IsSafeguard(int index) => Layers[index].Definition.Role == LayerRole.Normalization;
+        /// <summary>Layers that break a chain of gradient decay: normalisation, and residual connections (their identity
+        /// path carries the gradient past the block, whatever the block's own layers do to it).</summary>
+        public bool IsSafeguard(int index) => Layers[index].Definition.Role is LayerRole.Normalization or LayerRole.Residual;
     }
 
     /// <summary>Number formatting for messages, in the invariant culture.</summary>

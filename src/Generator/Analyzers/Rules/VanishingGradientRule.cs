@@ -11,7 +11,7 @@ namespace NetGen.Generator.Analyzers.Rules
     /// <summary>
     /// NG0001: the mean-field prediction of the first/last Linear weight-gradient ratio at initialisation is
     /// below the threshold. The message names the run of layers that shrinks the gradient most (a run ends
-    /// at normalisation), the derivative bound of its saturating activations, and the predicted per-layer factor.
+    /// at normalisation or a residual connection), the derivative bound of its saturating activations, and the predicted per-layer factor.
     /// </summary>
     internal sealed class VanishingGradientRule : NetworkRule
     {
@@ -42,12 +42,13 @@ namespace NetGen.Generator.Analyzers.Rules
             var perLayer = runDense.Count == 0 ? 1.0 : Math.Exp(runDense.Average(d => d.LogGradientFactor) / 2);
             var saturatingShare = SaturatingShare(network, runDense);
 
+            var initialisation = Initialisation(network, run);
             string what, why, advice;
             int reportAt;
             if (saturating.Count > 0 && saturatingShare >= 0.5)
             {
                 what = Describe(network, saturating, stacked: true);
-                why = Bound(network, saturating) + $"; each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} at PyTorch's default initialisation";
+                why = Bound(network, saturating) + $"; each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} {initialisation}";
                 advice = "use ReLU-family activations, add BatchNorm after each Linear layer, or a residual connection";
                 reportAt = saturating[0];
             }
@@ -55,9 +56,12 @@ namespace NetGen.Generator.Analyzers.Rules
             {
                 var named = activations.Count > 0 ? activations : run.Where(network.IsLinear).DefaultIfEmpty(run[0]).ToList();
                 what = Describe(network, named, stacked: true);
-                why = activations.Count > 0 && activations.All(i => network.Layers[i].Definition.AttributeName == "ReLU")
-                    ? $"ReLU zeroes the gradient of every negative input and PyTorch's default initialisation (weight variance 1/(3·fan_in), where ReLU needs 2/fan_in) does not make up for it: each layer is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))}"
-                    : $"each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} at PyTorch's default initialisation";
+                var kinds = activations.Select(i => network.Layers[i].Definition.AttributeName).Distinct().ToList();
+                var defaultInit = run.Where(network.IsLinear).All(i => network.Layers[i].Init is null);
+                why = kinds.Count == 1 && defaultInit && kinds[0] is ("ReLU" or "LeakyReLU" or "PReLU")
+                    ? (kinds[0] == "ReLU" ? "ReLU zeroes the gradient of every negative input" : $"{kinds[0]} all but zeroes the gradient of every negative input")
+                        + $" and PyTorch's default initialisation (weight variance 1/(3·fan_in), where ReLU needs 2/fan_in) does not make up for it: each layer is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))}"
+                    : $"each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} {initialisation}";
                 advice = "add BatchNorm after each Linear layer or a residual connection, or make the network shallower";
                 reportAt = named[0];
                 saturating.Clear();
@@ -85,7 +89,7 @@ namespace NetGen.Generator.Analyzers.Rules
         }
 
         /// <summary>
-        /// The runs are the stretches between safeguards (BatchNorm); the worst is the one whose dense layers
+        /// The runs are the stretches between safeguards (normalisation, residual connections); the worst is the one whose dense layers
         /// shrink the gradient most, by the predicted factors.
         /// </summary>
         private static List<int> WorstRun(NetworkRuleContext network, GradientFlowPrediction prediction)
@@ -103,7 +107,8 @@ namespace NetGen.Generator.Analyzers.Rules
                 }
             }
 
-            var decay = prediction.Layers.Skip(1).ToDictionary(d => d.Source, d => d.LogGradientFactor);
+            // Layers inside a block report the block's index, so several dense layers can share one.
+            var decay = prediction.Layers.Skip(1).GroupBy(d => d.Source).ToDictionary(g => g.Key, g => g.Sum(d => d.LogGradientFactor));
             return runs
                 .Where(r => r.Count > 0)
                 .OrderBy(r => r.Sum(i => decay.TryGetValue(i, out var f) ? f : 0))
@@ -118,6 +123,18 @@ namespace NetGen.Generator.Analyzers.Rules
                 .Where(d => d.LogGradientFactor < 0 && d.PrecedingChain.Any(i => i >= 0 && network.Layers[i].Definition.MaxDerivative is not null))
                 .Sum(d => d.LogGradientFactor);
             return total < 0 ? saturating / total : 0;
+        }
+
+        /// <summary>"at PyTorch's default initialisation", "with Kaiming initialisation": what the run's Linear layers declare.</summary>
+        private static string Initialisation(NetworkRuleContext network, List<int> run)
+        {
+            var schemes = run.Where(network.IsLinear)
+                .Select(i => network.Layers[i].Init is { } init ? (init.IsKaiming ? "Kaiming" : init.IsXavier ? "Xavier" : init.Scheme) : null)
+                .Distinct()
+                .ToList();
+            return schemes.Count == 0 || (schemes.Count == 1 && schemes[0] is null) ? "at PyTorch's default initialisation"
+                : schemes.Count == 1 ? $"with {schemes[0]} initialisation"
+                : "with the declared initialisation";
         }
 
         /// <summary>"6 stacked Sigmoid layers", "4 stacked saturating layers (3 Sigmoid, 1 Tanh)".</summary>
