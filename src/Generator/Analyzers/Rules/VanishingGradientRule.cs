@@ -59,7 +59,7 @@ namespace NetGen.Generator.Analyzers.Rules
                 var kinds = activations.Select(i => network.Layers[i].Definition.AttributeName).Distinct().ToList();
                 var defaultInit = run.Where(network.IsLinear).All(i => network.Layers[i].Init is null);
                 why = kinds.Count == 1 && defaultInit && kinds[0] is ("ReLU" or "LeakyReLU" or "PReLU")
-                    ? (kinds[0] == "ReLU" ? "ReLU zeroes the gradient of every negative input" : $"{kinds[0]} all but zeroes the gradient of every negative input")
+                    ? (kinds[0] == "ReLU" ? "ReLU zeroes the gradient of every negative input" : $"{kinds[0]} scales the gradient of every negative input by {Text.Number(NegativeSlope(network, activations[0]))}")
                         + $" and PyTorch's default initialisation (weight variance 1/(3·fan_in), where ReLU needs 2/fan_in) does not make up for it: each layer is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))}"
                     : $"each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} {initialisation}";
                 advice = "add BatchNorm after each Linear layer or a residual connection, or make the network shallower";
@@ -123,6 +123,13 @@ namespace NetGen.Generator.Analyzers.Rules
                 .Where(d => d.LogGradientFactor < 0 && d.PrecedingChain.Any(i => i >= 0 && network.Layers[i].Definition.MaxDerivative is not null))
                 .Sum(d => d.LogGradientFactor);
             return total < 0 ? saturating / total : 0;
+        }
+
+        /// <summary>A LeakyReLU's slope, or a PReLU's initial one.</summary>
+        private static double NegativeSlope(NetworkRuleContext network, int index)
+        {
+            var arguments = NetGen.Generator.Catalog.LayerArguments.From(network.Layers[index].Attribute);
+            return network.Layers[index].Definition.AttributeName == "PReLU" ? arguments.Double("InitialSlope") ?? 0.25 : arguments.Double("negativeSlope") ?? 0.01;
         }
 
         /// <summary>"at PyTorch's default initialisation", "with Kaiming initialisation": what the run's Linear layers declare.</summary>
