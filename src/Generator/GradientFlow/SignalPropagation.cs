@@ -70,6 +70,7 @@ namespace NetGen.Generator.GradientFlow
                     node.Step.OutFeatures,
                     node.InputSecondMoment,
                     node.OutputVariance,
+                    node.OutputSharedVariance,
                     node.LogNormSquared,
                     Math.Log(node.Step.OutFeatures * node.Step.WeightVariance) + node.Chain.LogFactor,
                     node.Chain.Sources));
@@ -99,6 +100,7 @@ namespace NetGen.Generator.GradientFlow
                         var qc = (d.InFeatures * d.WeightVariance * mc) + d.BiasVariance;
                         var qw = d.InFeatures * d.WeightVariance * Math.Max(m2 - mc, 0);
                         node.OutputVariance = qc + qw;
+                        node.OutputSharedVariance = qc;
                         state.ResetGaussian(qc, qw);
                         features = d.OutFeatures;
                         chain.Clear();
@@ -233,6 +235,8 @@ namespace NetGen.Generator.GradientFlow
             public double InputSharedMoment { get; }
 
             public double OutputVariance { get; set; }
+
+            public double OutputSharedVariance { get; set; }
 
             /// <summary>The element-wise chain between the previous node and this one.</summary>
             public Chain Chain { get; }
@@ -513,6 +517,7 @@ namespace NetGen.Generator.GradientFlow
     /// <param name="Source">Index of the declared layer.</param>
     /// <param name="InputSecondMoment">E[a²] of one input feature.</param>
     /// <param name="OutputVariance">Variance of one output feature (pre-activation), q.</param>
+    /// <param name="OutputSharedVariance">The part of it shared by all samples, q_c: the variance of the units' offsets.</param>
     /// <param name="LogNormSquared">log E‖∇W‖² of a batch, up to a constant shared by all layers (the loss's scale).</param>
     /// <param name="LogGradientFactor">log of fanOut·Var(W)·E[J²], the factor by which the gradient's second moment
     /// changes from this layer's output back to the previous dense layer's output.</param>
@@ -523,6 +528,7 @@ namespace NetGen.Generator.GradientFlow
         long OutFeatures,
         double InputSecondMoment,
         double OutputVariance,
+        double OutputSharedVariance,
         double LogNormSquared,
         double LogGradientFactor,
         IReadOnlyList<int> PrecedingChain);

@@ -1258,6 +1258,12 @@ public partial class ReLU12x64KaimingDropout05;
 public partial class ResidualReLU8;
 
 [Linear(64, 64), ReLU]
+[Residual(typeof(ReLUBlock), Repeat = 12)]
+[Linear(64, 10)]
+public partial class ResidualReLU12;
+
+// Its common mean grows block after block until the outputs saturate the softmax: the prediction is withdrawn.
+[Linear(64, 64), ReLU]
 [Residual(typeof(ReLUBlock), Repeat = 16)]
 [Linear(64, 10)]
 public partial class ResidualReLU16;
