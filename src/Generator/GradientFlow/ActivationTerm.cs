@@ -57,6 +57,37 @@ namespace NetGen.Generator.GradientFlow
             return z > 0 ? z : negativeSlope * z;
         });
 
+        /// <summary>PyTorch's ReLU6: min(max(z, 0), 6).</summary>
+        public static readonly ActivationTerm ReLU6 = new("ReLU6", (double z, out double d) =>
+        {
+            d = z > 0 && z < 6 ? 1 : 0;
+            return z <= 0 ? 0 : z < 6 ? z : 6;
+        });
+
+        /// <summary>PyTorch's PReLU at initialisation: a LeakyReLU with the initial slope (the slope is a parameter
+        /// that training changes, but the prediction is about initialisation).</summary>
+        public static ActivationTerm PReLU(double initialSlope = 0.25) => new("PReLU", (double z, out double d) =>
+        {
+            d = z > 0 ? 1 : initialSlope;
+            return z > 0 ? z : initialSlope * z;
+        });
+
+        /// <summary>PyTorch's SELU (Klambauer et al. 2017): λz for z &gt; 0, λα(eᶻ − 1) otherwise.</summary>
+        public static readonly ActivationTerm SELU = new("SELU", (double z, out double d) =>
+        {
+            const double Lambda = 1.0507009873554804934193349852946;
+            const double Alpha = 1.6732632423543772848170429916717;
+            if (z > 0)
+            {
+                d = Lambda;
+                return Lambda * z;
+            }
+
+            var e = Math.Exp(z);
+            d = Lambda * Alpha * e;
+            return Lambda * Alpha * (e - 1);
+        });
+
         /// <summary>PyTorch's ELU: z for z &gt; 0, α(eᶻ − 1) otherwise.</summary>
         public static ActivationTerm ELU(double alpha = 1.0) => new("ELU", (double z, out double d) =>
         {

@@ -45,6 +45,44 @@ namespace NetGen.Generator.GradientFlow
             (fanIn, _) => gainSquared / fanIn,
             (_, _) => 0);
 
+        /// <summary>
+        /// The initialisation a generated constructor applies (<c>NetGen.Training.WeightInit.Apply</c>), from the scheme
+        /// and gain the parser recorded: Xavier Var(W) = gain²·2/(fanIn + fanOut), Kaiming Var(W) = gain²/fan (fan-in, or
+        /// fan-out when declared), uniform and normal alike; the bias zero when <paramref name="zeroBias"/>, else left at
+        /// PyTorch's default. Null for a scheme or gain this version does not know (the network is then unpredictable).
+        /// </summary>
+        /// <param name="scheme">A member name of <c>NetGen.Init</c>: XavierUniform, XavierNormal, KaimingUniform, KaimingNormal.</param>
+        /// <param name="gain">A member name of <c>NetGen.Training.Nonlinearity</c>.</param>
+        /// <param name="negativeSlope">The LeakyReLU/PReLU slope for the LeakyReLU gain; PyTorch's 0.01 when null.</param>
+        public static Initialization? Declared(string scheme, string gain, double? negativeSlope, bool fanOut, bool zeroBias)
+        {
+            if (Gain(gain, negativeSlope ?? 0.01) is not { } g)
+            {
+                return null;
+            }
+
+            Func<long, long, double> bias = zeroBias ? (_, _) => 0 : PyTorchDefault.BiasVariance;
+            return scheme switch
+            {
+                "XavierUniform" or "XavierNormal" => new Initialization(
+                    scheme, (fanIn, fanOutCount) => g * g * 2.0 / (fanIn + fanOutCount), bias),
+                "KaimingUniform" or "KaimingNormal" => new Initialization(
+                    scheme, (fanIn, fanOutCount) => g * g / (fanOut ? fanOutCount : fanIn), bias),
+                _ => null,
+            };
+        }
+
+        /// <summary>PyTorch's <c>calculate_gain</c>, as <c>NetGen.Training.WeightInit.Gain</c> computes it.</summary>
+        public static double? Gain(string nonlinearity, double negativeSlope = 0.01) => nonlinearity switch
+        {
+            "Identity" or "Sigmoid" => 1.0,
+            "Tanh" => 5.0 / 3.0,
+            "ReLU" => Math.Sqrt(2.0),
+            "LeakyReLU" => Math.Sqrt(2.0 / (1 + (negativeSlope * negativeSlope))),
+            "SELU" => 3.0 / 4.0,
+            _ => null,
+        };
+
         /// <summary>The same weights without a bias (Linear with Bias = false).</summary>
         public Initialization WithoutBias() => new(Name, WeightVariance, (_, _) => 0);
     }

@@ -70,6 +70,7 @@ namespace NetGen.Generator.GradientFlow
                     node.Step.OutFeatures,
                     node.InputSecondMoment,
                     node.OutputVariance,
+                    node.OutputSharedVariance,
                     node.LogNormSquared,
                     Math.Log(node.Step.OutFeatures * node.Step.WeightVariance) + node.Chain.LogFactor,
                     node.Chain.Sources));
@@ -99,6 +100,7 @@ namespace NetGen.Generator.GradientFlow
                         var qc = (d.InFeatures * d.WeightVariance * mc) + d.BiasVariance;
                         var qw = d.InFeatures * d.WeightVariance * Math.Max(m2 - mc, 0);
                         node.OutputVariance = qc + qw;
+                        node.OutputSharedVariance = qc;
                         state.ResetGaussian(qc, qw);
                         features = d.OutFeatures;
                         chain.Clear();
@@ -111,6 +113,14 @@ namespace NetGen.Generator.GradientFlow
                         state.Normalize(b.Epsilon);
                         chain.Add(b.Source);
                         break;
+                    case LayerNormStep l:
+                        state.LayerNormalize(l.Epsilon);
+                        chain.Add(l.Source);
+                        break;
+                    case DropoutStep o:
+                        state.Dropout(o.P);
+                        chain.Add(o.Source);
+                        break;
                     case ResidualStep r:
                         var residual = new ResidualNode(state.Close(chain));
                         block.Nodes.Add(residual);
@@ -122,11 +132,16 @@ namespace NetGen.Generator.GradientFlow
                             throw new ArgumentException($"A residual branch must keep {features} features, but it ends with {branchFeatures}.", nameof(steps));
                         }
 
-                        // The branch output is uncorrelated with its input (random weights), so second moments and
-                        // shared parts add; the sum is carried on as a Gaussian.
+                        // The branch output's fluctuations are uncorrelated with its input's (random weights), so their
+                        // second moments and shared parts add. Their means over all units are not random, though: a branch
+                        // ending in ReLU adds a positive mean to every unit, and block after block those means add
+                        // coherently, 2·μx·μb each time. The sum is carried on as a Gaussian with that mean.
                         var (m2x, mcx) = identity.Moments();
                         var (m2b, mcb) = state.Moments();
-                        state.ResetGaussian(mcx + mcb, Math.Max(m2x + m2b - mcx - mcb, 0));
+                        var (mux, mub) = (identity.Mean(), state.Mean());
+                        var mean = mux + mub;
+                        var shared = mcx + mcb + (2 * mux * mub);
+                        state.ResetGaussian(shared - (mean * mean), Math.Max(m2x + m2b + (2 * mux * mub) - shared, 0), mean);
                         chain.Clear();
                         break;
                     default:
@@ -221,6 +236,8 @@ namespace NetGen.Generator.GradientFlow
 
             public double OutputVariance { get; set; }
 
+            public double OutputSharedVariance { get; set; }
+
             /// <summary>The element-wise chain between the previous node and this one.</summary>
             public Chain Chain { get; }
 
@@ -237,42 +254,63 @@ namespace NetGen.Generator.GradientFlow
             public Block? Branch { get; set; }
         }
 
-        /// <summary>A unit's value F and the element-wise chain's derivative J at each (u, v) grid node.</summary>
+        /// <summary>
+        /// A unit's value F and the element-wise chain's derivative J at each (u, v) grid node, for each of a few
+        /// weighted components. There is one component until a dropout splits each into a kept part (weight 1 − p,
+        /// F and J scaled by 1/(1 − p)) and a dropped one (weight p, F = J = 0): the mask is independent of u and v, so
+        /// the mixture is exact, and later element-wise layers see the dropped units' zeros as they really are.
+        /// A dense layer collapses the mixture back to one Gaussian component.
+        /// </summary>
         private sealed class Grid
         {
-            private readonly double[] _f;
-            private readonly double[] _j;
+            private const int Size = Nodes * Nodes;
+
+            private double[] _f;
+            private double[] _j;
+            private double[] _weights;
 
             /// <summary>BatchNorm in the current chain: its backward removes the gradient's shared part.</summary>
             private bool _centered;
 
-            private Grid(double[] f, double[] j, bool centered)
+            private Grid(double[] f, double[] j, double[] weights, bool centered)
             {
                 _f = f;
                 _j = j;
+                _weights = weights;
                 _centered = centered;
             }
+
+            private int Components => _weights.Length;
 
             /// <summary>The network input: zero mean per feature, unit variance, independent samples: F = v.</summary>
             public static Grid Input()
             {
-                var grid = new Grid(new double[Nodes * Nodes], new double[Nodes * Nodes], false);
+                var grid = new Grid(new double[Size], new double[Size], new[] { 1.0 }, false);
                 grid.ResetGaussian(0, 1);
                 return grid;
             }
 
-            public Grid Clone() => new((double[])_f.Clone(), (double[])_j.Clone(), _centered);
+            public Grid Clone() => new((double[])_f.Clone(), (double[])_j.Clone(), (double[])_weights.Clone(), _centered);
 
+            /// <summary>F = μ + √q_c·u + √q_w·v: a Gaussian with per-unit offsets, per-sample fluctuations and a mean μ
+            /// common to all units (zero after a dense layer, whose random weights leave no common mean).</summary>
             [MethodImpl(Hot)]
-            public void ResetGaussian(double offsetVariance, double sampleVariance)
+            public void ResetGaussian(double offsetVariance, double sampleVariance, double mean = 0)
             {
+                if (Components != 1)
+                {
+                    _f = new double[Size];
+                    _j = new double[Size];
+                    _weights = new[] { 1.0 };
+                }
+
                 var su = Math.Sqrt(Math.Max(offsetVariance, 0));
                 var sv = Math.Sqrt(Math.Max(sampleVariance, 0));
                 for (var i = 0; i < Nodes; i++)
                 {
                     for (var k = 0; k < Nodes; k++)
                     {
-                        _f[(i * Nodes) + k] = (su * Rule.Nodes[i]) + (sv * Rule.Nodes[k]);
+                        _f[(i * Nodes) + k] = mean + (su * Rule.Nodes[i]) + (sv * Rule.Nodes[k]);
                     }
                 }
 
@@ -300,6 +338,65 @@ namespace NetGen.Generator.GradientFlow
                 }
             }
 
+            /// <summary>Inverted dropout: every component splits into a kept and a dropped one (the dropped ones merge).</summary>
+            public void Dropout(double p)
+            {
+                if (p == 0)
+                {
+                    return;
+                }
+
+                // Components already dropped (F = J = 0 everywhere) stay one component.
+                var kept = new List<int>();
+                var droppedWeight = 0.0;
+                for (var c = 0; c < Components; c++)
+                {
+                    if (IsZero(c))
+                    {
+                        droppedWeight += _weights[c];
+                    }
+                    else
+                    {
+                        kept.Add(c);
+                    }
+                }
+
+                var count = kept.Count + 1;
+                var f = new double[count * Size];
+                var j = new double[count * Size];
+                var weights = new double[count];
+                var scale = 1 / (1 - p);
+                for (var n = 0; n < kept.Count; n++)
+                {
+                    var c = kept[n];
+                    weights[n] = _weights[c] * (1 - p);
+                    droppedWeight += _weights[c] * p;
+                    for (var x = 0; x < Size; x++)
+                    {
+                        f[(n * Size) + x] = _f[(c * Size) + x] * scale;
+                        j[(n * Size) + x] = _j[(c * Size) + x] * scale;
+                    }
+                }
+
+                weights[kept.Count] = droppedWeight;
+                _f = f;
+                _j = j;
+                _weights = weights;
+            }
+
+            private bool IsZero(int component)
+            {
+                for (var x = component * Size; x < (component + 1) * Size; x++)
+                {
+                    if (_f[x] != 0 || _j[x] != 0)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
             /// <summary>BatchNorm: per unit (row u), subtract the mean over samples and divide by the standard deviation.</summary>
             [MethodImpl(Hot)]
             public void Normalize(double epsilon)
@@ -307,26 +404,56 @@ namespace NetGen.Generator.GradientFlow
                 for (var i = 0; i < Nodes; i++)
                 {
                     double mean = 0, variance = 0;
-                    for (var k = 0; k < Nodes; k++)
+                    for (var c = 0; c < Components; c++)
                     {
-                        mean += Rule.Weights[k] * _f[(i * Nodes) + k];
+                        for (var k = 0; k < Nodes; k++)
+                        {
+                            mean += _weights[c] * Rule.Weights[k] * _f[(c * Size) + (i * Nodes) + k];
+                        }
                     }
 
-                    for (var k = 0; k < Nodes; k++)
+                    for (var c = 0; c < Components; c++)
                     {
-                        var centered = _f[(i * Nodes) + k] - mean;
-                        variance += Rule.Weights[k] * centered * centered;
+                        for (var k = 0; k < Nodes; k++)
+                        {
+                            var centered = _f[(c * Size) + (i * Nodes) + k] - mean;
+                            variance += _weights[c] * Rule.Weights[k] * centered * centered;
+                        }
                     }
 
                     var scale = 1 / Math.Sqrt(variance + epsilon);
-                    for (var k = 0; k < Nodes; k++)
+                    for (var c = 0; c < Components; c++)
                     {
-                        _f[(i * Nodes) + k] = (_f[(i * Nodes) + k] - mean) * scale;
-                        _j[(i * Nodes) + k] *= scale;
+                        for (var k = 0; k < Nodes; k++)
+                        {
+                            var x = (c * Size) + (i * Nodes) + k;
+                            _f[x] = (_f[x] - mean) * scale;
+                            _j[x] *= scale;
+                        }
                     }
                 }
 
                 _centered = true;
+            }
+
+            /// <summary>
+            /// LayerNorm: each sample's features are normalised by their mean and standard deviation across units. For a
+            /// wide layer those are the mean and variance over the whole grid (all units u, all fluctuations v), the same
+            /// for every sample; so forward F → (F − μ)/σ, and backward J is divided by σ. Its backward's projection off
+            /// the normalised output removes two of the layer's directions, negligible for wide layers; it subtracts no
+            /// batch mean, so the gradient's shared part survives.
+            /// </summary>
+            [MethodImpl(Hot)]
+            public void LayerNormalize(double epsilon)
+            {
+                var (m2, _) = Moments(_f);
+                var mean = Mean(_f);
+                var scale = 1 / Math.Sqrt(Math.Max(m2 - (mean * mean), 0) + epsilon);
+                for (var x = 0; x < _f.Length; x++)
+                {
+                    _f[x] = (_f[x] - mean) * scale;
+                    _j[x] *= scale;
+                }
             }
 
             /// <summary>E[F²] over units and samples, and E_u[(E_v F)²], the part of it shared by all samples.</summary>
@@ -339,18 +466,42 @@ namespace NetGen.Generator.GradientFlow
                 return new Chain(Math.Log(j2), _centered || j2 <= 0 ? 0 : Math.Min(shared / j2, 1), sources.ToArray());
             }
 
+            /// <summary>E[F] over units and samples: the mean common to all units.</summary>
+            public double Mean() => Mean(_f);
+
+            private double Mean(double[] values)
+            {
+                double mean = 0;
+                for (var c = 0; c < Components; c++)
+                {
+                    for (var i = 0; i < Nodes; i++)
+                    {
+                        for (var k = 0; k < Nodes; k++)
+                        {
+                            mean += _weights[c] * Rule.Weights[i] * Rule.Weights[k] * values[(c * Size) + (i * Nodes) + k];
+                        }
+                    }
+                }
+
+                return mean;
+            }
+
             [MethodImpl(Hot)]
-            private static (double SecondMoment, double SharedMoment) Moments(double[] values)
+            private (double SecondMoment, double SharedMoment) Moments(double[] values)
             {
                 double m2 = 0, mc = 0;
                 for (var i = 0; i < Nodes; i++)
                 {
                     double mean = 0, square = 0;
-                    for (var k = 0; k < Nodes; k++)
+                    for (var c = 0; c < Components; c++)
                     {
-                        var f = values[(i * Nodes) + k];
-                        mean += Rule.Weights[k] * f;
-                        square += Rule.Weights[k] * f * f;
+                        for (var k = 0; k < Nodes; k++)
+                        {
+                            var f = values[(c * Size) + (i * Nodes) + k];
+                            var w = _weights[c] * Rule.Weights[k];
+                            mean += w * f;
+                            square += w * f * f;
+                        }
                     }
 
                     m2 += Rule.Weights[i] * square;
@@ -366,6 +517,7 @@ namespace NetGen.Generator.GradientFlow
     /// <param name="Source">Index of the declared layer.</param>
     /// <param name="InputSecondMoment">E[a²] of one input feature.</param>
     /// <param name="OutputVariance">Variance of one output feature (pre-activation), q.</param>
+    /// <param name="OutputSharedVariance">The part of it shared by all samples, q_c: the variance of the units' offsets.</param>
     /// <param name="LogNormSquared">log E‖∇W‖² of a batch, up to a constant shared by all layers (the loss's scale).</param>
     /// <param name="LogGradientFactor">log of fanOut·Var(W)·E[J²], the factor by which the gradient's second moment
     /// changes from this layer's output back to the previous dense layer's output.</param>
@@ -376,6 +528,7 @@ namespace NetGen.Generator.GradientFlow
         long OutFeatures,
         double InputSecondMoment,
         double OutputVariance,
+        double OutputSharedVariance,
         double LogNormSquared,
         double LogGradientFactor,
         IReadOnlyList<int> PrecedingChain);

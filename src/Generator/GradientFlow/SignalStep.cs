@@ -53,6 +53,33 @@ namespace NetGen.Generator.GradientFlow
         public double Epsilon { get; }
     }
 
+    /// <summary>Layer normalisation over the features at initialisation (γ = 1, β = 0).</summary>
+    internal sealed class LayerNormStep : SignalStep
+    {
+        public LayerNormStep(double epsilon = 1e-5, int source = -1)
+            : base(source) => Epsilon = epsilon;
+
+        public double Epsilon { get; }
+    }
+
+    /// <summary>Inverted dropout in training mode: each unit of each sample is zeroed with probability p, the kept
+    /// ones are scaled by 1/(1 − p).</summary>
+    internal sealed class DropoutStep : SignalStep
+    {
+        public DropoutStep(double p, int source = -1)
+            : base(source)
+        {
+            if (!(p >= 0 && p < 1))
+            {
+                throw new System.ArgumentOutOfRangeException(nameof(p), p, "A dropout probability must be at least 0 and below 1.");
+            }
+
+            P = p;
+        }
+
+        public double P { get; }
+    }
+
     /// <summary>A residual connection y = x + branch(x); the branch must keep the feature count.</summary>
     internal sealed class ResidualStep : SignalStep
     {

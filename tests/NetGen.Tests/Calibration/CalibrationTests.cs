@@ -36,13 +36,18 @@ public class CalibrationTests
     [Fact]
     public void NG0001_finds_the_networks_whose_gradients_vanish_with_precision_and_recall_of_at_least_95_percent()
     {
-        var rows = Measure();
+        var (rows, declined) = Measure();
+
+        // A prediction is withdrawn only when a residual network's predicted outputs saturate the softmax (LayerTerms.MaxResidualOutputOffsetVariance),
+        // never for a missing term; NG0001 is then silent. Only a few networks of the suite are built to be like that.
+        Assert.All(declined, d => Assert.False(d.Fired, $"NG0001 fired on {d.Network}, whose prediction was withdrawn"));
+        Assert.True(declined.Count <= 3, $"{declined.Count} predictions withdrawn: {string.Join(", ", declined.Select(d => d.Network))}");
         Assert.True(rows.Count >= 40, $"the suite has {rows.Count} networks; it needs at least 40");
         Assert.Contains(rows, r => r.Vanishing);
         Assert.Contains(rows, r => !r.Vanishing);
 
         var (precision, recall) = Score(rows, r => r.Fired);
-        var table = Table(rows, precision, recall);
+        var table = Table(rows, declined, precision, recall);
         _output.WriteLine(table);
         foreach (var threshold in new[] { 1e-4, 3e-4, 1e-3, 3e-3, 1e-2 })
         {
@@ -75,7 +80,7 @@ public class CalibrationTests
         public bool Vanishing => Measured < CalibrationTests.Vanishing;
     }
 
-    private static List<Row> Measure()
+    private static (List<Row> Rows, List<Row> Declined) Measure()
     {
         var source = SourceFiles.Read("Calibration/CalibrationNetworks.cs");
         var run = GeneratorHarness.Run(GeneratorHarness.AllAnalyzers, source);
@@ -86,35 +91,59 @@ public class CalibrationTests
             .ToHashSet();
 
         var rows = new List<Row>();
+        var declined = new List<Row>();
 
-        var classes = run.Output.SyntaxTrees.First().GetRoot().DescendantNodes().OfType<ClassDeclarationSyntax>().ToList();
+        // Classes used as blocks (typeof(...)) are building blocks of the others, not networks to measure.
+        var root = run.Output.SyntaxTrees.First().GetRoot();
+        var blocks = root.DescendantNodes().OfType<TypeOfExpressionSyntax>().Select(t => t.Type.ToString()).ToHashSet();
+        var classes = root.DescendantNodes().OfType<ClassDeclarationSyntax>().Where(c => !blocks.Contains(c.Identifier.ValueText)).ToList();
         foreach (var declaration in classes)
         {
             var name = declaration.Identifier.ValueText;
             var symbol = run.Output.GetTypeByMetadataName("NetGen.Tests.Calibration." + name)!;
             var parsed = NetworkParser.Parse(symbol, default)!;
-            var predicted = LayerTerms.Predict(parsed)!.FirstToLastRatio;
+            Assert.True(LayerTerms.Steps(parsed) is not null, $"{name} has a layer without a signal-propagation term");
+            var prediction = LayerTerms.Predict(parsed);
+
+            // The measurement takes the class's own first and last Linear layers; so must the prediction (a Linear
+            // inside a block reports the block's index).
+            if (prediction is not null)
+            {
+                Assert.Equal("Linear", parsed.Layers[prediction.Layers[0].Source].Definition.AttributeName);
+                Assert.Equal("Linear", parsed.Layers[prediction.Layers[^1].Source].Definition.AttributeName);
+            }
 
             var type = typeof(CalibrationTests).Assembly.GetType("NetGen.Tests.Calibration." + name, throwOnError: true)!;
             torch.manual_seed(1);
             using var network = (torch.nn.Module<torch.Tensor, torch.Tensor>)Activator.CreateInstance(type)!;
             var linears = GradientRatio.GeneratedLinears(network);
             var measured = GradientRatio.Measure(network, linears[0], linears[^1], parsed.Model!.InputShape.Last, seed: 1);
-            rows.Add(new Row(name, Describe(parsed), predicted, measured, fired.Contains(name)));
+            (prediction is null ? declined : rows).Add(new Row(name, Describe(parsed), prediction?.FirstToLastRatio ?? double.NaN, measured, fired.Contains(name)));
         }
 
-        return rows;
+        return (rows, declined);
     }
 
-    /// <summary>"784→256 Sigmoid ×3, →10": the stack in one line.</summary>
+    /// <summary>"64 → 64/10; 12 LeakyReLU, 12 Dropout; Kaiming": the stack in one line (blocks counted by their layers).</summary>
     private static string Describe(ParsedNetwork network)
     {
-        var kinds = network.Layers.Select(l => l.Definition.AttributeName).ToList();
-        var batchNorms = kinds.Count(k => k == "BatchNorm");
-        var activations = kinds.Where(k => k is "ReLU" or "Sigmoid" or "Tanh").GroupBy(k => k).Select(g => $"{g.Count()} {g.Key}");
-        var linears = network.Layers.Where(l => l.Definition.AttributeName == "Linear").Select(l => l.Model.OutputShape.Last).Distinct();
-        return $"{network.Model!.InputShape.Last} → {string.Join("/", linears)}; {string.Join(", ", activations)}{(batchNorms > 0 ? $", {batchNorms} BatchNorm" : string.Empty)}";
+        var layers = Flatten(network).ToList();
+        var kinds = layers
+            .Where(l => l.Definition.AttributeName is not ("Linear" or "Block" or "Residual"))
+            .GroupBy(l => l.Model.Description.StartsWith(l.Definition.AttributeName + "(", StringComparison.Ordinal) && l.Definition.AttributeName is not ("BatchNorm" or "LayerNorm")
+                ? l.Model.Description
+                : l.Definition.AttributeName)
+            .Select(g => $"{g.Count()} {g.Key}");
+        var residuals = network.Layers.Count(l => l.Definition.AttributeName == "Residual");
+        var linears = layers.Where(l => l.Definition.AttributeName == "Linear").Select(l => l.Model.OutputShape.Last).Distinct();
+        var inits = layers.Where(l => l.Init is not null).Select(l => l.Init!.Scheme + (l.Init.FanOut ? " fan-out" : string.Empty) + (l.Init.ZeroBias ? string.Empty : ", default bias")).Distinct().ToList();
+        return $"{network.Model!.InputShape.Last} → {string.Join("/", linears)}; {string.Join(", ", kinds)}"
+            + (residuals > 0 ? $"; {residuals} residual" : string.Empty)
+            + (inits.Count > 0 ? "; " + string.Join(", ", inits) : string.Empty);
     }
+
+    private static IEnumerable<ParsedLayer> Flatten(ParsedNetwork network) =>
+        network.Layers.SelectMany(l => l.Block is { } block ? Flatten(block) : new[] { l });
 
     private static (double Precision, double Recall) Score(List<Row> rows, Func<Row, bool> fires)
     {
@@ -124,7 +153,7 @@ public class CalibrationTests
         return (firedCount == 0 ? 1 : truePositives / (double)firedCount, vanishingCount == 0 ? 1 : truePositives / (double)vanishingCount);
     }
 
-    private static string Table(List<Row> rows, double precision, double recall)
+    private static string Table(List<Row> rows, List<Row> declined, double precision, double recall)
     {
         var text = new StringBuilder();
         text.AppendLine("| network | layers (input → Linear widths; activations) | predicted | measured | predicted / measured | NG0001 fired | vanishing (measured < 1e-3) |");
@@ -146,6 +175,15 @@ public class CalibrationTests
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Predicted against measured: median factor {factors[factors.Count / 2]:0.00}, {factors.Count(f => f <= 1.5)} of {rows.Count} within a factor 1.5, " +
             $"{factors.Count(f => f <= 2)} within a factor 2, largest {factors[^1]:0.0}."));
+
+        if (declined.Count > 0)
+        {
+            text.AppendLine();
+            var list = string.Join("; ", declined.Select(d => FormattableString.Invariant($"`{d.Network}` ({d.Layers}) measured {d.Measured:0.0e0}")));
+            text.AppendLine(FormattableString.Invariant(
+                $"Prediction withdrawn (residual network whose outputs' offsets are predicted to have a variance above {LayerTerms.MaxResidualOutputOffsetVariance}: the softmax saturates), NG0001 silent: {list}."));
+        }
+
         return text.ToString();
     }
 

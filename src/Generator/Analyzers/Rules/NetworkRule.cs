@@ -95,8 +95,9 @@ namespace NetGen.Generator.Analyzers.Rules
 
         public bool IsDropout(int index) => Layers[index].Definition.AttributeName == "Dropout";
 
-        /// <summary>Layers that break a chain of gradient decay: normalisation now; residual blocks once they exist.</summary>
-        public bool IsSafeguard(int index) => Layers[index].Definition.Role == LayerRole.Normalization;
+        /// <summary>Layers that break a chain of gradient decay: normalisation, and residual connections (their identity
+        /// path carries the gradient past the block, whatever the block's own layers do to it).</summary>
+        public bool IsSafeguard(int index) => Layers[index].Definition.Role is LayerRole.Normalization or LayerRole.Residual;
     }
 
     /// <summary>Number formatting for messages, in the invariant culture.</summary>

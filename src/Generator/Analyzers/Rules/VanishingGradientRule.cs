@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using NetGen.Generator.Catalog;
 using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Parsing;
 using NetGen.Generator.GradientFlow;
 
 namespace NetGen.Generator.Analyzers.Rules
@@ -11,7 +13,7 @@ namespace NetGen.Generator.Analyzers.Rules
     /// <summary>
     /// NG0001: the mean-field prediction of the first/last Linear weight-gradient ratio at initialisation is
     /// below the threshold. The message names the run of layers that shrinks the gradient most (a run ends
-    /// at normalisation), the derivative bound of its saturating activations, and the predicted per-layer factor.
+    /// at normalisation or a residual connection), the derivative bound of its saturating activations, and the predicted per-layer factor.
     /// </summary>
     internal sealed class VanishingGradientRule : NetworkRule
     {
@@ -36,30 +38,41 @@ namespace NetGen.Generator.Analyzers.Rules
             var activations = run.Where(network.IsActivation).ToList();
             var linearsBeforeActivation = run.Where(i => network.IsLinear(i) && i + 1 < network.Layers.Count && network.IsActivation(i + 1)).ToList();
 
+            // What the message describes: the run's layers with each [Block] replaced by its own layers.
+            var expanded = run.SelectMany(i => Expand(network.Layers[i])).ToList();
+            var saturatingLayers = expanded.Where(l => l.Definition.Role == LayerRole.Activation && l.Definition.MaxDerivative is not null).ToList();
+            var activationLayers = expanded.Where(l => l.Definition.Role == LayerRole.Activation).ToList();
+
             // The run's own layers: the dense layers whose preceding chain lies in the run, excluding the first
             // dense layer of the network (its factor concerns the gradient of the input, not of a weight).
             var runDense = prediction.Layers.Skip(1).Where(d => run.Contains(d.Source)).ToList();
             var perLayer = runDense.Count == 0 ? 1.0 : Math.Exp(runDense.Average(d => d.LogGradientFactor) / 2);
             var saturatingShare = SaturatingShare(network, runDense);
 
+            var initialisation = Initialisation(expanded);
             string what, why, advice;
             int reportAt;
-            if (saturating.Count > 0 && saturatingShare >= 0.5)
+            if (saturatingLayers.Count > 0 && saturatingShare >= 0.5)
             {
-                what = Describe(network, saturating, stacked: true);
-                why = Bound(network, saturating) + $"; each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} at PyTorch's default initialisation";
+                what = Describe(saturatingLayers, stacked: true);
+                why = Bound(saturatingLayers) + $"; each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} {initialisation}";
                 advice = "use ReLU-family activations, add BatchNorm after each Linear layer, or a residual connection";
-                reportAt = saturating[0];
+                reportAt = run.First(i => IsSaturating(network.Layers[i]));
             }
             else
             {
                 var named = activations.Count > 0 ? activations : run.Where(network.IsLinear).DefaultIfEmpty(run[0]).ToList();
-                what = Describe(network, named, stacked: true);
-                why = activations.Count > 0 && activations.All(i => network.Layers[i].Definition.AttributeName == "ReLU")
-                    ? $"ReLU zeroes the gradient of every negative input and PyTorch's default initialisation (weight variance 1/(3·fan_in), where ReLU needs 2/fan_in) does not make up for it: each layer is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))}"
-                    : $"each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} at PyTorch's default initialisation";
+                var linears = expanded.Where(l => l.Definition.AttributeName == "Linear").ToList();
+                what = Describe(activationLayers.Count > 0 ? activationLayers : linears.Count > 0 ? linears : new List<ParsedLayer> { network.Layers[run[0]] }, stacked: true);
+                var kinds = activationLayers.Select(l => l.Definition.AttributeName).Distinct().ToList();
+                var defaultInit = linears.All(l => l.Init is null);
+                why = kinds.Count == 1 && defaultInit && kinds[0] is ("ReLU" or "LeakyReLU" or "PReLU")
+                    ? (kinds[0] == "ReLU" ? "ReLU zeroes the gradient of every negative input" : $"{kinds[0]} scales the gradient of every negative input by {Text.Number(NegativeSlope(activationLayers[0]))}")
+                        + $" and PyTorch's default initialisation (weight variance 1/(3·fan_in), where ReLU needs 2/fan_in) does not make up for it: each layer is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))}"
+                    : $"each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} {initialisation}";
                 advice = "add BatchNorm after each Linear layer or a residual connection, or make the network shallower";
-                reportAt = named[0];
+                // At the first activation of the run, or the first block that holds one.
+                reportAt = run.Where(i => Expand(network.Layers[i]).Any(l => l.Definition.Role == LayerRole.Activation)).DefaultIfEmpty(named[0]).First();
                 saturating.Clear();
             }
 
@@ -85,7 +98,7 @@ namespace NetGen.Generator.Analyzers.Rules
         }
 
         /// <summary>
-        /// The runs are the stretches between safeguards (BatchNorm); the worst is the one whose dense layers
+        /// The runs are the stretches between safeguards (normalisation, residual connections); the worst is the one whose dense layers
         /// shrink the gradient most, by the predicted factors.
         /// </summary>
         private static List<int> WorstRun(NetworkRuleContext network, GradientFlowPrediction prediction)
@@ -103,7 +116,8 @@ namespace NetGen.Generator.Analyzers.Rules
                 }
             }
 
-            var decay = prediction.Layers.Skip(1).ToDictionary(d => d.Source, d => d.LogGradientFactor);
+            // Layers inside a block report the block's index, so several dense layers can share one.
+            var decay = prediction.Layers.Skip(1).GroupBy(d => d.Source).ToDictionary(g => g.Key, g => g.Sum(d => d.LogGradientFactor));
             return runs
                 .Where(r => r.Count > 0)
                 .OrderBy(r => r.Sum(i => decay.TryGetValue(i, out var f) ? f : 0))
@@ -115,15 +129,42 @@ namespace NetGen.Generator.Analyzers.Rules
         {
             var total = runDense.Where(d => d.LogGradientFactor < 0).Sum(d => d.LogGradientFactor);
             var saturating = runDense
-                .Where(d => d.LogGradientFactor < 0 && d.PrecedingChain.Any(i => i >= 0 && network.Layers[i].Definition.MaxDerivative is not null))
+                .Where(d => d.LogGradientFactor < 0 && d.PrecedingChain.Any(i => i >= 0 && IsSaturating(network.Layers[i])))
                 .Sum(d => d.LogGradientFactor);
             return total < 0 ? saturating / total : 0;
         }
 
-        /// <summary>"6 stacked Sigmoid layers", "4 stacked saturating layers (3 Sigmoid, 1 Tanh)".</summary>
-        private static string Describe(NetworkRuleContext network, List<int> layers, bool stacked)
+        /// <summary>A layer, or for a <c>[Block]</c> the block's own layers (recursively).</summary>
+        private static IEnumerable<ParsedLayer> Expand(ParsedLayer layer) =>
+            layer.Definition.Role == LayerRole.Block && layer.Block is { } block ? block.Layers.SelectMany(Expand) : new[] { layer };
+
+        /// <summary>A saturating activation, or a block that contains one.</summary>
+        private static bool IsSaturating(ParsedLayer layer) =>
+            Expand(layer).Any(l => l.Definition.Role == LayerRole.Activation && l.Definition.MaxDerivative is not null);
+
+        /// <summary>A LeakyReLU's slope, or a PReLU's initial one.</summary>
+        private static double NegativeSlope(ParsedLayer layer)
         {
-            var kinds = layers.GroupBy(i => network.Layers[i].Definition.AttributeName).ToList();
+            var arguments = LayerArguments.From(layer.Attribute);
+            return layer.Definition.AttributeName == "PReLU" ? arguments.Double("InitialSlope") ?? 0.25 : arguments.Double("negativeSlope") ?? 0.01;
+        }
+
+        /// <summary>"at PyTorch's default initialisation", "with Kaiming initialisation": what the run's Linear layers declare.</summary>
+        private static string Initialisation(List<ParsedLayer> run)
+        {
+            var schemes = run.Where(l => l.Definition.AttributeName == "Linear")
+                .Select(l => l.Init is { } init ? (init.IsKaiming ? "Kaiming" : init.IsXavier ? "Xavier" : init.Scheme) : null)
+                .Distinct()
+                .ToList();
+            return schemes.Count == 0 || (schemes.Count == 1 && schemes[0] is null) ? "at PyTorch's default initialisation"
+                : schemes.Count == 1 ? $"with {schemes[0]} initialisation"
+                : "with the declared initialisation";
+        }
+
+        /// <summary>"6 stacked Sigmoid layers", "4 stacked saturating layers (3 Sigmoid, 1 Tanh)".</summary>
+        private static string Describe(List<ParsedLayer> layers, bool stacked)
+        {
+            var kinds = layers.GroupBy(l => l.Definition.AttributeName).ToList();
             var count = layers.Count;
             var noun = count == 1 ? "layer" : "layers";
             var prefix = stacked && count > 1 ? "stacked " : string.Empty;
@@ -132,15 +173,15 @@ namespace NetGen.Generator.Analyzers.Rules
                 return $"{count} {prefix}{kinds[0].Key} {noun}";
             }
 
-            var group = layers.All(i => network.Layers[i].Definition.MaxDerivative is not null) ? "saturating" : "activation";
+            var group = layers.All(l => l.Definition.MaxDerivative is not null) ? "saturating" : "activation";
             return $"{count} {prefix}{group} {noun} ({string.Join(", ", kinds.Select(k => $"{k.Count()} {k.Key}"))})";
         }
 
         /// <summary>The derivative bound: "the sigmoid's derivative is at most 0.25, so 6 of them shrink a gradient by at least 0.25^6 ≈ 2.4e-4".</summary>
-        private static string Bound(NetworkRuleContext network, List<int> saturating)
+        private static string Bound(List<ParsedLayer> saturating)
         {
-            var bounds = saturating.GroupBy(i => network.Layers[i].Definition.AttributeName)
-                .Select(g => (Name: g.Key, Max: network.Layers[g.First()].Definition.MaxDerivative!.Value, Count: g.Count()))
+            var bounds = saturating.GroupBy(l => l.Definition.AttributeName)
+                .Select(g => (Name: g.Key, Max: g.First().Definition.MaxDerivative!.Value, Count: g.Count()))
                 .ToList();
             var product = bounds.Aggregate(1.0, (p, b) => p * Math.Pow(b.Max, b.Count));
             if (bounds.Count == 1)
