@@ -159,8 +159,8 @@ internal sealed class MonitorGradientProbe : IGradientProbe
         var o = _monitor.Options;
         var thresholds = Invariant(
             $"NetGen's GradientMonitor, sampling every step, published defaults: vanishing when first/last weight-gradient norm ratio < {o.VanishingRatio:0e+0} with the first norm < {o.VanishingFirstLayerNorm:0e+0}, or a Linear layer's mean |g| < {o.VanishingMeanAbs:0e+0}; ") + Invariant(
-            $"exploding when a gradient is non-finite, the ratio > {o.ExplodingRatio}, or the total norm rose at each of {o.GrowthWindow} consecutive samples by at least {o.GrowthFactor}x; ") + Invariant(
-            $"dying ReLU when at least {o.DyingReluFraction:P0} of a ReLU layer's outputs are zero. ") +
+            $"exploding when a gradient is non-finite, the ratio > {o.ExplodingRatio}, or the total norm rose at each of {o.GrowthWindow} consecutive samples by at least {o.GrowthFactor}x to a new high; ") + Invariant(
+            $"dying ReLU when at least {o.DyingReluFraction:P0} of a ReLU layer's units are zero for the whole batch. ") +
             "The lab reports a non-finite gradient at any step, and every other verdict when the monitor raised it on at least half of the steps";
         return new GradientFlowReport(_layerNames, _samples, _reluNames, _activationSamples, medianRatio, new GradientVerdicts(vanishing, exploding, dying, evidence), thresholds, o.VanishingMeanAbs);
     }

@@ -365,7 +365,7 @@ namespace NetGen.Monitoring
                     {
                         var high = highestBeforeWindow > 0 ? $", above every earlier sample (highest {N(highestBeforeWindow)})" : string.Empty;
                         found.Add(new GradientVerdict(GradientIssue.Exploding, GradientRule.NormGrowth, null, growth, o.GrowthFactor, step,
-                            $"Exploding gradient at step {step}: the total gradient norm rose at each of the last {o.GrowthWindow} samples, from {N(window[0])} to {N(window[^1])} ({N(growth)}x, at least {N(o.GrowthFactor)}x{high}; TheDeepChecker)."));
+                            $"Exploding gradient at step {step}: the total gradient norm rose at each of the last {o.GrowthWindow} samples, from {N(window[0])} to {N(window[^1])} ({N(growth)}x, at least {N(o.GrowthFactor)}x){high} (TheDeepChecker)."));
                     }
                 }
             }
