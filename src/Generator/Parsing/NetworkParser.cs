@@ -104,7 +104,11 @@ namespace NetGen.Generator.Parsing
         }
 
         public static string MetadataName(INamedTypeSymbol attributeClass) =>
-            attributeClass.ContainingNamespace?.ToDisplayString() + "." + attributeClass.MetadataName;
+            // NetGen's own attributes are the common case and need no display string of their namespace
+            // (this runs for every attribute of every candidate class, in several pipelines).
+            attributeClass.ContainingNamespace is { Name: "NetGen", ContainingNamespace.IsGlobalNamespace: true }
+                ? "NetGen." + attributeClass.MetadataName
+                : attributeClass.ContainingNamespace?.ToDisplayString() + "." + attributeClass.MetadataName;
 
         private static bool IsNetGenAttribute(INamedTypeSymbol cls) =>
             cls.ContainingNamespace is { Name: "NetGen", ContainingNamespace.IsGlobalNamespace: true } &&
