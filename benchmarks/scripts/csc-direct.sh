@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Where the generator's real-build time goes: re-runs the exact compiler command line of a project that
+# benchmarks/generator-build.sh built (taken from its build.log), straight, without MSBuild, in variants,
+# and prints the wall and CPU time of each compiler process (median of R runs) and the compiler's own
+# per-generator report. Every run is a fresh compiler process (what UseSharedCompilation=false gives).
+#
+#   benchmarks/scripts/csc-direct.sh DIR [R]     DIR: a folder generator-build.sh made (e.g. $work/n1000); R: runs (3)
+#   GENERATOR_DLL=path/NetGen.Generator.dll VARIANTS="as-built" benchmarks/scripts/csc-direct.sh DIR   (another generator build)
+#
+# Variants: "as built" (with /reportanalyzer), "no report" (without it), "NetGen last" (NetGen's /analyzer:
+# moved after the SDK's generators, to see whether the first generator pays for shared work), "without
+# NetGen" (its /analyzer: removed: the classes stay empty partial classes; "without-netgen-report" keeps
+# /reportanalyzer), "pregenerated" (without NetGen, but with the files NetGen generates added as ordinary
+# sources: the difference to "no-report" is the generator's whole cost in the real compiler), "tiering-off" and "pgo-off" (as built, with DOTNET_TieredCompilation=0 or DOTNET_TieredPGO=0:
+# how much of the time is code running unoptimised in a short-lived process). VARIANTS="a b" picks some.
+# The difference between "no report" and "without NetGen" is what NetGen costs a real compile.
+set -euo pipefail
+dir="${1:?usage: csc-direct.sh DIR [R]}"; runs="${2:-3}"
+cd "$dir"
+line=$(grep -m1 "Roslyn/bincore/csc /noconfig" build.log | sed 's/^ *//')
+[ -n "$line" ] || { echo "error: no csc command line in $dir/build.log (run generator-build.sh first)" >&2; exit 2; }
+netgen=$(echo "$line" | grep -oE '/analyzer:[^ ]*NetGen\.Generator\.dll')
+if [ -n "${GENERATOR_DLL:-}" ]; then
+  # Another build of the generator (e.g. before and after a change), same project and compiler.
+  [ -f "$GENERATOR_DLL" ] || { echo "error: GENERATOR_DLL '$GENERATOR_DLL' does not exist" >&2; exit 2; }
+  line="${line//$netgen//analyzer:$GENERATOR_DLL}"
+  netgen="/analyzer:$GENERATOR_DLL"
+fi
+variant() {
+  case "$1" in
+    as-built) echo "$line" ;;
+    no-report) echo "$line" | sed 's# /reportanalyzer##' ;;
+    netgen-last) echo "$line" | sed "s# $netgen##; s#\$# $netgen#" ;;
+    without-netgen) echo "$line" | sed "s# /reportanalyzer##; s# $netgen##" ;;
+    without-netgen-report) echo "$line" | sed "s# $netgen##" ;;
+    tiering-off|pgo-off) echo "$line" ;;
+    pregenerated)
+      # NetGen's output as ordinary source files, compiled without NetGen: what the same code costs when
+      # nobody has to generate it (written by hand, or checked in).
+      if [ ! -d generated ]; then
+        echo "$line" | sed 's#^[^ ]* ##; s#^/noconfig ##' > gen.rsp
+        echo "/generatedfilesout:generated" >> gen.rsp
+        "${line%% *}" @gen.rsp > gen.log 2>&1 || { tail -5 gen.log >&2; exit 1; }
+      fi
+      echo "$line $(find generated -path '*NetGen.Generator*' -name '*.cs' | sort | tr '\n' ' ')" | sed "s# /reportanalyzer##; s# $netgen##" ;;
+    *) echo "error: unknown variant '$1'" >&2; exit 2 ;;
+  esac
+}
+printf '| variant | runs | wall (s, median) | CPU user+sys (s, median) | NetGen generator (s, reported) | all generators (s, reported) |\n|---|---:|---:|---:|---:|---:|\n'
+for v in ${VARIANTS:-as-built no-report netgen-last without-netgen}; do
+  cmd=$(variant "$v")
+  walls=(); cpus=(); gens=(); alls=()
+  for ((r = 0; r < runs; r++)); do
+    rm -f obj/Release/net10.0/GenBuild.dll
+    # The arguments go through a response file, as MSBuild passes them (a shell would split /define:A;B).
+    echo "${cmd#* }" | sed 's#^/noconfig ##' > "csc-$v.rsp"   # /noconfig is ignored (CS2023) in a response file
+    # tiering-off: the JIT compiles every method fully optimised at once (no tier-0 code, no tier-1 re-JIT);
+    # pgo-off: tiered, but without the instrumented tier that .NET 8+ puts between tier 0 and tier 1.
+    env=()
+    [ "$v" = tiering-off ] && env=(DOTNET_TieredCompilation=0)
+    [ "$v" = pgo-off ] && env=(DOTNET_TieredPGO=0)
+    /usr/bin/time -f '%e %U %S' -o time.out env "${env[@]}" "${cmd%% *}" "@csc-$v.rsp" > "csc-$v.log" 2>&1 || { tail -5 "csc-$v.log"; exit 1; }
+    read -r wall user sys < time.out
+    walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)")
+    gens+=("$(grep -E '^\s*[0-9.<]+ +[0-9<]+ +NetGen.Generator.NetworkGenerator' "csc-$v.log" | head -1 | awk '{print $1}' || true)")
+    alls+=("$(grep -m1 -oE 'Total generator execution time: *[0-9.]+' "csc-$v.log" | grep -oE '[0-9.]+$' || true)")
+  done
+  med() { printf '%s\n' "$@" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "–"; else print a[int((NR + 1) / 2)]}'; }
+  printf '| %s | %d | %s | %s | %s | %s |\n' "$v" "$runs" "$(med "${walls[@]}")" "$(med "${cpus[@]}")" "$(med "${gens[@]}")" "$(med "${alls[@]}")"
+done
