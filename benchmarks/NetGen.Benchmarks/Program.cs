@@ -29,6 +29,8 @@ using NetGen.Benchmarks.Training;
 // dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- --filter '*Monitoring*' --job short
 // dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- memory-soak [steps] [network] [reclaim budget] [history]
 // dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- monitor-overhead [SimpleNet|DeepNet|both] [rounds]
+// Generator cost in a fresh process (benchmarks/scripts/generator-cold.sh runs it for two generator builds):
+// dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- generator-cold N [--generator-dll PATH]
 if (args.FirstOrDefault() == NetGen.Benchmarks.Monitoring.MemorySoak.Command)
 {
     return NetGen.Benchmarks.Monitoring.MemorySoak.Run(args.Skip(1).ToArray());
@@ -37,6 +39,12 @@ if (args.FirstOrDefault() == NetGen.Benchmarks.Monitoring.MemorySoak.Command)
 if (args.FirstOrDefault() == NetGen.Benchmarks.Monitoring.MonitoringOverhead.Command)
 {
     return NetGen.Benchmarks.Monitoring.MonitoringOverhead.Run(args.Skip(1).ToArray());
+}
+
+// Before anything loads libtorch: a fresh process is the point of this one.
+if (args.FirstOrDefault() == GeneratorCold.Command)
+{
+    return GeneratorCold.Run(args.Skip(1).ToArray());
 }
 
 var defaultThreads = Threads.DefaultCount; // read libtorch's default before anything changes it

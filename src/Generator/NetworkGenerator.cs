@@ -36,6 +36,7 @@ namespace NetGen.Generator
                 .CreateSyntaxProvider(
                     static (node, _) => node is CompilationUnitSyntax,
                     static (ctx, ct) => ReadNetworks(ctx, ct))
+                .WithTrackingName(TrackingNames.File)
                 .Where(static models => models.Count > 0)
                 .Collect()
                 .SelectMany(static (files, _) => files)
