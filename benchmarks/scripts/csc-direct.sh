@@ -11,7 +11,8 @@
 # moved after the SDK's generators, to see whether the first generator pays for shared work), "without
 # NetGen" (its /analyzer: removed: the classes stay empty partial classes; "without-netgen-report" keeps
 # /reportanalyzer), "pregenerated" (without NetGen, but with the files NetGen generates added as ordinary
-# sources: the difference to "no-report" is the generator's whole cost in the real compiler), "tiering-off" and "pgo-off" (as built, with DOTNET_TieredCompilation=0 or DOTNET_TieredPGO=0:
+# sources: the difference to "no-report" is the generator's whole cost in the real compiler), "hand-written"
+# (the same networks as hand-written TorchSharp modules instead, without NetGen), "tiering-off" and "pgo-off" (as built, with DOTNET_TieredCompilation=0 or DOTNET_TieredPGO=0:
 # how much of the time is code running unoptimised in a short-lived process). VARIANTS="a b" picks some.
 # The difference between "no report" and "without NetGen" is what NetGen costs a real compile.
 set -euo pipefail
@@ -34,6 +35,21 @@ variant() {
     without-netgen) echo "$line" | sed "s# /reportanalyzer##; s# $netgen##" ;;
     without-netgen-report) echo "$line" | sed "s# $netgen##" ;;
     tiering-off|pgo-off) echo "$line" ;;
+    hand-written)
+      # The same networks written by hand as a careful TorchSharp programmer would (as the benchmarks'
+      # HandWrittenNetworks.cs: fields, RegisterComponents, forward with using), instead of the NetGen
+      # declarations, compiled without NetGen: what the code a user would otherwise write costs to compile.
+      mkdir -p hand
+      for f in Net*.cs; do
+        i=${f#Net}; i=${i%.cs}
+        [ -f "hand/$f" ] && continue
+        if (( i % 2 == 0 )); then
+          printf 'using TorchSharp;\nusing TorchSharp.Modules;\nusing static TorchSharp.torch;\nusing F = TorchSharp.torch.nn.functional;\nnamespace Bench;\npublic sealed class Net%d : nn.Module<Tensor, Tensor>\n{\n    private readonly Linear fc1 = nn.Linear(%d, 300);\n    private readonly BatchNorm1d bn1 = nn.BatchNorm1d(300);\n    private readonly Linear fc2 = nn.Linear(300, 100);\n    private readonly BatchNorm1d bn2 = nn.BatchNorm1d(100);\n    private readonly Linear fc3 = nn.Linear(100, 10);\n    public Net%d() : base(nameof(Net%d)) => RegisterComponents();\n    public override Tensor forward(Tensor input)\n    {\n        using var x1 = fc1.forward(input);\n        using var x2 = F.relu(x1);\n        using var x3 = bn1.forward(x2);\n        using var x4 = fc2.forward(x3);\n        using var x5 = F.relu(x4);\n        using var x6 = bn2.forward(x5);\n        return fc3.forward(x6);\n    }\n}\n' "$i" $((i + 1)) "$i" "$i" > "hand/$f"
+        else
+          printf 'using TorchSharp;\nusing TorchSharp.Modules;\nusing static TorchSharp.torch;\nusing F = TorchSharp.torch.nn.functional;\nnamespace Bench;\npublic sealed class Net%d : nn.Module<Tensor, Tensor>\n{\n    private readonly Linear fc1 = nn.Linear(%d, 64);\n    private readonly Linear fc2 = nn.Linear(64, 64);\n    private readonly Linear fc3 = nn.Linear(64, 64);\n    private readonly Linear fc4 = nn.Linear(64, 64);\n    private readonly Linear fc5 = nn.Linear(64, 1);\n    public Net%d() : base(nameof(Net%d)) => RegisterComponents();\n    public double ClipGradients() => nn.utils.clip_grad_norm_(parameters(), 1.0);\n    public override Tensor forward(Tensor input)\n    {\n        using var x1 = fc1.forward(input);\n        using var x2 = F.relu(x1);\n        using var x3 = fc2.forward(x2);\n        using var x4 = F.relu(x3);\n        using var x5 = fc3.forward(x4);\n        using var x6 = F.relu(x5);\n        using var x7 = fc4.forward(x6);\n        using var x8 = F.relu(x7);\n        return fc5.forward(x8);\n    }\n}\n' "$i" $((i + 1)) "$i" "$i" > "hand/$f"
+        fi
+      done
+      echo "$line" | sed "s# /reportanalyzer##; s# $netgen##; s#\(/[^ ]*\)\?/\?\(Net[0-9]*\.cs\)#hand/\2#g" ;;
     pregenerated)
       # NetGen's output as ordinary source files, compiled without NetGen: what the same code costs when
       # nobody has to generate it (written by hand, or checked in).
