@@ -36,6 +36,12 @@ if (args.FirstOrDefault() == NetGen.Benchmarks.Monitoring.MemorySoak.Command)
     return NetGen.Benchmarks.Monitoring.MemorySoak.Run(args.Skip(1).ToArray());
 }
 
+// Mlp20 inference: NetGen, hand-written, and hand-written keeping every intermediate until forward returns.
+if (args.FirstOrDefault() == NetGen.Benchmarks.Networks.DisposalExperiment.Command)
+{
+    return NetGen.Benchmarks.Networks.DisposalExperiment.Run();
+}
+
 if (args.FirstOrDefault() == NetGen.Benchmarks.Monitoring.MonitoringOverhead.Command)
 {
     return NetGen.Benchmarks.Monitoring.MonitoringOverhead.Run(args.Skip(1).ToArray());

@@ -72,7 +72,7 @@ public static class InterleavedComparison
         return lines;
     }
 
-    private static string Compare(List<Measurement> measurements, string benchmark, NetworkKind network, string batch, string threads, Action[] contenders, string[] names, int rounds, TimeSpan roundTime)
+    internal static string Compare(List<Measurement> measurements, string benchmark, NetworkKind network, string batch, string threads, Action[] contenders, string[] names, int rounds, TimeSpan roundTime)
     {
         // Warm-up, and the number of calls that fills a round for each contender.
         var calls = contenders.Select(c =>
