@@ -3,9 +3,11 @@
 //   --quick                  short job (1 warm-up, 3 iterations of 100 ms): a check that finishes in minutes, not a measurement
 //   --no-pytorch             skip the PyTorch peer baseline (otherwise run when python3 with torch is present)
 //   --pytorch-blas DIR       also run the PyTorch baseline with DIR first on its library path (repeatable)
-//   --generator-report       Roslyn's own generator/analyzer clocks and the incremental counts, then exit
+//   --generator-report       Roslyn's own generator/analyzer clocks and the incremental counts, then exit;
+//                            --generator-dll PATH: measure the NetworkGenerator in another build of NetGen.Generator.dll
 //   --interleaved            the NetGen / hand-written / Sequential and Adam comparisons with contenders alternating
-//                            round by round (robust ratios on a loaded machine), then exit; --adam-only: only the Adam rows
+//                            round by round (robust ratios on a loaded machine), then exit; --adam-only: only the Adam rows,
+//                            --no-adam: no Adam rows, --networks A,B (all), --threads 1|default (both)
 //   --memory                 the long-run memory check, then exit; with --steps N (10000), --network NAME (DeepNet),
 //                            --threads 1|default (1), --adam both|inplace|torchsharp|finalized-scalars|temporaries (both;
 //                            the last two are the memory investigation's half-way Adams), --max-rss-mb M (4096: stop a
@@ -27,14 +29,28 @@ using NetGen.Benchmarks.Training;
 // dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- --filter '*Monitoring*' --job short
 // dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- memory-soak [steps] [network] [reclaim budget] [history]
 // dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- monitor-overhead [SimpleNet|DeepNet|both] [rounds]
+// Generator cost in a fresh process (benchmarks/scripts/generator-cold.sh runs it for two generator builds):
+// dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- generator-cold N [--generator-dll PATH]
 if (args.FirstOrDefault() == NetGen.Benchmarks.Monitoring.MemorySoak.Command)
 {
     return NetGen.Benchmarks.Monitoring.MemorySoak.Run(args.Skip(1).ToArray());
 }
 
+// Mlp20 inference: NetGen, hand-written, and hand-written keeping every intermediate until forward returns.
+if (args.FirstOrDefault() == NetGen.Benchmarks.Networks.DisposalExperiment.Command)
+{
+    return NetGen.Benchmarks.Networks.DisposalExperiment.Run();
+}
+
 if (args.FirstOrDefault() == NetGen.Benchmarks.Monitoring.MonitoringOverhead.Command)
 {
     return NetGen.Benchmarks.Monitoring.MonitoringOverhead.Run(args.Skip(1).ToArray());
+}
+
+// Before anything loads libtorch: a fresh process is the point of this one.
+if (args.FirstOrDefault() == GeneratorCold.Command)
+{
+    return GeneratorCold.Run(args.Skip(1).ToArray());
 }
 
 var defaultThreads = Threads.DefaultCount; // read libtorch's default before anything changes it
@@ -76,6 +92,17 @@ Console.WriteLine(header);
 
 if (Flag("--generator-report"))
 {
+    if (Option("--generator-dll") is { } generatorDll)
+    {
+        if (!File.Exists(generatorDll))
+        {
+            Fail($"--generator-dll: '{generatorDll}' does not exist");
+        }
+
+        NetworkSources.UseGeneratorAssembly(generatorDll);
+        header += $" Generator under test: {Path.GetFullPath(generatorDll)}.";
+    }
+
     var lines = GeneratorReport.Run(new[] { 1, 100, 1000 }, repetitions: quick ? 3 : 9);
     Write("netgen-generator-report.md", new[] { header, "" }.Concat(lines));
     return 0;
@@ -84,11 +111,22 @@ if (Flag("--generator-report"))
 if (Flag("--interleaved"))
 {
     var adamOnly = Flag("--adam-only");
+    var noAdam = Flag("--no-adam");
+    var networks = (Option("--networks") ?? string.Join(',', Enum.GetNames<NetworkKind>())).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(name => Enum.TryParse<NetworkKind>(name, out var kind) ? kind : FailWith<NetworkKind>($"--networks: '{name}' is not one of {string.Join(", ", Enum.GetNames<NetworkKind>())}"))
+        .Distinct().ToArray();
+    var threadSettings = Option("--threads") switch
+    {
+        null => Threads.Settings,
+        Threads.One => new[] { Threads.One },
+        Threads.Default => new[] { Threads.Default },
+        var other => FailWith<string[]>($"--threads: '{other}' is neither 1 nor default"),
+    };
     var measurements = new List<InterleavedComparison.Measurement>();
-    var lines = InterleavedComparison.Run(quick, measurements, adamOnly).ToList();
+    var lines = InterleavedComparison.Run(quick, measurements, networks, threadSettings, modules: !adamOnly, adam: !noAdam).ToList();
     if (!noPyTorch && PyTorchBaseline.FindPython() is { } python)
     {
-        var runs = PyTorchBaseline.RunAll(python, blasDirectories, Enum.GetNames<NetworkKind>(), quick);
+        var runs = PyTorchBaseline.RunAll(python, blasDirectories, networks.Select(n => n.ToString()), quick, threadSettings);
         lines.Add("");
         lines.AddRange(runs.Select(p => $"PyTorch {p.Torch} on Python {p.Python}, {p.Blas}; one process per thread setting, OPENBLAS_NUM_THREADS matching."));
         lines.AddRange(InterleavedComparison.PyTorchTable(measurements, runs));

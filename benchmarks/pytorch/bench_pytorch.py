@@ -22,15 +22,27 @@ from torch import nn
 
 DEFAULT_THREADS = torch.get_num_threads()
 
-# name: (batch, input features, outputs, loss, clip norm) -- as NetworkSetup in BenchmarkNetworks.cs
+# name: (batch, sample shape, outputs, loss, clip norm) -- as NetworkSetup in BenchmarkNetworks.cs
 SETUPS = {
-    "SimpleNet": (64, 784, 10, "ce", None),
-    "DeepNet": (10, 100, 1, "mse", 1.0),
-    "Mlp20": (64, 256, 10, "ce", None),
+    "SimpleNet": (64, (784,), 10, "ce", None),
+    "DeepNet": (10, (100,), 1, "mse", 1.0),
+    "Mlp20": (64, (256,), 10, "ce", None),
+    "ConvNet": (64, (1, 28, 28), 10, "ce", None),
 }
+
+# Parameter counts of the .NET declarations (BenchmarkNetworks.ExpectedParameters): the models must match.
+PARAMETERS = {"SimpleNet": 267_410, "DeepNet": 3_105_001, "Mlp20": 1_252_618, "ConvNet": 16_330}
 
 
 def make(name):
+    model = build(name)
+    count = sum(p.numel() for p in model.parameters())
+    if count != PARAMETERS[name]:
+        raise SystemExit(f"{name}: {count:,} parameters, the .NET declaration has {PARAMETERS[name]:,}")
+    return model
+
+
+def build(name):
     torch.manual_seed(42)
     if name == "SimpleNet":
         return nn.Sequential(nn.Linear(784, 300), nn.ReLU(), nn.BatchNorm1d(300),
@@ -45,18 +57,22 @@ def make(name):
         for _ in range(19):
             layers += [nn.Linear(256, 256), nn.ReLU()]
         return nn.Sequential(*layers, nn.Linear(256, 10))
+    if name == "ConvNet":
+        return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Flatten(), nn.Linear(32 * 6 * 6, 10))
     raise SystemExit(f"unknown network {name!r}; known: {', '.join(SETUPS)}")
 
 
 class Session:
     def __init__(self, name):
-        batch, features, outputs, loss, clip = SETUPS[name]
+        batch, sample, outputs, loss, clip = SETUPS[name]
         self.model = make(name)
         self.model.train()
         # foreach=False: PyTorch 1.13's CPU default, the single-tensor loop TorchSharp's Adam mirrors.
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3, foreach=False)
         torch.manual_seed(0)
-        self.x = torch.randn(batch, features)
+        self.x = torch.randn(batch, *sample)
         if loss == "ce":
             self.y = torch.randint(0, outputs, (batch,))
             self.criterion = nn.CrossEntropyLoss()
@@ -140,7 +156,7 @@ def run_benchmarks(args):
                 print(f"adam      {name:10s} threads={setting:8s} {ms:9.3f} ms (CPU {cpu:9.3f} ms)", file=sys.stderr)
             model = make(name).eval()
             for batch in (1, 64):
-                x = torch.randn(batch, SETUPS[name][1])
+                x = torch.randn(batch, *SETUPS[name][1])
 
                 def infer():
                     with torch.no_grad():

@@ -81,9 +81,25 @@ public static class NetworkSources
                     ["CS1702"] = ReportDiagnostic.Suppress,
                 }));
 
+    /// <summary>
+    /// The generator the measurements drive: this build's <see cref="NetworkGenerator"/>, or, after
+    /// <see cref="UseGeneratorAssembly"/>, the one in another build of NetGen.Generator.dll (to compare two
+    /// versions of the generator on the same machine and compiler).
+    /// </summary>
+    public static Func<IIncrementalGenerator> CreateGenerator { get; private set; } = () => new NetworkGenerator();
+
+    /// <summary>Drives the NetworkGenerator of <paramref name="path"/> (loaded in its own load context) instead of this build's.</summary>
+    public static void UseGeneratorAssembly(string path)
+    {
+        var context = new System.Runtime.Loader.AssemblyLoadContext("generator-under-test");
+        var assembly = context.LoadFromAssemblyPath(System.IO.Path.GetFullPath(path));
+        var type = assembly.GetType(typeof(NetworkGenerator).FullName!) ?? throw new InvalidOperationException($"{path} has no {typeof(NetworkGenerator).FullName}");
+        CreateGenerator = () => (IIncrementalGenerator)Activator.CreateInstance(type)!;
+    }
+
     public static GeneratorDriver Driver(bool trackSteps = false) =>
         CSharpGeneratorDriver.Create(
-            new[] { new NetworkGenerator().AsSourceGenerator() },
+            new[] { CreateGenerator().AsSourceGenerator() },
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 

@@ -12,7 +12,7 @@ public class InferenceBenchmarks
     private BenchmarkModel _model = null!;
     private Tensor _input = null!;
 
-    [Params(NetworkKind.SimpleNet, NetworkKind.DeepNet, NetworkKind.Mlp20)]
+    [Params(NetworkKind.SimpleNet, NetworkKind.DeepNet, NetworkKind.Mlp20, NetworkKind.ConvNet)]
     public NetworkKind Network { get; set; }
 
     [Params(1, 64)]
@@ -60,6 +60,6 @@ public class InferenceBenchmarks
         _model = BenchmarkNetworks.Create(Network, implementation);
         _model.Module.eval();
         torch.manual_seed(0);
-        _input = torch.randn(Batch, BenchmarkNetworks.Setup(Network).InputFeatures);
+        _input = torch.randn(BenchmarkNetworks.Setup(Network).InputShape(Batch));
     }
 }

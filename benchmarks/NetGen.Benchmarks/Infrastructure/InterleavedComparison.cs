@@ -23,7 +23,7 @@ public static class InterleavedComparison
     /// <summary>One contender's medians in one comparison.</summary>
     public sealed record Measurement(string Benchmark, NetworkKind Network, string Batch, string Threads, string Contender, double WallMs, double CpuMs);
 
-    public static IReadOnlyList<string> Run(bool quick, List<Measurement> measurements, bool adamOnly = false)
+    public static IReadOnlyList<string> Run(bool quick, List<Measurement> measurements, IReadOnlyCollection<NetworkKind> networks, IReadOnlyList<string> threadSettings, bool modules, bool adam)
     {
         var rounds = quick ? 5 : 31;
         var roundTime = TimeSpan.FromMilliseconds(quick ? 100 : 300);
@@ -35,10 +35,10 @@ public static class InterleavedComparison
             "|---|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
 
-        foreach (var threads in Threads.Settings)
+        foreach (var threads in threadSettings)
         {
             Threads.Apply(threads);
-            foreach (var network in adamOnly ? Array.Empty<NetworkKind>() : Enum.GetValues<NetworkKind>())
+            foreach (var network in modules ? networks : Array.Empty<NetworkKind>())
             {
                 var sessions = Enum.GetValues<Implementation>().Select(i => new TrainingSession(network, i)).ToList();
                 lines.Add(Compare(measurements, "training step", network, "", threads, sessions.Select(s => (Action)s.Step).ToArray(), new[] { "NetGen", "hand-written", "Sequential" }, rounds, roundTime));
@@ -48,7 +48,7 @@ public static class InterleavedComparison
                 {
                     var models = Enum.GetValues<Implementation>().Select(i => BenchmarkNetworks.Create(network, i)).ToList();
                     models.ForEach(m => m.Module.eval());
-                    using var input = torch.randn(batch, BenchmarkNetworks.Setup(network).InputFeatures);
+                    using var input = torch.randn(BenchmarkNetworks.Setup(network).InputShape(batch));
                     var forwards = models.Select(m => (Action)(() =>
                     {
                         using var _ = torch.no_grad();
@@ -59,7 +59,7 @@ public static class InterleavedComparison
                 }
             }
 
-            foreach (var network in new[] { NetworkKind.SimpleNet, NetworkKind.DeepNet })
+            foreach (var network in adam ? new[] { NetworkKind.SimpleNet, NetworkKind.DeepNet }.Where(networks.Contains) : Array.Empty<NetworkKind>())
             {
                 var adams = new[] { AdamKind.InPlace, AdamKind.TorchSharp }.Select(a => new TrainingSession(network, Implementation.NetGen, a)).ToList();
                 lines.Add(Compare(measurements, "training step", network, "", threads, adams.Select(s => (Action)s.Step).ToArray(), new[] { "InPlaceAdam", "TorchSharp Adam" }, rounds, roundTime));
@@ -72,7 +72,7 @@ public static class InterleavedComparison
         return lines;
     }
 
-    private static string Compare(List<Measurement> measurements, string benchmark, NetworkKind network, string batch, string threads, Action[] contenders, string[] names, int rounds, TimeSpan roundTime)
+    internal static string Compare(List<Measurement> measurements, string benchmark, NetworkKind network, string batch, string threads, Action[] contenders, string[] names, int rounds, TimeSpan roundTime)
     {
         // Warm-up, and the number of calls that fills a round for each contender.
         var calls = contenders.Select(c =>

@@ -47,14 +47,14 @@ public static class PyTorchBaseline
 
     public static string Script => Path.Combine(AppContext.BaseDirectory, "pytorch", "bench_pytorch.py");
 
-    public static IReadOnlyList<PyTorchRun> RunAll(string python, IReadOnlyList<string?> blasDirectories, IEnumerable<string> networks, bool quick)
+    public static IReadOnlyList<PyTorchRun> RunAll(string python, IReadOnlyList<string?> blasDirectories, IEnumerable<string> networks, bool quick, IReadOnlyList<string>? threadSettings = null)
     {
         var runs = new List<PyTorchRun>();
         foreach (var blas in blasDirectories)
         {
             var results = new List<PyTorchResult>();
             string torch = "?", pythonVersion = "?", blasName = "?";
-            foreach (var threads in Threads.Settings)
+            foreach (var threads in threadSettings ?? Threads.Settings)
             {
                 var args = new List<string> { Script, "--threads", threads, "--networks" };
                 args.AddRange(networks);

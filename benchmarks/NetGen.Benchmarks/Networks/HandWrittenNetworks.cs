@@ -95,3 +95,25 @@ public sealed class HandWrittenMlp20 : nn.Module<Tensor, Tensor>
         }
     }
 }
+
+/// <summary>The convolutional network by hand: modules for the convolutions, functional ReLU and pooling.</summary>
+public sealed class HandWrittenConvNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv1 = nn.Conv2d(1, 16, 3, padding: 1);
+    private readonly Conv2d conv2 = nn.Conv2d(16, 32, 3);
+    private readonly Linear fc1 = nn.Linear(32 * 6 * 6, 10);
+
+    public HandWrittenConvNet() : base(nameof(HandWrittenConvNet)) => RegisterComponents();
+
+    public override Tensor forward(Tensor input)
+    {
+        using var x1 = conv1.forward(input);
+        using var x2 = F.relu(x1);
+        using var x3 = F.max_pool2d(x2, 2);
+        using var x4 = conv2.forward(x3);
+        using var x5 = F.relu(x4);
+        using var x6 = F.max_pool2d(x5, 2);
+        using var x7 = x6.flatten(1);
+        return fc1.forward(x7);
+    }
+}

@@ -30,4 +30,9 @@ public static class SequentialNetworks
         layers.Add(("fc20", nn.Linear(256, 10)));
         return nn.Sequential(layers);
     }
+
+    public static nn.Module<Tensor, Tensor> ConvNet() => nn.Sequential(
+        ("conv1", nn.Conv2d(1, 16, 3, padding: 1)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
+        ("conv2", nn.Conv2d(16, 32, 3)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
+        ("flatten", nn.Flatten()), ("fc1", nn.Linear(32 * 6 * 6, 10)));
 }

@@ -48,7 +48,7 @@ public sealed class TrainingSession : IDisposable
         };
 
         torch.manual_seed(0);
-        _input = torch.randn(Setup.Batch, Setup.InputFeatures);
+        _input = torch.randn(Setup.InputShape(Setup.Batch));
         if (Setup.Loss == LossKind.CrossEntropy)
         {
             _target = torch.randint(0, Setup.Outputs, new long[] { Setup.Batch });

@@ -13,7 +13,7 @@ public class TrainingStepBenchmarks
 {
     private TrainingSession _session = null!;
 
-    [Params(NetworkKind.SimpleNet, NetworkKind.DeepNet, NetworkKind.Mlp20)]
+    [Params(NetworkKind.SimpleNet, NetworkKind.DeepNet, NetworkKind.Mlp20, NetworkKind.ConvNet)]
     public NetworkKind Network { get; set; }
 
     [ParamsSource(nameof(ThreadSettings))]

@@ -1,0 +1,99 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Runtime.InteropServices;
+
+namespace NetGen.Benchmarks.Generator;
+
+/// <summary>
+/// <c>generator-cold N [--generator-dll PATH]</c>: the generator's cost in a fresh process, as a compiler that
+/// does not stay resident (<c>UseSharedCompilation=false</c>, CI) pays it. Parses N network files, makes the
+/// compilation, and runs the generator once (cold: its code and the compiler's paths through it are JIT-compiled
+/// on the way, the referenced assemblies' symbols are built), then 5 more times on fresh compilations (warm).
+/// It prints wall time and the CPU time of the thread that ran the generator (the driver runs generators on
+/// the calling thread), so another process competing for the cores hardly changes the figure. One line of
+/// tab-separated numbers, for scripts: N, cold wall ms, cold CPU ms, warm wall ms (median), warm CPU ms (median),
+/// and from one more run with step tracking, the ms of reading files into models and of emitting the sources.
+/// </summary>
+public static class GeneratorCold
+{
+    public const string Command = "generator-cold";
+
+    public static int Run(string[] args)
+    {
+        if (args.Length < 1 || !int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+        {
+            Console.Error.WriteLine("error: usage: generator-cold N [--generator-dll PATH] (N: a number of network classes, at least 1)");
+            return 2;
+        }
+
+        var dll = args.SkipWhile(a => a != "--generator-dll").Skip(1).FirstOrDefault();
+        if (dll is not null)
+        {
+            if (!System.IO.File.Exists(dll))
+            {
+                Console.Error.WriteLine($"error: --generator-dll: '{dll}' does not exist");
+                return 2;
+            }
+
+            NetworkSources.UseGeneratorAssembly(dll);
+        }
+
+        var trees = NetworkSources.Trees(n);
+        var cold = Once(trees);
+        var warm = Enumerable.Range(0, 5).Select(_ => Once(trees)).ToList();
+        static double Median(System.Collections.Generic.IEnumerable<double> v) => v.OrderBy(x => x).ElementAt(2);
+        var (read, emit) = Split(trees);
+        Console.WriteLine(string.Join('\t', n, F(cold.Wall), F(cold.Cpu), F(Median(warm.Select(w => w.Wall))), F(Median(warm.Select(w => w.Cpu))), F(read), F(emit)));
+        return 0;
+
+        static string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
+    }
+
+    private static (double Wall, double Cpu) Once(Microsoft.CodeAnalysis.SyntaxTree[] trees)
+    {
+        var compilation = NetworkSources.Compilation(trees);
+        var driver = NetworkSources.Driver();
+        var cpu = ThreadCpuMs();
+        var stopwatch = Stopwatch.StartNew();
+        driver = driver.RunGenerators(compilation);
+        var wall = stopwatch.Elapsed.TotalMilliseconds;
+        cpu = ThreadCpuMs() - cpu;
+        var generated = driver.GetRunResult().GeneratedTrees.Length;
+        if (generated != trees.Length - 1)
+        {
+            throw new InvalidOperationException($"expected {trees.Length - 1} generated files, got {generated}");
+        }
+
+        return (wall, cpu);
+    }
+
+    /// <summary>
+    /// Where a warm run's time goes, by the driver's step clocks (one more run with step tracking, which adds
+    /// its own overhead): reading the files into models ("NetGen.File", 0 for a generator build without that
+    /// step) and the source outputs (emitting the code and adding it to the compilation).
+    /// </summary>
+    private static (double Read, double Emit) Split(Microsoft.CodeAnalysis.SyntaxTree[] trees)
+    {
+        var result = NetworkSources.Driver(trackSteps: true).RunGenerators(NetworkSources.Compilation(trees)).GetRunResult().Results.Single();
+        var read = result.TrackedSteps.TryGetValue("NetGen.File", out var steps) ? steps.Sum(s => s.ElapsedTime.TotalMilliseconds) : 0;
+        var emit = result.TrackedOutputSteps.Values.SelectMany(s => s).Sum(s => s.ElapsedTime.TotalMilliseconds);
+        return (read, emit);
+    }
+
+    private static double ThreadCpuMs() =>
+        clock_gettime(ClockThreadCpuTime, out var t) == 0 ? t.Seconds * 1e3 + t.Nanoseconds / 1e6 : double.NaN;
+
+    private const int ClockThreadCpuTime = 3;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int clock_gettime(int clock, out TimeSpec time);
+}
