@@ -1,9 +1,8 @@
 using System;
-using System.Linq;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
+using NetGen.Generator.Catalog;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
@@ -21,29 +20,26 @@ namespace NetGen.Generator
     {
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            // A network has no marker attribute: any of ~35 NetGen attributes makes a class one. The first
-            // design ran one ForAttributeWithMetadataName pipeline per attribute kind: every syntax tree was
-            // searched 35 times, and a network was read semantically once per attribute kind it uses
-            // (docs/performance.md has the cost). Here one syntax provider takes each file once, finds its
-            // attributed classes syntactically, and resolves their attributes semantically (so aliases and
-            // qualified names work as before); like any syntax provider it re-runs only for edited files.
-            // An edited file comes back as a new entry, so to keep "edit one network, regenerate one" the
-            // files' model lists are collected and unrolled again: SelectMany compares its outputs with the
-            // previous run's by position, first per file (an unedited file is Unchanged and not unrolled
-            // again), then per network within an edited file. Files without networks are dropped first, so
-            // adding or editing them changes nothing at all.
-            var networks = context.SyntaxProvider
-                .CreateSyntaxProvider(
-                    static (node, _) => node is CompilationUnitSyntax,
-                    static (ctx, ct) => ReadNetworks(ctx, ct))
-                .WithTrackingName(TrackingNames.File)
-                .Where(static models => models.Count > 0)
-                .Collect()
-                .SelectMany(static (files, _) => files)
-                .SelectMany(static (models, _) => models)
-                .WithTrackingName(TrackingNames.Network);
+            // A network has no marker attribute: any NetGen attribute makes a class one. There is one
+            // ForAttributeWithMetadataName pipeline per attribute kind, and only the pipeline of the class's
+            // first NetGen attribute builds its model, so each class is generated exactly once and stays
+            // independently cached. A single CreateSyntaxProvider over all files was measured 26-41 % cheaper
+            // in a batch build, but Roslyn re-runs such a provider's transform for every file on every
+            // compilation change (its semantic model is never considered cached), that is, every network of
+            // the project on every keystroke in the IDE; these pipelines re-read only the edited file.
+            // docs/performance.md has the numbers.
+            foreach (var metadataName in AttributeNames())
+            {
+                var networks = context.SyntaxProvider
+                    .ForAttributeWithMetadataName(
+                        metadataName,
+                        static (node, _) => node is ClassDeclarationSyntax,
+                        (ctx, ct) => ReadNetwork(ctx, metadataName, ct))
+                    .Where(static model => model is not null)
+                    .WithTrackingName(TrackingNames.Network);
 
-            context.RegisterSourceOutput(networks, static (spc, model) => Emit(spc, model));
+                context.RegisterSourceOutput(networks, static (spc, model) => Emit(spc, model!));
+            }
         }
 
         private static void Emit(SourceProductionContext context, NetworkModel model)
@@ -63,41 +59,32 @@ namespace NetGen.Generator
             context.AddSource(model.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
         }
 
-        private static EquatableArray<NetworkModel> ReadNetworks(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+        private static System.Collections.Generic.IEnumerable<string> AttributeNames()
         {
-            // Classes live only in namespaces and other types, so method bodies are never entered.
-            var candidates = context.Node
-                .DescendantNodes(static node => node is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax)
-                .OfType<ClassDeclarationSyntax>()
-                .Where(static declaration => declaration.AttributeLists.Count > 0);
-            var models = new System.Collections.Generic.List<NetworkModel>();
-            foreach (var declaration in candidates)
+            foreach (var layer in LayerCatalog.All)
             {
-                if (ReadNetwork(context.SemanticModel, declaration, cancellationToken) is { } model)
-                {
-                    models.Add(model);
-                }
+                yield return layer.MetadataName;
             }
 
-            return models.ToEquatableArray();
+            foreach (var option in NetworkOptionCatalog.All)
+            {
+                yield return option.MetadataName;
+            }
         }
 
-        private static NetworkModel? ReadNetwork(SemanticModel semanticModel, ClassDeclarationSyntax declaration, CancellationToken cancellationToken)
+        private static NetworkModel? ReadNetwork(GeneratorAttributeSyntaxContext context, string metadataName, System.Threading.CancellationToken cancellationToken)
         {
+            if (context.TargetSymbol is not INamedTypeSymbol type)
+            {
+                return null;
+            }
+
             try
             {
-                if (semanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type)
-                {
-                    return null;
-                }
-
-                // A partial class can be declared several times; it is generated once, from the declaration
-                // that carries its first NetGen attribute.
                 var attributes = NetworkParser.NetGenAttributes(type, cancellationToken);
                 if (attributes.Count == 0 ||
-                    attributes[0].ApplicationSyntaxReference is not { } first ||
-                    first.SyntaxTree != declaration.SyntaxTree ||
-                    !declaration.AttributeLists.FullSpan.Contains(first.Span))
+                    NetworkParser.MetadataName(attributes[0].AttributeClass!) != metadataName ||
+                    attributes[0].ApplicationSyntaxReference!.SyntaxTree != context.TargetNode.SyntaxTree)
                 {
                     return null;
                 }

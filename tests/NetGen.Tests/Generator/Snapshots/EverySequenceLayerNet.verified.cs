@@ -111,27 +111,35 @@ namespace NetGen.Tests.Catalog
 
         /// <summary>
         /// Runs the layers in order and passes each layer's name and output to <paramref name="observeLayer"/>, for
-        /// summaries, debugging and monitoring. The outputs are disposed when this method returns: copy what you keep.
+        /// summaries, debugging and monitoring. Each output is disposed as soon as the next layer has used it: copy what you keep.
         /// </summary>
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
-            using var x1 = conv1.call(input);
+            var x1 = conv1.call(input);
             observeLayer?.Invoke("conv1", x1);
-            using var x2 = bn1.call(x1);
+            var x2 = bn1.call(x1);
+            x1.Dispose();
             observeLayer?.Invoke("bn1", x2);
-            using var x3 = global::TorchSharp.torch.nn.functional.relu(x2);
+            var x3 = global::TorchSharp.torch.nn.functional.relu(x2);
+            x2.Dispose();
             observeLayer?.Invoke("relu1", x3);
-            using var x4 = global::NetGen.GeneratedLayers.SequenceOutput(lstm1.call(x3, null));
+            var x4 = global::NetGen.GeneratedLayers.SequenceOutput(lstm1.call(x3, null));
+            x3.Dispose();
             observeLayer?.Invoke("lstm1", x4);
-            using var x5 = global::NetGen.GeneratedLayers.SequenceOutput(gru1.call(x4, null));
+            var x5 = global::NetGen.GeneratedLayers.SequenceOutput(gru1.call(x4, null));
+            x4.Dispose();
             observeLayer?.Invoke("gru1", x5);
-            using var x6 = global::NetGen.GeneratedLayers.SequenceOutput(rnn1.call(x5, null));
+            var x6 = global::NetGen.GeneratedLayers.SequenceOutput(rnn1.call(x5, null));
+            x5.Dispose();
             observeLayer?.Invoke("rnn1", x6);
-            using var x7 = x6.select(1, -1);
+            var x7 = x6.select(1, -1);
+            x6.Dispose();
             observeLayer?.Invoke("laststep1", x7);
-            using var x8 = fc1.call(x7);
+            var x8 = fc1.call(x7);
+            x7.Dispose();
             observeLayer?.Invoke("fc1", x8);
             var output = global::TorchSharp.torch.nn.functional.softmax(x8, -1);
+            x8.Dispose();
             observeLayer?.Invoke("softmax1", output);
             return output;
         }

@@ -100,23 +100,29 @@ namespace NetGen.Tests.Networks
 
         /// <summary>
         /// Runs the layers in order and passes each layer's name and output to <paramref name="observeLayer"/>, for
-        /// summaries, debugging and monitoring. The outputs are disposed when this method returns: copy what you keep.
+        /// summaries, debugging and monitoring. Each output is disposed as soon as the next layer has used it: copy what you keep.
         /// </summary>
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
-            using var x1 = fc1.call(input);
+            var x1 = fc1.call(input);
             observeLayer?.Invoke("fc1", x1);
-            using var x2 = global::TorchSharp.torch.nn.functional.relu(x1);
+            var x2 = global::TorchSharp.torch.nn.functional.relu(x1);
+            x1.Dispose();
             observeLayer?.Invoke("relu1", x2);
-            using var x3 = bn1.call(x2);
+            var x3 = bn1.call(x2);
+            x2.Dispose();
             observeLayer?.Invoke("bn1", x3);
-            using var x4 = fc2.call(x3);
+            var x4 = fc2.call(x3);
+            x3.Dispose();
             observeLayer?.Invoke("fc2", x4);
-            using var x5 = global::TorchSharp.torch.nn.functional.relu(x4);
+            var x5 = global::TorchSharp.torch.nn.functional.relu(x4);
+            x4.Dispose();
             observeLayer?.Invoke("relu2", x5);
-            using var x6 = bn2.call(x5);
+            var x6 = bn2.call(x5);
+            x5.Dispose();
             observeLayer?.Invoke("bn2", x6);
             var output = fc3.call(x6);
+            x6.Dispose();
             observeLayer?.Invoke("fc3", output);
             return output;
         }

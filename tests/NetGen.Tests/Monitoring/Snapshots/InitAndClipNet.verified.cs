@@ -102,20 +102,24 @@ namespace NetGen.Tests.Monitoring
 
         /// <summary>
         /// Runs the layers in order and passes each layer's name and output to <paramref name="observeLayer"/>, for
-        /// summaries, debugging and monitoring. The outputs are disposed when this method returns: copy what you keep.
+        /// summaries, debugging and monitoring. Each output is disposed as soon as the next layer has used it: copy what you keep.
         /// </summary>
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
             Monitor.BeginForward();
-            using var x1 = Monitor.Probe(0, fc1.call(input));
+            var x1 = Monitor.Probe(0, fc1.call(input));
             observeLayer?.Invoke("fc1", x1);
-            using var x2 = Monitor.Probe(1, global::TorchSharp.torch.nn.functional.tanh(x1));
+            var x2 = Monitor.Probe(1, global::TorchSharp.torch.nn.functional.tanh(x1));
+            x1.Dispose();
             observeLayer?.Invoke("tanh1", x2);
-            using var x3 = Monitor.Probe(2, fc2.call(x2));
+            var x3 = Monitor.Probe(2, fc2.call(x2));
+            x2.Dispose();
             observeLayer?.Invoke("fc2", x3);
-            using var x4 = Monitor.Probe(3, global::TorchSharp.torch.nn.functional.leaky_relu(x3, 0.2));
+            var x4 = Monitor.Probe(3, global::TorchSharp.torch.nn.functional.leaky_relu(x3, 0.2));
+            x3.Dispose();
             observeLayer?.Invoke("leakyrelu1", x4);
             var output = Monitor.Probe(4, fc3.call(x4));
+            x4.Dispose();
             observeLayer?.Invoke("fc3", output);
             return output;
         }
