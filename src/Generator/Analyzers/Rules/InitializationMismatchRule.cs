@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using NetGen.Generator.Diagnostics;
+using NetGen.Generator.GradientFlow;
 using NetGen.Generator.Parsing;
 
 namespace NetGen.Generator.Analyzers.Rules
@@ -38,13 +39,20 @@ namespace NetGen.Generator.Analyzers.Rules
                     continue;
                 }
 
-                // Both schemes use the activation's gain (calculate_gain), so they differ through the fans.
-                var gainSquared = GainSquared(init);
-                var xavier = gainSquared * 2.0 / (fanIn + fanOut);
-                var kaiming = gainSquared / (init.FanOut ? fanOut : fanIn);
+                // Both schemes use the activation's gain (calculate_gain), so they differ through the fans. The
+                // variances are the ones the generated initialisation draws (GradientFlow's Initialization.Declared);
+                // the suggested scheme goes on the layer itself, so it is fan-in.
                 var distribution = init.Scheme.EndsWith("Normal", System.StringComparison.Ordinal) ? "Normal" : "Uniform";
                 var declared = init.Scheme.Replace(distribution, string.Empty) + " " + distribution.ToLowerInvariant();
                 var suggested = (kaimingBeforeSaturating ? "Xavier" : "Kaiming") + distribution;
+                if (Initialization.Declared(init.Scheme, init.Gain, init.NegativeSlope, init.FanOut, init.ZeroBias) is not { } current ||
+                    Initialization.Declared(suggested, init.Gain, init.NegativeSlope, fanOut: false, init.ZeroBias) is not { } matching)
+                {
+                    continue;
+                }
+
+                var currentVariance = current.WeightVariance(fanIn, fanOut);
+                var matchingVariance = matching.WeightVariance(fanIn, fanOut);
                 var additional = init.FromClass && network.Parsed.InitAttribute?.ApplicationSyntaxReference is { } reference
                     ? new[] { Location.Create(reference.SyntaxTree, reference.Span) }
                     : null;
@@ -59,8 +67,8 @@ namespace NetGen.Generator.Analyzers.Rules
                     kaimingBeforeSaturating ? "ReLU-family activations, which zero part of their input" : "symmetric activations such as Tanh, which are linear around 0",
                     network.Name(activation),
                     kaimingBeforeSaturating ? "Xavier" : "Kaiming",
-                    Text.Scientific(kaimingBeforeSaturating ? xavier : kaiming),
-                    Text.Scientific(kaimingBeforeSaturating ? kaiming : xavier),
+                    Text.Scientific(matchingVariance),
+                    Text.Scientific(currentVariance),
                     suggested));
             }
         }
@@ -102,15 +110,5 @@ namespace NetGen.Generator.Analyzers.Rules
             fanOut = output.Dims[0] * receptive;
             return fanIn > 0 && fanOut > 0;
         }
-
-        /// <summary>gain² as NetGen.Training.WeightInit.Gain computes it (PyTorch's calculate_gain).</summary>
-        private static double GainSquared(LayerInit init) => init.Gain switch
-        {
-            "Tanh" => 25.0 / 9.0,
-            "ReLU" => 2.0,
-            "LeakyReLU" => 2.0 / (1 + ((init.NegativeSlope ?? 0.01) * (init.NegativeSlope ?? 0.01))),
-            "SELU" => 9.0 / 16.0,
-            _ => 1.0,
-        };
     }
 }
