@@ -89,6 +89,25 @@ if ! lab_help=$(dotnet run --project samples/GradientLab -- --help 2>&1); then
   exit 1
 fi
 
+# The benchmark program's commands are checked against its own --help too: each subcommand's options. It is built
+# once (Release, as the docs run it) and its subcommands' help read up front.
+declare -A bench_help
+bench_subcommands=$(extract | cut -f2 | grep -E -- '--project benchmarks/NetGen.Benchmarks' |
+  sed -E 's/^.* -- +//' | awk '{print ($1 ~ /^-/) ? "(none)" : $1}' | sort -u)
+if [ -n "$bench_subcommands" ]; then
+  if ! build_log=$(dotnet build benchmarks/NetGen.Benchmarks -c Release -nologo -v:q 2>&1); then
+    echo "FAIL the benchmark program does not build:"
+    tail -n 15 <<<"$build_log" | sed 's/^/       /'
+    echo "0 run, 1 failed, 0 skipped"
+    exit 1
+  fi
+  for sub in $bench_subcommands; do
+    [ "$sub" = "(none)" ] && continue
+    bench_help[$sub]=$(dotnet benchmarks/NetGen.Benchmarks/bin/Release/net10.0/NetGen.Benchmarks.dll "$sub" --help 2>&1) ||
+      bench_help[$sub]="UNKNOWN"
+  done
+fi
+
 # Static checks; prints one line per problem.
 check() {
   local command=$1 word filter name
@@ -106,6 +125,23 @@ check() {
       name=${name#*~}; name=${name#*=}; name=${name##*.}
       grep -rqE "(class|namespace) [A-Za-z0-9_.]*\b$name\b" tests/ || echo "filters on '$name', which names no test class or namespace"
     done
+  fi
+  if [[ $command == *"--project benchmarks/NetGen.Benchmarks"* ]]; then
+    local arguments=${command#* -- } sub
+    sub=${arguments%% *}
+    if [[ $command != *" -- "* || $sub == -* ]]; then
+      echo "names no subcommand of the benchmark program (suite, interleaved, memory, monitor-overhead, ...)"
+    elif [ "${bench_help[$sub]}" = UNKNOWN ]; then
+      echo "names '$sub', which is not a subcommand of the benchmark program"
+    else
+      arguments=${arguments#"$sub"}
+      arguments=${arguments%% -- *}   # BenchmarkDotNet's own arguments follow a second --
+      for word in $arguments; do
+        case "$word" in
+          --*) word=${word%%=*}; grep -qE -- "(^|[ ,])$word( |,|$)" <<<"${bench_help[$sub]}" || echo "passes '$word', which '$sub --help' does not list" ;;
+        esac
+      done
+    fi
   fi
   if [[ $command == *"--project samples/GradientLab"* && $command == *" -- "* ]]; then
     for word in ${command#* -- }; do
