@@ -9,7 +9,8 @@
 # long ones are listed with the reason they are not run here.
 #
 #   bash tests/docs/run-doc-commands.sh            # in this checkout
-#   bash tests/docs/run-doc-commands.sh --clone    # in a fresh clone of HEAD (a clean clone: restore and build from scratch)
+#   bash tests/docs/run-doc-commands.sh --clone    # in a fresh clone of HEAD (a clean clone: restore and build from scratch);
+#                                                  # --clone --static for the static checks only
 #   bash tests/docs/run-doc-commands.sh --static   # only the static checks, nothing run but the lab's --help
 #
 # Ends with one line "N run, N failed, N skipped" and exits non-zero when a check or a run failed.
@@ -23,11 +24,12 @@ case "${1:-}" in
     trap 'rm -rf "$scratch"' EXIT
     git clone -q "$top" "$scratch/netgen" || exit 2
     echo "fresh clone of $(git -C "$top" rev-parse --short HEAD) in $scratch/netgen"
-    bash "$scratch/netgen/tests/docs/run-doc-commands.sh"
+    shift
+    bash "$scratch/netgen/tests/docs/run-doc-commands.sh" "$@"
     exit $? ;;
   --static) mode=static ;;
   "") ;;
-  *) echo "usage: $0 [--clone | --static]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--clone] [--static]" >&2; exit 2 ;;
 esac
 cd "$top" || exit 2
 
