@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace NetGen;
 
-/// <summary>Options for <see cref="OnnxExport.ExportOnnx{TModule}(TModule, string, OnnxExportOptions?)"/>.</summary>
+/// <summary>Options for <see cref="OnnxExport.ExportOnnx"/>.</summary>
 public sealed class OnnxExportOptions
 {
     /// <summary>
@@ -32,15 +32,14 @@ public static class OnnxExport
     /// leaves no file (or the previous one) behind. The graph has eval semantics whatever the module's mode:
     /// BatchNorm uses its running statistics and Dropout is the identity.
     /// </summary>
-    /// <typeparam name="TModule">A NetGen-generated network.</typeparam>
-    /// <param name="module">The network to export.</param>
+    /// <param name="module">A NetGen-generated network (it implements <see cref="IOnnxExportable"/>).</param>
     /// <param name="path">The <c>.onnx</c> file to write; an existing file is replaced only once the new one is complete.</param>
     /// <param name="options">The opset; null for the defaults.</param>
     /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder cannot be written.</exception>
     /// <exception cref="NotSupportedException">The opset is outside NetGen's range or too old for one of the layers.</exception>
-    public static void ExportOnnx<TModule>(this TModule module, string path, OnnxExportOptions? options = null)
-        where TModule : nn.Module<Tensor, Tensor>, IOnnxExportable
+    /// <exception cref="ArgumentException">The module is not a NetGen network.</exception>
+    public static void ExportOnnx(this nn.Module<Tensor, Tensor> module, string path, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -57,16 +56,20 @@ public static class OnnxExport
     }
 
     /// <summary>The ONNX model of <paramref name="module"/> as bytes, for writing to a stream or a database.</summary>
-    /// <typeparam name="TModule">A NetGen-generated network.</typeparam>
-    /// <param name="module">The network to export.</param>
+    /// <param name="module">A NetGen-generated network.</param>
     /// <param name="options">The opset; null for the defaults.</param>
-    public static byte[] ToOnnxBytes<TModule>(this TModule module, OnnxExportOptions? options = null)
-        where TModule : nn.Module<Tensor, Tensor>, IOnnxExportable =>
+    public static byte[] ToOnnxBytes(this nn.Module<Tensor, Tensor> module, OnnxExportOptions? options = null) =>
         ToOnnxModel(module, options).ToByteArray();
 
-    private static Onnx.Proto.ModelProto ToOnnxModel<TModule>(TModule module, OnnxExportOptions? options)
-        where TModule : nn.Module<Tensor, Tensor>, IOnnxExportable
+    private static Onnx.Proto.ModelProto ToOnnxModel(nn.Module<Tensor, Tensor> module, OnnxExportOptions? options)
     {
+        ArgumentNullException.ThrowIfNull(module);
+        if (module is not IOnnxExportable network)
+        {
+            throw new ArgumentException(
+                $"{module.GetType().Name} is not a NetGen network: only classes declared with NetGen's layer attributes describe their ONNX graph.", nameof(module));
+        }
+
         var opset = (options ?? new OnnxExportOptions()).Opset;
         using var scope = torch.NewDisposeScope();
         var stateDict = module.state_dict();
@@ -80,7 +83,7 @@ public static class OnnxExport
             using var values = tensor.detach().cpu().to_type(ScalarType.Float32).contiguous();
             return new OnnxWeight(values.shape.ToArray(), values.data<float>().ToArray());
         });
-        module.BuildOnnxGraph(builder);
+        network.BuildOnnxGraph(builder);
         return builder.ToModel();
     }
 }

@@ -95,6 +95,18 @@ public class OnnxBadInputTests
         }
     }
 
+    [Fact]
+    public void A_module_that_is_not_a_netgen_network_is_a_clear_exception()
+    {
+        using var module = TorchSharp.torch.nn.Sequential(TorchSharp.torch.nn.Linear(3, 2));
+        using var temp = new TemporaryFolder();
+
+        var e = Assert.Throws<ArgumentException>(() => module.ExportOnnx(Path.Combine(temp.Path, "net.onnx")));
+
+        Assert.Contains("is not a NetGen network", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
+    }
+
     private static bool CanWrite(string folder)
     {
         var probe = Path.Combine(folder, ".probe");

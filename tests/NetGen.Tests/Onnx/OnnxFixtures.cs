@@ -37,19 +37,8 @@ internal static class OnnxFixtures
     public static long[] SampleShape(nn.Module<Tensor, Tensor> module) =>
         ((NetworkSummary)module.GetType().GetProperty("Summary")!.GetValue(null)!).InputShape.ToArray();
 
-    /// <summary>Calls <c>ExportOnnx</c> on the module's own type (the method is generic over the network).</summary>
-    public static void Export(nn.Module<Tensor, Tensor> module, string path, int opset = 17)
-    {
-        var method = typeof(OnnxExport).GetMethod(nameof(OnnxExport.ExportOnnx))!.MakeGenericMethod(module.GetType());
-        try
-        {
-            method.Invoke(null, new object?[] { module, path, new OnnxExportOptions { Opset = opset } });
-        }
-        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-        }
-    }
+    public static void Export(nn.Module<Tensor, Tensor> module, string path, int opset = 17) =>
+        module.ExportOnnx(path, new OnnxExportOptions { Opset = opset });
 
     public static (long[] Shape, float[] Values) RunOnnx(InferenceSession session, Tensor input)
     {

@@ -41,7 +41,7 @@ public class OnnxPyTorchReferenceTests
         module.eval();
 
         // Writing mode for the script's second step: leave the export beside PyTorch's for check_model.
-        var exportDir = Environment.GetEnvironmentVariable("NETGEN_ONNX_EXPORT_DIR");
+        var exportDir = Environment.GetEnvironmentVariable("NETGEN_WRITE_ONNX_EXPORTS");
         using var temp = new TemporaryFolder();
         var netgenPath = Path.Combine(exportDir ?? temp.Path, networkName + ".netgen.onnx");
         OnnxFixtures.Export(module, netgenPath);

@@ -142,6 +142,11 @@ public class TypedInferenceTests
         var driver = CSharpGeneratorDriver.Create(new NetworkGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var sources = driver.GetRunResult().GeneratedTrees.Select(t => t.ToString()).ToList();
 
+        // The declaration analyzer accepts the generated OnnxNetwork base class as it accepts the TorchSharp module.
+        var analyzerDiagnostics = output.WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(
+            new NetGen.Generator.Analyzers.NetworkDeclarationAnalyzer())).GetAnalyzerDiagnosticsAsync().Result;
+        Assert.Empty(analyzerDiagnostics);
+
         using var image = new MemoryStream();
         var result = output.Emit(image);
         Assert.True(result.Success, string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));

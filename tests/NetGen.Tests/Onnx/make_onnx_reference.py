@@ -5,7 +5,7 @@ Debian's system interpreter with `apt-get install -y python3-onnx python3-torch`
 Run from the repository root, in three steps:
 
     /usr/bin/python3 tests/NetGen.Tests/Onnx/make_onnx_reference.py twins
-    NETGEN_ONNX_EXPORT_DIR=$PWD/tests/NetGen.Tests/Onnx/reference \
+    NETGEN_WRITE_ONNX_EXPORTS=$PWD/tests/NetGen.Tests/Onnx/reference \
         dotnet test tests/NetGen.Tests --filter "FullyQualifiedName~OnnxPyTorchReference"
     /usr/bin/python3 tests/NetGen.Tests/Onnx/make_onnx_reference.py check
 
