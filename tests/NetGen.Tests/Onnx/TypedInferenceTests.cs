@@ -5,6 +5,7 @@ using System.Linq;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NetGen.Generator;
@@ -143,7 +144,7 @@ public class TypedInferenceTests
         var sources = driver.GetRunResult().GeneratedTrees.Select(t => t.ToString()).ToList();
 
         // The declaration analyzer accepts the generated OnnxNetwork base class as it accepts the TorchSharp module.
-        var analyzerDiagnostics = output.WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(
+        var analyzerDiagnostics = output.WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<DiagnosticAnalyzer>(
             new NetGen.Generator.Analyzers.NetworkDeclarationAnalyzer())).GetAnalyzerDiagnosticsAsync().Result;
         Assert.Empty(analyzerDiagnostics);
 
