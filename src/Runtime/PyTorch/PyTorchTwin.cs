@@ -84,6 +84,33 @@ public static class PyTorchTwin
     }
 
     /// <summary>
+    /// Reads every tensor of a safetensors file, such as one written by <see cref="WriteData"/> or by the twin's side
+    /// (outputs to compare, weights). The tensors are created in the caller's dispose scope.
+    /// </summary>
+    /// <param name="path">The <c>.safetensors</c> file.</param>
+    /// <returns>The tensors by name.</returns>
+    /// <exception cref="InvalidDataException">The file is not a well-formed safetensors file.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static IReadOnlyDictionary<string, Tensor> ReadTensors(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Cannot read tensors: {path} does not exist.", path);
+        }
+
+        using var stream = File.OpenRead(path);
+        try
+        {
+            return SafetensorsFormat.Read(stream);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path} is not a safetensors file: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
     /// Writes training data for the launcher: a safetensors file with the tensors <c>inputs</c> (samples along the
     /// first dimension) and <c>targets</c> (class indices as int64 for cross-entropy and NLL, values otherwise).
     /// The write is atomic.

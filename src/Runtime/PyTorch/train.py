@@ -132,6 +132,13 @@ def write_atomically(path, write):
             os.remove(temporary)
 
 
+def remove_leftovers(directory):
+    """Temporary files of a job killed while writing (.name.pid.tmp): the files they were for are intact."""
+    for entry in os.listdir(directory):
+        if entry.startswith(".") and entry.endswith(".tmp") and entry.count(".") >= 3:
+            os.remove(os.path.join(directory, entry))
+
+
 def save_safetensors(state_dict, path):
     """A safetensors file of state_dict, in the format NetGen's LoadSafetensors reads (standard library and torch)."""
     codes = {dtype: code for code, dtype in SAFETENSORS_DTYPES.items()}
@@ -245,6 +252,8 @@ def train(rank, world, local_rank, args):
         if rank == 0:
             print(f"resuming {name} after epoch {checkpoint['epoch']} from {checkpoint_path}", flush=True)
 
+    if rank == 0:
+        remove_leftovers(args.out)
     ddp = DistributedDataParallel(model, device_ids=[local_rank] if cuda else None)
     sampler = DistributedSampler(TensorDataset(inputs, targets), num_replicas=world, rank=rank, shuffle=True, seed=args.seed)
     loader = DataLoader(TensorDataset(inputs, targets), batch_size=args.batch_size, sampler=sampler, drop_last=False)
@@ -268,13 +277,14 @@ def train(rank, world, local_rank, args):
             totals[2] = max(float(totals[2]), norm)
         dist.all_reduce(totals[:2], op=dist.ReduceOp.SUM)
         if rank == 0:
-            print(f"epoch {epoch}/{args.epochs}: mean loss {float(totals[0] / totals[1]):.6f}, "
-                  f"largest gradient norm {float(totals[2]):.4f}", flush=True)
             state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
             write_atomically(os.path.join(args.out, name + ".pt"), lambda p: torch.save(state, p))
             save_safetensors(state, os.path.join(args.out, name + ".safetensors"))
             checkpoint = {"model": state, "optimizer": optimizer.state_dict(), "epoch": epoch}
             write_atomically(checkpoint_path, lambda p: torch.save(checkpoint, p))
+            # Printed once the checkpoint is on disk: a job killed after this line resumes after this epoch.
+            print(f"epoch {epoch}/{args.epochs}: mean loss {float(totals[0] / totals[1]):.6f}, "
+                  f"largest gradient norm {float(totals[2]):.4f}, saved", flush=True)
         dist.barrier()
 
 
