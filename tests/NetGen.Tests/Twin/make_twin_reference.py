@@ -18,7 +18,8 @@ every network:
      sum(output * projection), and records the output, the input's gradient, every parameter's gradient and,
      in train mode, the BatchNorm running statistics,
   4. for networks declaring [Loss]: the declared loss on a fixed target, backward, the declared clipping
-     (clip_gradients) and the clipped gradients.
+     (clip_gradients) and the clipped gradients,
+  5. for networks declaring initialisation: the twin's initial state dict after torch.manual_seed(7).
 Large tensors are recorded by their L2 norm and every k-th element (at most 128 values each); inputs exactly.
 It writes Twin/twin_reference.json. It also trains V01Mlp's twin for one epoch with the shipped launcher
 (src/Runtime/PyTorch/train.py) and keeps the state dict it writes as Fixtures/launcher/V01Mlp.pt for the
@@ -44,6 +45,7 @@ LAUNCHER = os.path.join(REPOSITORY, "src", "Runtime", "PyTorch", "train.py")
 TOLERANCE = 1e-5
 BATCH = 4
 MAX_VALUES = 128
+INIT_SEED = 7
 SEED = 1206
 
 sys.path.insert(0, os.path.dirname(LAUNCHER))
@@ -125,7 +127,8 @@ def reference_for(name):
     # bias before a train-mode BatchNorm) come out as float32 rounding noise in both engines, which scales with them.
     projection = torch.randint(-8, 9, (BATCH,) + tuple(twin.OUTPUT_SHAPE), generator=generator).float() / 64
     with open(os.path.join(FIXTURES, name + ".py"), encoding="utf-8") as f:
-        has_dropout = "F.dropout(" in f.read()
+        source = f.read()
+    has_dropout = "F.dropout(" in source
     modes = ["eval"] if has_dropout else ["eval", "train"]
     result = {
         "input": tensor_json(x, exact=True),
@@ -134,6 +137,10 @@ def reference_for(name):
     }
     if hasattr(twin, "loss"):
         result["declared"] = run_declared(twin, name, x, generator)
+    if "_initialise(self." in source:
+        # The declared initialisation from a seeded generator: the .NET test seeds TorchSharp alike and compares.
+        torch.manual_seed(INIT_SEED)
+        result["seeded_init"] = {"seed": INIT_SEED, "state": {n: tensor_json(t) for n, t in twin.MODEL().state_dict().items()}}
     return result
 
 
