@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Train past one machine, end to end on this one (docs/pytorch-twin.md):
 #   1. .NET writes SimpleNet's PyTorch twin, train.py, the training data and its initial weights
-#   2. torchrun --nproc_per_node 2 (recorded: Debian's PyTorch 1.13 launcher crashes on Python 3.11)
+#   2. torchrun --nproc_per_node 2 (recorded: Debian's PyTorch 1.13 launcher crashes on Python 3.11), and the
+#      env:// rendezvous torchrun would do, by two processes started with RANK/WORLD_SIZE/MASTER_* set by hand
 #   3. the same script with --spawn 2: two processes, DistributedDataParallel over gloo on CPU
 #   4. a run killed with SIGKILL after a checkpoint, resumed with --resume
 #   5. a data file with the wrong shapes: one line and exit code 2 before training
@@ -30,6 +31,16 @@ else
     echo "torchrun failed (exit $?): $(grep -E "Error" torchrun.log | tail -1)"
     echo "(the spawn fallback below starts the same processes itself; on a cluster torchrun or SLURM sets RANK/WORLD_SIZE)"
 fi
+
+echo "== 2b. the env:// path torchrun takes, with its variables set by hand (as SLURM batch scripts do)"
+port=$($PYTHON -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ranks=()
+for rank in 0 1; do
+    RANK=$rank LOCAL_RANK=$rank WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port \
+        $PYTHON "${TRAIN[@]}" --out env --epochs 1 &
+    ranks+=($!)
+done
+for pid in "${ranks[@]}"; do wait "$pid"; done
 
 echo "== 3. --spawn 2: two processes over gloo, $EPOCHS epochs"
 start=$(date +%s%N)
