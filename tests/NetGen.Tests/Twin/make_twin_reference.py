@@ -3,8 +3,7 @@
 
 Regenerate from the repository root, in two steps:
 
-    NETGEN_WRITE_TWIN_FIXTURES=1 dotnet test tests/NetGen.Tests \
-        --filter "FullyQualifiedName~Committed_twin_sources_are_what_the_generator_writes_today"
+    NETGEN_WRITE_TWIN_FIXTURES=1 dotnet test tests/NetGen.Tests --filter "FullyQualifiedName~TwinParityTests"
     /usr/bin/python3 tests/NetGen.Tests/Twin/make_twin_reference.py
 
 The first writes tests/NetGen.Tests/Twin/Fixtures/: each network's twin source (<Name>.py, the generated
