@@ -23,3 +23,11 @@ public partial class TwinRegressor;
 /// <summary>V01Mlp's layers with three outputs instead of five: the same state-dict keys, one shape different.</summary>
 [Linear(10, 20), ReLU, Linear(20, 3)]
 public partial class MlpWithThreeOutputs;
+
+/// <summary>A block whose class name is one the twin module uses itself (torch.nn.functional is imported as F).</summary>
+[Linear(3, 3), Tanh]
+public partial class F;
+
+/// <summary>Layer names that are Python keywords, and a block class named F: the twin must still import and load.</summary>
+[Linear(4, 3, Name = "pass"), ReLU, Residual(typeof(F), Name = "lambda"), Linear(3, 2, Name = "_private")]
+public partial class TwinReservedNames;

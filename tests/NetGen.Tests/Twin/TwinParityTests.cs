@@ -38,7 +38,7 @@ public sealed class TwinParityTests
     /// <summary>The parity networks: every catalogue and varied network, and the ones declaring init, loss and clipping.</summary>
     public static IReadOnlyList<Type> ParityNetworks { get; } = ((IEnumerable<object[]>)SummaryMatchesRuntimeTests.Networks)
         .Select(row => typeof(EveryLayerNet).Assembly.GetType("NetGen.Tests.Catalog." + (string)row[0], throwOnError: true)!)
-        .Concat(new[] { typeof(TwinClassifier), typeof(TwinRegressor) })
+        .Concat(new[] { typeof(TwinClassifier), typeof(TwinRegressor), typeof(TwinReservedNames) })
         .ToList();
 
     public static TheoryData<string> Names

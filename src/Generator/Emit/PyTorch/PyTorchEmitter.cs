@@ -91,7 +91,9 @@ namespace NetGen.Generator.Emit.PyTorch
             {
                 if (layer.FieldName is not null && Spelling(layer).Construct(layer, classOf) is { } construction)
                 {
-                    w.Line($"self.{layer.FieldName} = {construction}");
+                    w.Line(PyTorchSpellings.NeedsModulesTable(layer.FieldName)
+                        ? $"self.add_module({Quote(layer.FieldName)}, {construction})"
+                        : $"self.{layer.FieldName} = {construction}");
                 }
             }
 
@@ -102,7 +104,7 @@ namespace NetGen.Generator.Emit.PyTorch
                     var slope = init.NegativeSlope is { } s ? ", negative_slope=" + PyTorchSpellings.Float(s) : string.Empty;
                     var fan = init.FanOut ? ", fan_out=True" : string.Empty;
                     var bias = init.ZeroBias ? string.Empty : ", zero_bias=False";
-                    w.Line($"_initialise(self.{layer.FieldName}, {Quote(init.Scheme)}, {Quote(init.Gain)}{slope}{fan}{bias})");
+                    w.Line($"_initialise({PyTorchSpellings.Self(layer)}, {Quote(init.Scheme)}, {Quote(init.Gain)}{slope}{fan}{bias})");
                 }
             }
 
@@ -269,11 +271,22 @@ namespace NetGen.Generator.Emit.PyTorch
             {
                 var model = ordered[i];
                 var name = clashing.Contains(model.ClassName) ? FullName(model).Replace('.', '_') : model.ClassName;
+                if (ModuleNames.Contains(name) || PyTorchSpellings.NeedsModulesTable(name))
+                {
+                    name += "_";
+                }
+
                 result[Key(model)] = (name, i, model);
             }
 
             return result;
         }
+
+        /// <summary>Names the twin module defines or imports itself; a network class named like one gets a trailing underscore.</summary>
+        private static readonly HashSet<string> ModuleNames = new(System.StringComparer.Ordinal)
+        {
+            "math", "torch", "nn", "F", "INPUT_SHAPE", "OUTPUT_SHAPE", "LOSS", "MODEL", "loss", "clip_gradients", "_gain", "_initialise",
+        };
 
         private static string Key(NetworkModel model) => FullName(model);
 

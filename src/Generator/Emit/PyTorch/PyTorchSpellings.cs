@@ -59,9 +59,35 @@ namespace NetGen.Generator.Emit.PyTorch
 
             // Blocks are instances of the block's own twin class (written into the same module), so their state-dict
             // keys nest exactly as the .NET module's do: block1.fc1.weight, res2.fc2.bias.
-            ["Block"] = new PyTorchSpelling((l, classOf) => classOf(l.Block!) + "()", (l, x) => $"self.{l.FieldName}({x})"),
-            ["Residual"] = new PyTorchSpelling((l, classOf) => classOf(l.Block!) + "()", (l, x) => $"{x} + self.{l.FieldName}({x})"),
+            ["Block"] = new PyTorchSpelling((l, classOf) => classOf(l.Block!) + "()", (l, x) => $"{Self(l)}({x})"),
+            ["Residual"] = new PyTorchSpelling((l, classOf) => classOf(l.Block!) + "()", (l, x) => $"{x} + {Self(l)}({x})"),
         };
+
+        /// <summary>
+        /// Names that cannot be written <c>self.name</c>: Python keywords, attributes every <c>nn.Module</c> has (a child
+        /// called <c>eval</c> would be shadowed by the method) and private names (<c>_modules</c>). Such children are
+        /// registered with <c>add_module</c> and read from <c>self._modules</c>, under the same state-dict name.
+        /// </summary>
+        private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
+        {
+            "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
+            "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
+            "return", "try", "while", "with", "yield", "case", "match",
+            "T_destination", "add_module", "apply", "bfloat16", "buffers", "children", "cpu", "cuda", "double", "dump_patches", "eval",
+            "extra_repr", "float", "forward", "get_buffer", "get_extra_state", "get_parameter", "get_submodule", "half", "ipu",
+            "load_state_dict", "modules", "named_buffers", "named_children", "named_modules", "named_parameters", "parameters",
+            "register_backward_hook", "register_buffer", "register_forward_hook", "register_forward_pre_hook",
+            "register_full_backward_hook", "register_load_state_dict_post_hook", "register_module", "register_parameter",
+            "requires_grad_", "set_extra_state", "share_memory", "state_dict", "to", "to_empty", "train", "training", "type", "xpu",
+            "zero_grad",
+        };
+
+        /// <summary>Whether a child named <paramref name="field"/> must go through <c>add_module</c> and <c>self._modules</c>.</summary>
+        public static bool NeedsModulesTable(string field) => Reserved.Contains(field) || field.StartsWith("_", StringComparison.Ordinal);
+
+        /// <summary>The expression for the layer's child module: <c>self.fc1</c>, or <c>self._modules["eval"]</c>.</summary>
+        public static string Self(LayerModel layer) =>
+            NeedsModulesTable(layer.FieldName!) ? $"self._modules[\"{layer.FieldName}\"]" : "self." + layer.FieldName;
 
         /// <summary>A Python float literal that round-trips: 0.01, 1.0, 1e-05.</summary>
         public static string Float(double value)
@@ -80,7 +106,7 @@ namespace NetGen.Generator.Emit.PyTorch
         private static string Bool(LayerModel layer, string setting) => layer.Bool(setting) ? "True" : "False";
 
         private static PyTorchSpelling Module(Func<LayerModel, string> construct) =>
-            new((l, _) => construct(l), (l, x) => $"self.{l.FieldName}({x})");
+            new((l, _) => construct(l), (l, x) => $"{Self(l)}({x})");
 
         private static PyTorchSpelling Function(Func<LayerModel, string, string> forward) => new((_, _) => null, forward);
 
@@ -91,6 +117,6 @@ namespace NetGen.Generator.Emit.PyTorch
         private static PyTorchSpelling Recurrent(string kind) =>
             new(
                 (l, _) => $"nn.{kind}({l.Text("inputSize")}, {l.Text("hiddenSize")}, num_layers={l.Text("numLayers")}, batch_first=True)",
-                (l, x) => $"self.{l.FieldName}({x})[0]");
+                (l, x) => $"{Self(l)}({x})[0]");
     }
 }
