@@ -118,7 +118,7 @@ check() {
     word=${word%\"}; word=${word#\"}; word=${word%\'}; word=${word#\'}
     case "$word" in
       artifacts/*|./artifacts/*|*'*'*|/path/*) ;;
-      samples/*|src/*|tests/*|benchmarks/*|build/*|docs/*|.ci/*|*.sln|*.csproj|*.sh|*.py)
+      samples/*|src/*|tests/*|benchmarks/*|build/*|docs/*|scripts/*|.ci/*|*.sln|*.csproj|*.sh|*.py)
         [ -e "$word" ] || echo "names '$word', which does not exist" ;;
     esac
   done
