@@ -27,6 +27,11 @@ namespace NetGen.Training
         private readonly NativeMemoryReclaimer reclaimer;
         private readonly List<(Tensor Buffer, Tensor Copy)> bufferSnapshots = new();
 
+        // The fused optimiser whose last update zeroed the gradients, and its update count then: while that count has not
+        // changed, the gradients are still the zeros it left, and the next step need not zero them again.
+        private IFusedOptimizer? zeroedBy;
+        private long zeroedAt;
+
         /// <summary>Creates the step for <paramref name="model"/>.</summary>
         /// <param name="model">The network to train.</param>
         /// <param name="options">Clipping, monitor, buffers and memory options; <c>null</c> for none of the optional parts.</param>
@@ -81,10 +86,18 @@ namespace NetGen.Training
             reclaimer.Budget = Options.ReclaimBudget;
             var restoreBuffers = Options.RestoreBuffersOnSkip && SnapshotBuffers();
 
+            var fused = optimizer as IFusedOptimizer;
+            var gradientsAreZero = fused is not null && ReferenceEquals(fused, zeroedBy) && fused.Updates == zeroedAt;
+            zeroedBy = null;
+
             double loss;
             using (var scope = torch.NewDisposeScope())
             {
-                optimizer.zero_grad();
+                if (!gradientsAreZero)
+                {
+                    optimizer.zero_grad();
+                }
+
                 var output = model.call(input);
                 var lossTensor = lossFn(output, target);
                 if (lossTensor.numel() != 1)
@@ -116,14 +129,26 @@ namespace NetGen.Training
                 clipped = GradientClipping.Measure(parameters, normType).Total;
             }
 
+            var coefficient = 1.0;
             if (clipNorm is { } maxNorm)
             {
-                var before = clipped;
-                GradientClipping.Scale(parameters.Select(p => p.parameter), maxNorm, before);
-                clipped = Math.Min(before, before * maxNorm / (before + GradientClipping.Epsilon));
+                coefficient = GradientClipping.Coefficient(maxNorm, clipped);
+                clipped = Math.Min(clipped, clipped * maxNorm / (clipped + GradientClipping.Epsilon));
             }
 
-            optimizer.step()?.Dispose();
+            if (fused is not null)
+            {
+                // One pass per parameter: the clipping coefficient, the update, and zero gradients for the next backward.
+                fused.Step(coefficient, zeroGradients: true);
+                zeroedBy = fused;
+                zeroedAt = fused.Updates;
+            }
+            else
+            {
+                GradientClipping.ScaleBy(parameters.Select(p => p.parameter), coefficient);
+
+                optimizer.step()?.Dispose();
+            }
             reclaimer.AfterStep(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return new TrainStepResult(step, loss, measured.Total, clipped, false, Array.Empty<string>(), report);
         }
