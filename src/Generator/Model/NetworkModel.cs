@@ -24,6 +24,7 @@ namespace NetGen.Generator.Model
     /// One declared layer after shape inference. <see cref="ForwardTemplate"/> is the expression that applies the
     /// layer, with <c>{x}</c> standing for its input. <see cref="FieldName"/> is set for layers that own a
     /// module (parameters or buffers); parameter-free layers are applied functionally in <c>forward</c>.
+    /// <see cref="InPlaceForwardTemplate"/>, when set, applies the layer by overwriting its input.
     /// </summary>
     internal sealed record LayerModel(
         string Kind,
@@ -37,7 +38,8 @@ namespace NetGen.Generator.Model
         long Parameters,
         long TrainableParameters,
         string MonitorKind,
-        string? InitCall);
+        string? InitCall,
+        string? InPlaceForwardTemplate = null);
 
     /// <summary>What a loss function expects the network's output to be.</summary>
     internal enum LossInput

@@ -283,7 +283,8 @@ namespace NetGen.Generator.Parsing
                         spec.Parameters,
                         spec.TrainableParameters,
                         definition.MonitorKind,
-                        InitCall: null);
+                        InitCall: null,
+                        spec.InPlaceForwardTemplate);
                     layers.Add(layer);
                     parsedLayers.Add(new ParsedLayer(layer, definition, attribute, location)
                     {
