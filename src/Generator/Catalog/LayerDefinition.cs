@@ -112,5 +112,17 @@ namespace NetGen.Generator.Catalog
         /// intermediate nothing else reads; null when the layer has no in-place form.
         /// </summary>
         public string? InPlaceForwardTemplate { get; init; }
+
+        /// <summary>The arguments with defaults resolved, for every target (<see cref="LayerModel.Settings"/>).</summary>
+        public EquatableArray<LayerSetting> Settings { get; init; } = EquatableArray<LayerSetting>.Empty;
+
+        /// <summary>The parameters and buffers the layer owns (<see cref="LayerModel.Tensors"/>).</summary>
+        public EquatableArray<TensorModel> Tensors { get; init; } = EquatableArray<TensorModel>.Empty;
+
+        /// <summary>For blocks: the block network's model (<see cref="LayerModel.Block"/>).</summary>
+        public NetworkModel? Block { get; init; }
+
+        /// <summary>For blocks: the block class's fully qualified name (<see cref="LayerModel.BlockType"/>).</summary>
+        public string? BlockType { get; init; }
     }
 }
