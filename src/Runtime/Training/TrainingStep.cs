@@ -17,6 +17,10 @@ namespace NetGen.Training
     /// <para>When a gradient is NaN or infinite the step skips the optimiser, raises <see cref="StepSkipped"/>, reports it to the
     /// monitor, and leaves every parameter bit for bit as it was (and, with <see cref="TrainStepOptions.RestoreBuffersOnSkip"/>,
     /// every buffer too). TorchSharp's own <c>clip_grad_norm_</c> would instead have turned every gradient into NaN.</para>
+    /// <para>With an <see cref="IFusedOptimizer"/> (<see cref="FusedAdam"/>, <see cref="FusedAdamW"/>, <see cref="FusedSGD"/>) the
+    /// clipping coefficient, the update and zeroing the gradients run as one pass per parameter, and the next step skips
+    /// <c>zero_grad()</c> while the optimiser reports no other use since (a backward pass of your own between two steps is
+    /// then added to the next step's gradients, as it would be without <c>zero_grad()</c>).</para>
     /// <para>Every tensor the step creates is disposed before it returns, and the finalizers TorchSharp's optimisers depend on
     /// run on a 1% time budget (<see cref="TrainStepOptions.ReclaimBudget"/>): without them, resident memory grows by
     /// megabytes per step.</para>
