@@ -122,9 +122,10 @@ namespace NetGen.Generator.Catalog
             }
 
             var input = c.Input ?? new Shape(inFeatures.Value);
-            if (input.Rank >= 2 && c.PreviousRole is LayerRole.Convolution or LayerRole.Pooling)
+            // Activations, normalisation and dropout in between keep the convolution's [C, H, W] samples.
+            if (input.Rank >= 2 && c.ShapeSourceRole is LayerRole.Convolution or LayerRole.Pooling)
             {
-                c.Report(DiagnosticDescriptors.FlattenMissing, $"{c.Name} (Linear)", input.ToString(), c.PreviousName, input.Elements);
+                c.Report(DiagnosticDescriptors.FlattenMissing, $"{c.Name} (Linear)", input.ToString(), c.ShapeSourceName, input.Elements);
                 return null;
             }
 

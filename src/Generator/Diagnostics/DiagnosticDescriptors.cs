@@ -224,7 +224,7 @@ namespace NetGen.Generator.Diagnostics
             "NG0115",
             "Flatten missing before Linear",
             "{0} receives samples of shape {1} from {2}; add [Flatten] before it to turn each sample into a vector of {3} features",
-            "A Linear layer acts on the last dimension only; after a convolution or pooling layer that is almost never what was meant.");
+            "A Linear layer acts on the last dimension only; after a convolution or pooling layer, directly or through activations, normalisation or dropout, that is almost never what was meant.");
 
         public static readonly DiagnosticDescriptor OutputBelowOne = Error(
             "NG0116",

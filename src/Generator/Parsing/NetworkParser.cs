@@ -146,8 +146,9 @@ namespace NetGen.Generator.Parsing
             var seenOptions = new HashSet<string>();
             Shape? shape = null;
             Shape? inputShape = null;
-            LayerRole? previousRole = null;
+            LayerRole? shapeSourceRole = null;
             var previousName = "the input";
+            var shapeSourceName = previousName;
             var afterError = false;
             var isFirst = true;
 
@@ -220,7 +221,7 @@ namespace NetGen.Generator.Parsing
                         afterError = true;
                     }
 
-                    var context = new LayerContext(arguments, shape, name, previousName, previousRole, isFirst, afterError, Resolve, location, diagnostics);
+                    var context = new LayerContext(arguments, shape, name, previousName, shapeSourceRole, shapeSourceName, isFirst, afterError, Resolve, location, diagnostics);
                     isFirst = false;
                     var reported = diagnostics.Count;
                     LayerSpec? spec;
@@ -264,7 +265,7 @@ namespace NetGen.Generator.Parsing
                     // The first layer that fixes a shape also fixes the network's input shape.
                     inputShape ??= shape ?? spec.FixesInput;
                     shape = spec.OutputShape;
-                    previousRole = definition.Role;
+                    (shapeSourceRole, shapeSourceName) = definition.PreservesShape ? (shapeSourceRole, shapeSourceName) : (definition.Role, name);
                     if (definition.Role == LayerRole.Input)
                     {
                         continue;

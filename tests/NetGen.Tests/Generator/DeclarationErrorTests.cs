@@ -157,6 +157,18 @@ public class DeclarationErrorTests
             "[Input(1, 28, 28), Conv2d(4, 3), ReLU, MaxPool2d(2), {|NG0115:Linear(10)|}] public partial class Net;"
         },
         {
+            "NG0115 Linear after a convolution and its activation, in another attribute list",
+            "[Input(1, 28, 28), Conv2d(8, 3), ReLU] [{|NG0115:Linear(10)|}] public partial class Net;"
+        },
+        {
+            "NG0115 Linear after a convolution, BatchNorm, activation and Dropout",
+            "[Input(1, 28, 28), Conv2d(8, 3), BatchNorm, ReLU, Dropout(0.5), {|NG0115:Linear(10)|}] public partial class Net;"
+        },
+        {
+            "NG0115 Linear after pooling and LayerNorm",
+            "[Input(1, 8, 8), AvgPool2d(2), LayerNorm, {|NG0115:Linear(10)|}] public partial class Net;"
+        },
+        {
             "NG0116 pooling below 1x1",
             "[Input(1, 8, 8), MaxPool2d(2), MaxPool2d(2), MaxPool2d(2), {|NG0116:MaxPool2d(2)|}] public partial class Net;"
         },
@@ -351,6 +363,29 @@ public class DeclarationErrorTests
         Assert.Equal(
             "fc2 (Linear) expects 200 input features, but the previous layer relu1 outputs 300; write [Linear(300, 100)] or change the previous layer",
             message);
+    }
+
+    [Fact]
+    public void NG0115_names_the_convolution_behind_the_activations_and_the_flattened_size()
+    {
+        var run = GeneratorHarness.Run(Source("[Input(1, 28, 28), Conv2d(8, 3), ReLU, Dropout(0.25)] [Linear(10)] public partial class Net;"));
+        var diagnostic = Assert.Single(run.AnalyzerDiagnostics);
+        Assert.Equal(
+            "fc1 (Linear) receives samples of shape [8, 26, 26] from conv1; add [Flatten] before it to turn each sample into a vector of 5408 features",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Input(1, 28, 28), Conv2d(8, 3), ReLU, Flatten, Linear(10)]")]
+    [InlineData("[Input(1, 28, 28), Conv2d(8, 3), ReLU, MaxPool2d(2), Dropout(0.2), Flatten, Dropout(0.2), Linear(10)]")]
+    [InlineData("[Input(10, 4), LSTM(8), ReLU, Linear(3)]")]
+    [InlineData("[Input(6, 4), LayerNorm, ReLU, Linear(3)]")]
+    public void A_Linear_after_a_flatten_or_a_sequence_layer_is_no_NG0115(string layers)
+    {
+        var run = GeneratorHarness.Run(Source(layers + " public partial class Net;"));
+        Assert.Empty(run.AnalyzerDiagnostics);
+        Assert.Single(run.GeneratedSources);
+        Assert.Empty(run.CompilerDiagnostics);
     }
 
     [Fact]
