@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
@@ -133,6 +134,7 @@ namespace NetGen.Generator.Catalog
             {
                 c.Report(
                     DiagnosticDescriptors.LayerSizeMismatch,
+                    ImmutableDictionary<string, string?>.Empty.Add(Analyzers.Rules.DiagnosticProperties.InFeatures, Number(input.Last)),
                     $"{c.Name} (Linear)",
                     $"{Number(inFeatures.Value)} input features",
                     c.PreviousName,

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using NetGen.Generator.Diagnostics;
@@ -73,6 +74,10 @@ namespace NetGen.Generator.Catalog
 
         public void Report(DiagnosticDescriptor descriptor, params object[] messageArgs) =>
             _diagnostics.Add(Diagnostic.Create(descriptor, _location, messageArgs));
+
+        /// <summary>Reports with <paramref name="properties"/> for the code fix (<c>Analyzers.Rules.DiagnosticProperties</c>).</summary>
+        public void Report(DiagnosticDescriptor descriptor, ImmutableDictionary<string, string?> properties, params object[] messageArgs) =>
+            _diagnostics.Add(Diagnostic.Create(descriptor, _location, properties, messageArgs));
 
         /// <summary>Reads a size argument and reports it when it is below <paramref name="minimum"/>; null when absent or invalid.</summary>
         public long? Size(string argument, string layerText, long minimum = 1)

@@ -74,22 +74,22 @@ public sealed class PackedCodeFixTests
         Assert.NotNull(provider.GetFixAllProvider());
     }
 
-    private const string FixedId = "NG0102";
+    private const string FixedId = "NG0101";
 
     /// <summary>Diagnostics with a code fix in the package.</summary>
-    private static readonly string[] ExpectedFixableIds = { "NG0001", "NG0002", "NG0003", "NG0102" };
+    private static readonly string[] ExpectedFixableIds = { "NG0001", "NG0002", "NG0003", "NG0006", "NG0008", "NG0101", "NG0102", "NG0115" };
 
     private const string Broken = """
         using NetGen;
         namespace App;
-        [Linear(4, 8), ReLU, Linear(8, 2)]
-        public class Classifier;
+        [Linear(4, 64), ReLU, Linear(62, 3)]
+        public partial class Classifier;
         """;
 
     private const string Fixed = """
         using NetGen;
         namespace App;
-        [Linear(4, 8), ReLU, Linear(8, 2)]
+        [Linear(4, 64), ReLU, Linear(64, 3)]
         public partial class Classifier;
         """;
 
