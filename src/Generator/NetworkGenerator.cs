@@ -12,8 +12,9 @@ namespace NetGen.Generator
     /// <summary>
     /// Turns a partial class annotated with NetGen layer attributes into a TorchSharp module.
     /// Flow: attribute syntax → <see cref="NetworkParser"/> (catalogue + shape inference) →
-    /// <see cref="NetworkModel"/> → <see cref="NetworkEmitter"/>. Invalid declarations produce no code;
-    /// <see cref="Analyzers.NetworkDeclarationAnalyzer"/> explains why.
+    /// <see cref="NetworkModel"/> → <see cref="NetworkEmitter"/>. An invalid declaration gets a shell instead
+    /// (<see cref="NetworkShellReader"/> → <see cref="ShellEmitter"/>): its uses become CS0619 errors carrying the NG
+    /// message, which <see cref="Analyzers.NetworkDeclarationAnalyzer"/> reports at the attribute.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class NetworkGenerator : IIncrementalGenerator
@@ -38,25 +39,35 @@ namespace NetGen.Generator
                     .Where(static model => model is not null)
                     .WithTrackingName(TrackingNames.Network);
 
-                context.RegisterSourceOutput(networks, static (spc, model) => Emit(spc, model!));
+                context.RegisterSourceOutput(networks, static (spc, network) => Emit(spc, network!));
             }
         }
 
-        private static void Emit(SourceProductionContext context, NetworkModel model)
+        private static void Emit(SourceProductionContext context, GeneratedNetwork network)
         {
             string source;
+            string hintName;
             try
             {
-                source = NetworkEmitter.Emit(model);
+                (source, hintName) = network switch
+                {
+                    { Network: { } model } => (NetworkEmitter.Emit(model), model.HintName),
+                    { Shell: { } shell } => (ShellEmitter.Emit(shell), shell.HintName),
+                    _ => (string.Empty, string.Empty),
+                };
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // One broken network must not become CS8785 and take every other generated file with it.
-                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.InternalError, null, model.ClassName, e.GetType().Name, e.Message));
+                var className = network.Network?.ClassName ?? network.Shell?.ClassName ?? "?";
+                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.InternalError, null, className, e.GetType().Name, e.Message));
                 return;
             }
 
-            context.AddSource(model.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
+            if (hintName.Length > 0)
+            {
+                context.AddSource(hintName, SourceText.From(source, System.Text.Encoding.UTF8));
+            }
         }
 
         private static System.Collections.Generic.IEnumerable<string> AttributeNames()
@@ -72,7 +83,7 @@ namespace NetGen.Generator
             }
         }
 
-        private static NetworkModel? ReadNetwork(GeneratorAttributeSyntaxContext context, string metadataName, System.Threading.CancellationToken cancellationToken)
+        private static GeneratedNetwork? ReadNetwork(GeneratorAttributeSyntaxContext context, string metadataName, System.Threading.CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not INamedTypeSymbol type)
             {
@@ -89,7 +100,14 @@ namespace NetGen.Generator
                     return null;
                 }
 
-                return NetworkParser.Parse(type, attributes, cancellationToken).Model;
+                var parsed = NetworkParser.Parse(type, attributes, cancellationToken);
+                if (parsed.Model is { } model)
+                {
+                    return new GeneratedNetwork(model, null);
+                }
+
+                // An invalid declaration: a shell keeps the user's uses of the class from cascading into unrelated errors.
+                return NetworkShellReader.Read(type, parsed, attributes, cancellationToken) is { } shell ? new GeneratedNetwork(null, shell) : null;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

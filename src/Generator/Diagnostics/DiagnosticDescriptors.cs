@@ -4,7 +4,7 @@ namespace NetGen.Generator.Diagnostics
 {
     /// <summary>
     /// Every diagnostic NetGen reports, in one place. <c>NG00xx</c> is kept for gradient-risk
-    /// warnings; <c>NG01xx</c> are declaration errors: the generator writes no code for a class
+    /// warnings; <c>NG01xx</c> are declaration errors: the generator writes no network (at most a shell, Emit/ShellEmitter) for a class
     /// that has one, and the analyzer reports it at the attribute that caused it.
     /// </summary>
     internal static class DiagnosticDescriptors

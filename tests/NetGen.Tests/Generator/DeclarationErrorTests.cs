@@ -344,14 +344,20 @@ public class DeclarationErrorTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Generator_writes_nothing_for_the_invalid_class_and_does_not_throw(string name, string declaration)
+    public void Generator_writes_no_network_for_the_invalid_class_and_does_not_throw(string name, string declaration)
     {
         _ = name;
         var run = GeneratorHarness.Run(StripMarkup(Source(declaration)));
         Assert.All(run.Result.Results, r => Assert.Null(r.Exception));
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "CS8785");
-        // Only the invalid class (always Net, or Outer's Net) loses its code; valid helper networks still generate.
-        Assert.DoesNotContain(run.GeneratedSources, s => s.HintName.EndsWith("Net.g.cs", System.StringComparison.Ordinal));
+        // Only the invalid class (always Net, or Outer's Net) loses its code, at most keeping a shell that carries the
+        // error (ShellTests); valid helper networks still generate.
+        Assert.All(
+            run.GeneratedSources.Where(s => s.HintName.EndsWith("Net.g.cs", System.StringComparison.Ordinal)),
+            s => Assert.Contains("[global::System.Obsolete(\"NG01", s.Text, System.StringComparison.Ordinal));
+        // A shell compiles: no error in generated code.
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error &&
+            d.Location.SourceTree is { } tree && !run.Output.SyntaxTrees.Take(1).Contains(tree));
         Assert.Contains(run.AnalyzerDiagnostics, d => d.Id.StartsWith("NG01", System.StringComparison.Ordinal) && d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
     }
 
@@ -393,7 +399,9 @@ public class DeclarationErrorTests
     {
         var run = GeneratorHarness.Run(Source(
             "[Linear(4, 2)] public partial class Good; [Linear(4, 2), Linear(3, 1)] public partial class Bad;"));
-        Assert.Equal(new[] { "Tests.Good.g.cs" }, run.GeneratedSources.Select(s => s.HintName));
+        Assert.Equal(new[] { "Tests.Good.g.cs", "Tests.Bad.g.cs" }, run.GeneratedSources.Select(s => s.HintName));
+        Assert.Contains("partial class Good : global::TorchSharp", run.GeneratedSources[0].Text, System.StringComparison.Ordinal);
+        Assert.Contains("[global::System.Obsolete(\"NG0101: ", run.GeneratedSources[1].Text, System.StringComparison.Ordinal);
         Assert.Equal("NG0101", Assert.Single(run.AnalyzerDiagnostics).Id);
     }
 
