@@ -114,7 +114,7 @@ public sealed class PackageConsumerTests
         Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
         Assert.True(metadata.Element(ns + "description")!.Value.Length > 80);
         var dependencies = metadata.Descendants(ns + "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
-        Assert.Equal(new Dictionary<string, string> { ["TorchSharp-cpu"] = "0.107.0", ["TorchSharp.PyBridge"] = "1.4.4" }, dependencies);
+        Assert.Equal(new Dictionary<string, string> { ["TorchSharp"] = "0.107.0", ["TorchSharp.PyBridge"] = "1.4.4" }, dependencies);
         Assert.Equal(new[] { "net10.0" }, metadata.Descendants(ns + "group").Select(g => g.Attribute("targetFramework")!.Value));
     }
 
