@@ -21,6 +21,13 @@ namespace NetGen.Generator.Parsing
         // takes a generated name, a constructor that does not chain to this() (it would now call the module's base()).
         private static readonly HashSet<string> ClassProblems = new() { "NG0102", "NG0109", "NG0110", "NG0111", "NG0112", "NG0120" };
 
+        // The shell's own member names: a layer named like one of them (allowed when the option it would clash with is
+        // itself invalid) gets no field.
+        private static readonly HashSet<string> ShellMembers = new()
+        {
+            "Summary", "Trainer", "TrainStep", "forward", "ClipGradients", "ClipGradientValues", "Loss", "Monitor", Emit.ShellEmitter.ErrorConstant,
+        };
+
         public static NetworkShellModel? Read(INamedTypeSymbol type, ParsedNetwork parsed, IReadOnlyList<AttributeData> attributes, CancellationToken cancellationToken)
         {
             var error = parsed.Diagnostics.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error && d.Id.StartsWith("NG01", System.StringComparison.Ordinal));
@@ -42,7 +49,7 @@ namespace NetGen.Generator.Parsing
             {
                 if (layer.Model is { FieldName: { } name, ModuleType: { } moduleType } &&
                     SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None &&
-                    name != type.Name && fields.All(f => f.Name != name))
+                    name != type.Name && !ShellMembers.Contains(name) && fields.All(f => f.Name != name))
                 {
                     fields.Add(new ShellField(name, moduleType));
                 }
@@ -56,11 +63,18 @@ namespace NetGen.Generator.Parsing
                 (ns is null ? string.Empty : ns + ".") + type.Name + ".g.cs",
                 Describe(error),
                 fields.ToEquatableArray(),
-                HasClip: options.Contains("ClipGradNormAttribute"),
-                HasClipValue: options.Contains("ClipGradValueAttribute"),
-                HasLoss: options.Contains("LossAttribute"),
-                HasMonitor: options.Contains("GradientMonitorAttribute"));
+                HasClip: options.Contains("ClipGradNormAttribute") && IsFree(type, "ClipGradients", parameters: 0),
+                HasClipValue: options.Contains("ClipGradValueAttribute") && IsFree(type, "ClipGradientValues", parameters: 0),
+                HasLoss: options.Contains("LossAttribute") && IsFree(type, "Loss", parameters: 2),
+                HasMonitor: options.Contains("GradientMonitorAttribute") && type.GetMembers("Monitor").IsEmpty);
         }
+
+        /// <summary>
+        /// Whether the class leaves room for the option's member. With an invalid option (<c>[ClipGradNorm(double.NaN)]</c>)
+        /// NG0112 does not guard its name, since the valid network would not have it, but the shell declares it anyway.
+        /// </summary>
+        private static bool IsFree(INamedTypeSymbol type, string name, int parameters) =>
+            type.GetMembers(name).All(m => m is IMethodSymbol method && method.Parameters.Length != parameters);
 
         /// <summary>"NG0101: fc2 (Linear) expects 62 input features, ... (Program.cs, line 17)".</summary>
         private static string Describe(Diagnostic error)

@@ -158,6 +158,21 @@ public class ShellTests
     }
 
     [Fact]
+    public void An_option_member_the_user_declared_is_left_to_the_user()
+    {
+        // The invalid [ClipGradNorm] means the valid network would have no ClipGradients, so NG0112 does not guard it.
+        var run = GeneratorHarness.Run("using NetGen;\nnamespace Tests;\n[Linear(4, 2), Linear(3, 1), ClipGradNorm(double.NaN)] public partial class Net { public double ClipGradients() => 0; public double ClipGradients(int scale) => scale; }\n");
+        var shell = Assert.Single(run.GeneratedSources).Text;
+        Assert.DoesNotContain("ClipGradients", shell, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+
+        // A layer named like a shell member keeps the member, not the field.
+        run = GeneratorHarness.Run("using NetGen;\nnamespace Tests;\n[Linear(4, 2, Name = \"ClipGradients\"), Linear(3, 1), ClipGradNorm(0)] public partial class Net;\n");
+        Assert.Contains("public double ClipGradients()", Assert.Single(run.GeneratedSources).Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+    }
+
+    [Fact]
     public void A_shell_model_stays_cached_across_an_unrelated_edit()
     {
         const string other = "namespace App; public static class Other { }";
