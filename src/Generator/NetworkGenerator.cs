@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Catalog;
 using NetGen.Generator.Emit;
+using NetGen.Generator.Emit.Onnx;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
 
@@ -29,6 +30,11 @@ namespace NetGen.Generator
             // compilation change (its semantic model is never considered cached), that is, every network of
             // the project on every keystroke in the IDE; these pipelines re-read only the edited file.
             // docs/performance.md has the numbers.
+            // What the compilation can run, reduced to three booleans so the network pipelines stay cached.
+            var targets = context.CompilationProvider
+                .Select(static (compilation, _) => Targets.Of(compilation))
+                .WithTrackingName(TrackingNames.Targets);
+
             foreach (var metadataName in AttributeNames())
             {
                 var networks = context.SyntaxProvider
@@ -39,35 +45,68 @@ namespace NetGen.Generator
                     .Where(static model => model is not null)
                     .WithTrackingName(TrackingNames.Network);
 
-                context.RegisterSourceOutput(networks, static (spc, network) => Emit(spc, network!));
+                context.RegisterSourceOutput(networks.Combine(targets), static (spc, pair) => Emit(spc, pair.Left!, pair.Right));
             }
         }
 
-        private static void Emit(SourceProductionContext context, GeneratedNetwork network)
+        private static void Emit(SourceProductionContext context, GeneratedNetwork network, Targets targets)
         {
+            if (network.Shell is { } shell)
+            {
+                EmitShell(context, shell, targets);
+                return;
+            }
+
+            var model = network.Network!;
             string source;
-            string hintName;
+            string? onnx = null;
             try
             {
-                (source, hintName) = network switch
+                if (targets.OnnxInference && !targets.TorchSharp)
                 {
-                    { Network: { } model } => (NetworkEmitter.Emit(model), model.HintName),
-                    { Shell: { } shell } => (ShellEmitter.Emit(shell), shell.HintName),
-                    _ => (string.Empty, string.Empty),
-                };
+                    // An app that ships with ONNX Runtime and no TorchSharp: the declaration becomes the typed inference class.
+                    source = InferenceEmitter.Emit(model);
+                }
+                else
+                {
+                    source = NetworkEmitter.Emit(model);
+                    onnx = targets.OnnxExport ? OnnxEmitter.Emit(model) : null;
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // One broken network must not become CS8785 and take every other generated file with it.
-                var className = network.Network?.ClassName ?? network.Shell?.ClassName ?? "?";
-                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.InternalError, null, className, e.GetType().Name, e.Message));
+                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.InternalError, null, model.ClassName, e.GetType().Name, e.Message));
                 return;
             }
 
-            if (hintName.Length > 0)
+            context.AddSource(model.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
+            if (onnx is not null)
             {
-                context.AddSource(hintName, SourceText.From(source, System.Text.Encoding.UTF8));
+                context.AddSource(OnnxEmitter.HintName(model), SourceText.From(onnx, System.Text.Encoding.UTF8));
             }
+        }
+
+        private static void EmitShell(SourceProductionContext context, NetworkShellModel shell, Targets targets)
+        {
+            // The shell derives from TorchSharp's Module: an app with ONNX Runtime and no TorchSharp gets none.
+            if (!targets.TorchSharp)
+            {
+                return;
+            }
+
+            string source;
+            try
+            {
+                source = ShellEmitter.Emit(shell);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.InternalError, null, shell.ClassName, e.GetType().Name, e.Message));
+                return;
+            }
+
+            context.AddSource(shell.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
         }
 
         private static System.Collections.Generic.IEnumerable<string> AttributeNames()
@@ -116,5 +155,17 @@ namespace NetGen.Generator
                 return null;
             }
         }
+    }
+
+    /// <summary>
+    /// Which engines the compilation references: TorchSharp (the module), NetGen.Onnx (the module's ONNX graph)
+    /// and NetGen.Inference (the ONNX Runtime class). Selected from the compilation as plain booleans.
+    /// </summary>
+    internal sealed record Targets(bool TorchSharp, bool OnnxExport, bool OnnxInference)
+    {
+        public static Targets Of(Compilation compilation) => new(
+            compilation.GetTypeByMetadataName("TorchSharp.torch") is not null,
+            compilation.GetTypeByMetadataName("NetGen.Onnx.IOnnxExportable") is not null,
+            compilation.GetTypeByMetadataName("NetGen.Inference.OnnxNetwork") is not null);
     }
 }
