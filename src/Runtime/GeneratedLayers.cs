@@ -18,6 +18,17 @@ namespace NetGen
             return x + fx;
         }
 
+        /// <summary>A residual connection with a projection shortcut: returns <c>shortcut(x) + block(x)</c> and disposes both outputs.</summary>
+        /// <param name="x">The input of the connection.</param>
+        /// <param name="block">The block inside the connection.</param>
+        /// <param name="shortcut">The projection (ResNet's downsample); its output has the shape of the block's.</param>
+        public static Tensor ResidualAdd(Tensor x, nn.Module<Tensor, Tensor> block, nn.Module<Tensor, Tensor> shortcut)
+        {
+            using var fx = block.call(x);
+            using var sx = shortcut.call(x);
+            return fx + sx;
+        }
+
         /// <summary>Keeps an LSTM's output sequence and disposes its final hidden and cell states.</summary>
         /// <param name="result">What <c>LSTM.call(x, null)</c> returned: output, hidden state, cell state.</param>
         public static Tensor SequenceOutput((Tensor Output, Tensor Hidden, Tensor Cell) result)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.CodeAnalysis;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
 using static NetGen.Generator.Catalog.LayerContext;
@@ -575,7 +576,18 @@ namespace NetGen.Generator.Catalog
             }
 
             var blockOutput = block.Layers[block.Layers.Count - 1].OutputShape;
-            if (residual && !blockOutput.Equals(block.InputShape))
+            var shortcutType = residual ? c.Arguments.Type("Shortcut") : null;
+            NetworkModel? shortcut = null;
+            if (shortcutType is not null)
+            {
+                if (ResolveShortcut(c, type, block, blockOutput, shortcutType) is not { } resolved)
+                {
+                    return null;
+                }
+
+                shortcut = resolved;
+            }
+            else if (residual && !blockOutput.Equals(block.InputShape))
             {
                 c.Report(DiagnosticDescriptors.ResidualChangesShape, kind, type.Name, block.InputShape.ToString(), blockOutput.ToString());
                 return null;
@@ -595,19 +607,61 @@ namespace NetGen.Generator.Catalog
             }
 
             var typeName = "global::" + type.ToDisplayString();
+            var shortcutField = c.Name + "_" + ShortcutChildName;
+            var forward = !residual ? c.Name + ".call({x})"
+                : shortcut is null ? $"global::NetGen.GeneratedLayers.ResidualAdd({{x}}, {c.Name})"
+                : $"global::NetGen.GeneratedLayers.ResidualAdd({{x}}, {c.Name}, {shortcutField})";
+            var parameters = checked(block.TotalParameters + (shortcut?.TotalParameters ?? 0));
+            var trainable = checked(block.TrainableParameters + (shortcut?.TrainableParameters ?? 0));
             return new LayerSpec(
                 blockOutput,
-                residual ? $"x + {type.Name}(x)" : type.Name,
+                !residual ? type.Name : shortcut is null ? $"x + {type.Name}(x)" : $"{shortcutType!.Name}(x) + {type.Name}(x)",
                 typeName,
                 $"new {typeName}()",
-                residual ? $"global::NetGen.GeneratedLayers.ResidualAdd({{x}}, {c.Name})" : c.Name + ".call({x})",
-                block.TotalParameters,
-                block.TrainableParameters)
+                forward,
+                parameters,
+                trainable)
             {
                 FixesInput = c.Input is null ? block.InputShape : null,
                 Block = block,
                 BlockType = type.ToDisplayString(),
+                Shortcut = shortcut is null ? null : new ShortcutModel(shortcutField, ShortcutChildName, shortcutType!.ToDisplayString(), shortcut),
             };
+        }
+
+        /// <summary>The name the projection shortcut is registered under inside its block, as in torchvision's ResNet.</summary>
+        public const string ShortcutChildName = "downsample";
+
+        /// <summary>
+        /// Reads a residual connection's projection shortcut: a NetGen network from the block's input shape to its
+        /// output shape, registered inside the block as <see cref="ShortcutChildName"/>.
+        /// </summary>
+        private static NetworkModel? ResolveShortcut(LayerContext c, INamedTypeSymbol blockType, NetworkModel block, Shape blockOutput, INamedTypeSymbol shortcutType)
+        {
+            var resolution = c.ResolveNetwork(shortcutType);
+            if (resolution.Model is not { } shortcut)
+            {
+                c.Report(DiagnosticDescriptors.NotANetwork, "Residual Shortcut", shortcutType.Name, resolution.Problem ?? "is not a NetGen network");
+                return null;
+            }
+
+            var shortcutOutput = shortcut.Layers[shortcut.Layers.Count - 1].OutputShape;
+            if (!shortcut.InputShape.Equals(block.InputShape) || !shortcutOutput.Equals(blockOutput))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Residual",
+                    $"the shortcut '{shortcutType.Name}' maps {shortcut.InputShape} to {shortcutOutput}, but the block '{blockType.Name}' maps {block.InputShape} to {blockOutput}; "
+                    + "the shortcut must take the block's input shape to its output shape");
+                return null;
+            }
+
+            if (block.Layers.Any(l => l.FieldName == ShortcutChildName))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Residual",
+                    $"the block '{blockType.Name}' has a layer named '{ShortcutChildName}', the name its shortcut is registered under; rename that layer");
+                return null;
+            }
+
+            return shortcut;
         }
 
         private static string Bool(bool value) => value ? "true" : "false";

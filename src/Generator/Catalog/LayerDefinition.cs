@@ -118,5 +118,8 @@ namespace NetGen.Generator.Catalog
 
         /// <summary>For blocks: the block class's fully qualified name (<see cref="LayerModel.BlockType"/>).</summary>
         public string? BlockType { get; init; }
+
+        /// <summary>For residual connections with a projection shortcut (<see cref="LayerModel.Shortcut"/>).</summary>
+        public ShortcutModel? Shortcut { get; init; }
     }
 }

@@ -104,6 +104,7 @@ namespace NetGen.Generator.Parsing
                     Tensors = spec.Tensors,
                     Block = spec.Block,
                     BlockType = spec.BlockType,
+                    Shortcut = spec.Shortcut,
                 };
                 Layers.Add(layer);
                 Parsed.Add(new ParsedLayer(layer, definition, attribute, location)

@@ -75,6 +75,14 @@ public class NeutralModelTests
                     yield return entry;
                 }
 
+                if (layer.Shortcut is { } shortcut)
+                {
+                    foreach (var entry in StateDict(shortcut.Network, prefix + layer.FieldName + "." + shortcut.ChildName + "."))
+                    {
+                        yield return entry;
+                    }
+                }
+
                 continue;
             }
 

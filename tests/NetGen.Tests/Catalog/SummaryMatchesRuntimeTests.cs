@@ -22,6 +22,7 @@ public class SummaryMatchesRuntimeTests
         nameof(V06Strided), nameof(V07Conv1d), nameof(V08LstmRegressor), nameof(V09DeepGru), nameof(V10Rnn),
         nameof(V11DeepResidual), nameof(V12TwoBlocks), nameof(V13PRelu), nameof(V14Transformerish), nameof(V15PoolFirst),
         nameof(V16FullKernel), nameof(V17ActivationMix), nameof(V18AdaptiveRect), nameof(V19CustomNames), nameof(V20ResidualConv),
+        nameof(V21ProjectedResidual),
     };
 
     [Theory]
@@ -128,6 +129,23 @@ public class SummaryMatchesRuntimeTests
 
         expected = model.fc1.call(expected);
         Assert.Equal(0.0, (model.call(x) - expected).abs().max().item<float>(), 6);
+    }
+
+    [Fact]
+    public void A_projection_shortcut_adds_its_output_to_the_blocks_and_lives_inside_the_block()
+    {
+        torch.manual_seed(6);
+        using var model = new V21ProjectedResidual();
+        model.eval();
+        using var x = torch.randn(3, 2, 6, 6);
+        using var expected = model.fc1.call(torch.nn.functional.relu(model.res1.call(x) + model.res1_downsample.call(x)).flatten(1));
+        Assert.Equal(0.0, (model.call(x) - expected).abs().max().item<float>(), 6);
+
+        var keys = model.state_dict().Keys.ToHashSet();
+        Assert.Contains("res1.downsample.conv1.weight", keys);
+        Assert.Contains("res1.downsample.bn1.running_var", keys);
+        Assert.DoesNotContain(keys, k => k.StartsWith("res1_downsample", StringComparison.Ordinal));
+        Assert.Equal((4 * 2) + 8 + 72 + 8 + 144 + 4, V21ProjectedResidual.Summary["res1"].Parameters);
     }
 
     [Fact]

@@ -31,3 +31,13 @@ namespace NetGen.Tests.Catalog;
 /// <summary>A residual block for 2x6x6 maps.</summary>
 [Input(2, 6, 6), Conv2d(2, 3, padding: 1), Tanh]
 public partial class ConvShapeBlock;
+
+/// <summary>A block that halves 2x6x6 maps to 4x3x3, and the projection shortcut that matches it.</summary>
+[Input(2, 6, 6), Conv2d(4, 3, stride: 2, padding: 1, Bias = false), BatchNorm, ReLU, Conv2d(4, 3, padding: 1)]
+public partial class HalvingBlock;
+
+/// <summary>A 1x1 strided convolution with BatchNorm, 2x6x6 to 4x3x3 (ResNet's downsample).</summary>
+[Input(2, 6, 6), Conv2d(4, 1, stride: 2, Bias = false), BatchNorm]
+public partial class HalvingProjection;
+
+[Input(2, 6, 6), Residual(typeof(HalvingBlock), Shortcut = typeof(HalvingProjection)), ReLU, Flatten, Linear(3)] public partial class V21ProjectedResidual;

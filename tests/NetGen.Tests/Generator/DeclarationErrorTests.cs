@@ -217,6 +217,18 @@ public class DeclarationErrorTests
             "[Linear(4, 4), {|NG0119:Residual(typeof(Narrow))|}] public partial class Net; [Linear(4, 2)] public partial class Narrow;"
         },
         {
+            "NG0118 projection shortcut that is not a network",
+            "[Linear(4, 4), {|NG0118:Residual(typeof(Narrow), Shortcut = typeof(string))|}] public partial class Net; [Linear(4, 2)] public partial class Narrow;"
+        },
+        {
+            "NG0106 projection shortcut of the wrong shape",
+            "[Linear(4, 4), {|NG0106:Residual(typeof(Narrow), Shortcut = typeof(Wrong))|}] public partial class Net; [Linear(4, 2)] public partial class Narrow; [Linear(4, 3)] public partial class Wrong;"
+        },
+        {
+            "NG0106 block with a layer named like the shortcut",
+            "[Linear(4, 4), {|NG0106:Residual(typeof(Narrow), Shortcut = typeof(Proj))|}] public partial class Net; [Linear(4, 2, Name = \"downsample\")] public partial class Narrow; [Linear(4, 2)] public partial class Proj;"
+        },
+        {
             "NG0106 loss outside the enum",
             "[Linear(4, 2), {|NG0106:Loss((LossFunction)42)|}] public partial class Net;"
         },

@@ -178,7 +178,7 @@ public sealed class RandomDeclarations
         4 => Pick("LSTM", "GRU", "RNN") + "(" + Size() + Pick(string.Empty, ", 2", ", 0", ", 3") + ")",
         5 => Pick("LeakyReLU(0.2)", "LeakyReLU(-1)", "ELU", "SELU", "PReLU", "PReLU(InitialSlope = 0.1)", "ReLU6"),
         6 => Pick("Softmax(-1)", "LogSoftmax(1)", "Softmax(5)", "LayerNorm", "Conv1d(4, 3)"),
-        7 => "Residual(typeof(" + Pick(className, "int", "Base", "Net0", "Net1") + ")" + Pick(string.Empty, ", Repeat = 2", ", Repeat = 0") + ")",
+        7 => "Residual(typeof(" + Pick(className, "int", "Base", "Net0", "Net1") + ")" + Pick(string.Empty, ", Repeat = 2", ", Repeat = 0", ", Shortcut = typeof(Net1)", ", Shortcut = typeof(" + className + ")", ", Shortcut = typeof(int)", ", Shortcut = null") + ")",
         8 => "Block(typeof(" + Pick(className, "string", "Net2", "Net3") + "))",
         9 => "Linear(" + Size() + ", " + Size() + ", Init = Init." + Pick("KaimingNormal", "XavierUniform", "None", "Default") + ")",
         10 => "Linear(" + Size() + ", Init = (Init)" + Pick("7", "-1", "3") + ")",
