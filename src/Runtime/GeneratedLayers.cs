@@ -29,6 +29,25 @@ namespace NetGen
             return fx + sx;
         }
 
+        /// <summary>
+        /// Looks token ids up in an embedding, after checking that they are integers: a float tensor here is almost always
+        /// a network fed the wrong data, and libtorch's own message for it names no layer.
+        /// </summary>
+        /// <param name="tokens">Token ids, [batch, steps], of an integer type.</param>
+        /// <param name="embedding">The embedding.</param>
+        /// <param name="layer">The layer's name, for the message.</param>
+        public static Tensor Embed(Tensor tokens, nn.Module<Tensor, Tensor> embedding, string layer)
+        {
+            if (tokens.dtype is not (ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte))
+            {
+                throw new System.ArgumentException(
+                    $"{layer} (Embedding) takes token ids of an integer type (int64, as torch.tensor(long[]) makes), but the input is {tokens.dtype}.",
+                    nameof(tokens));
+            }
+
+            return embedding.call(tokens);
+        }
+
         /// <summary>Keeps an LSTM's output sequence and disposes its final hidden and cell states.</summary>
         /// <param name="result">What <c>LSTM.call(x, null)</c> returned: output, hidden state, cell state.</param>
         public static Tensor SequenceOutput((Tensor Output, Tensor Hidden, Tensor Cell) result)

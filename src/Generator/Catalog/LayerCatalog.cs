@@ -63,6 +63,13 @@ namespace NetGen.Generator.Catalog
             new LayerDefinition("RNN", LayerRole.Recurrent, "rnn", ownsModule: true, c => InferRecurrent(c, "RNN", gates: 1)),
             new LayerDefinition("LastStep", LayerRole.Reshape, "laststep", ownsModule: false, InferLastStep),
 
+            // Text: token ids, positions, attention over batch-first [steps, features] sequences.
+            new LayerDefinition("Embedding", LayerRole.Embedding, "emb", ownsModule: true, InferEmbedding),
+            new LayerDefinition("PositionalEmbedding", LayerRole.Embedding, "pos", ownsModule: true, InferPositionalEmbedding),
+            new LayerDefinition("MultiheadAttention", LayerRole.Attention, "attn", ownsModule: true, InferMultiheadAttention),
+            new LayerDefinition("TransformerEncoderLayer", LayerRole.Attention, "enc", ownsModule: true, InferTransformerEncoderLayer),
+            new LayerDefinition("MeanPool", LayerRole.Pooling, "meanpool", ownsModule: false, InferMeanPool),
+
             // Composition: other NetGen networks as layers.
             new LayerDefinition("Block", LayerRole.Block, "block", ownsModule: true, InferBlock),
             new LayerDefinition("Residual", LayerRole.Residual, "res", ownsModule: true, InferResidual, repeatArgument: "Repeat"),
@@ -553,6 +560,198 @@ namespace NetGen.Generator.Catalog
             return input.Rank != 2
                 ? c.WrongRank($"{c.Name} (LastStep)", "[steps, features]", "put it after a recurrent layer")
                 : new LayerSpec(new Shape(input.Last), "LastStep", null, null, "{x}.select(1, -1)", 0, 0);
+        }
+
+        private const string NetGenLayers = "global::NetGen.Layers.";
+
+        private static LayerSpec? InferEmbedding(LayerContext c)
+        {
+            var count = c.Size("numEmbeddings", "Embedding");
+            var dim = c.Size("dim", "Embedding");
+            if (count is null || dim is null)
+            {
+                return null;
+            }
+
+            var padding = c.Arguments.Long("PaddingIdx") ?? -1;
+            if (padding != -1 && (padding < 0 || padding >= count.Value))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Embedding", $"PaddingIdx is {Number(padding)}, but it must be a token id from 0 to {Number(count.Value - 1)} (or -1 for none)");
+                return null;
+            }
+
+            if (c.Input is not { } input || c.PreviousRole is not LayerRole.Input)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Embedding", "it takes token ids, so it must come right after [Input(steps)]");
+                return null;
+            }
+
+            if (input.Rank != 1)
+            {
+                return c.WrongRank($"{c.Name} (Embedding)", "[steps] of token ids", "declare [Input(steps)] before it");
+            }
+
+            var parameters = checked(count.Value * dim.Value);
+            return new LayerSpec(
+                new Shape(input.Dims[0], dim.Value),
+                $"Embedding({Number(count.Value)} tokens → {Number(dim.Value)}{(padding >= 0 ? $", padding {Number(padding)}" : string.Empty)})",
+                Modules + "Embedding",
+                $"{Nn}Embedding({Number(count.Value)}, {Number(dim.Value)}{(padding >= 0 ? $", padding_idx: {Number(padding)}" : string.Empty)})",
+                $"global::NetGen.GeneratedLayers.Embed({{x}}, {c.Name}, \"{c.Name}\")",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("numEmbeddings", count.Value), ("dim", dim.Value), ("PaddingIdx", padding)),
+                Tensors = Tensors(Parameter("weight", count.Value, dim.Value)),
+            };
+        }
+
+        private static LayerSpec? InferPositionalEmbedding(LayerContext c)
+        {
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("PositionalEmbedding");
+            }
+
+            if (input.Rank != 2)
+            {
+                return c.WrongRank($"{c.Name} (PositionalEmbedding)", "[steps, features]", "put it after an Embedding");
+            }
+
+            var (steps, features) = (input.Dims[0], input.Dims[1]);
+            var parameters = checked(steps * features);
+            return new LayerSpec(
+                input,
+                $"PositionalEmbedding({Number(steps)} steps × {Number(features)})",
+                NetGenLayers + "PositionalEmbedding",
+                $"new {NetGenLayers}PositionalEmbedding({Number(steps)}, {Number(features)})",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("steps", steps), ("features", features)),
+                Tensors = Tensors(Parameter("weight", steps, features)),
+            };
+        }
+
+        private static LayerSpec? InferMultiheadAttention(LayerContext c)
+        {
+            var heads = c.Size("heads", "MultiheadAttention");
+            var dropout = c.Arguments.Double("Dropout") ?? 0.0;
+            var causal = c.Arguments.Bool("Causal", false);
+            if (heads is null || !CheckDropout(c, "MultiheadAttention", dropout) || AttentionInput(c, "MultiheadAttention", heads.Value) is not { } input)
+            {
+                return null;
+            }
+
+            var e = input.Last;
+            var parameters = checked((4 * e * e) + (4 * e));
+            return new LayerSpec(
+                input,
+                $"MultiheadAttention({Number(e)}, {Number(heads.Value)} heads{(causal ? ", causal" : string.Empty)})",
+                NetGenLayers + "SelfAttention",
+                $"new {NetGenLayers}SelfAttention({Number(e)}, {Number(heads.Value)}, {Literal(dropout)}, {Bool(causal)})",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("features", e), ("heads", heads.Value), ("Causal", causal), ("Dropout", dropout)),
+                Tensors = Tensors(AttentionTensors(string.Empty, e)),
+            };
+        }
+
+        private static LayerSpec? InferTransformerEncoderLayer(LayerContext c)
+        {
+            var heads = c.Size("heads", "TransformerEncoderLayer");
+            var feedForward = c.Size("feedForward", "TransformerEncoderLayer");
+            var dropout = c.Arguments.Double("Dropout") ?? 0.1;
+            var normFirst = c.Arguments.Bool("NormFirst", false);
+            if (heads is null || feedForward is null || !CheckDropout(c, "TransformerEncoderLayer", dropout)
+                || AttentionInput(c, "TransformerEncoderLayer", heads.Value) is not { } input)
+            {
+                return null;
+            }
+
+            var (e, f) = (input.Last, feedForward.Value);
+            var parameters = checked((4 * e * e) + (2 * e * f) + (9 * e) + f);
+            var tensors = new List<TensorModel>(AttentionTensors("self_attn.", e))
+            {
+                Parameter("linear1.weight", f, e),
+                Parameter("linear1.bias", f),
+                Parameter("linear2.weight", e, f),
+                Parameter("linear2.bias", e),
+                Parameter("norm1.weight", e),
+                Parameter("norm1.bias", e),
+                Parameter("norm2.weight", e),
+                Parameter("norm2.bias", e),
+            };
+            return new LayerSpec(
+                input,
+                $"TransformerEncoderLayer({Number(e)}, {Number(heads.Value)} heads, feed-forward {Number(f)}{(normFirst ? ", norm first" : string.Empty)})",
+                NetGenLayers + "TransformerEncoderLayer",
+                $"new {NetGenLayers}TransformerEncoderLayer({Number(e)}, {Number(heads.Value)}, {Number(f)}, {Literal(dropout)}, {Bool(normFirst)})",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("features", e), ("heads", heads.Value), ("feedForward", f), ("Dropout", dropout), ("NormFirst", normFirst), ("eps", 1e-5)),
+                Tensors = Tensors(tensors.ToArray()),
+            };
+        }
+
+        private static bool CheckDropout(LayerContext c, string kind, double p)
+        {
+            if (p >= 0 && p < 1)
+            {
+                return true;
+            }
+
+            c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"Dropout is {Number(p)}, but it is a probability of dropping and must be at least 0 and below 1");
+            return false;
+        }
+
+        /// <summary>The [steps, features] input of an attention layer whose features split evenly into heads; null after reporting.</summary>
+        private static Shape? AttentionInput(LayerContext c, string kind, long heads)
+        {
+            if (c.Input is not { } input)
+            {
+                c.NeedsInput(kind);
+                return null;
+            }
+
+            if (input.Rank != 2)
+            {
+                c.WrongRank($"{c.Name} ({kind})", "[steps, features]", "put it after an Embedding or another sequence layer");
+                return null;
+            }
+
+            if (input.Last % heads != 0)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"{Number(heads)} heads do not divide the {Number(input.Last)} features; each head gets features / heads of them");
+                return null;
+            }
+
+            return input;
+        }
+
+        private static TensorModel[] AttentionTensors(string prefix, long e) => new[]
+        {
+            Parameter(prefix + "in_proj_weight", checked(3 * e), e),
+            Parameter(prefix + "in_proj_bias", checked(3 * e)),
+            Parameter(prefix + "out_proj.weight", e, e),
+            Parameter(prefix + "out_proj.bias", e),
+        };
+
+        private static LayerSpec? InferMeanPool(LayerContext c)
+        {
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("MeanPool");
+            }
+
+            return input.Rank != 2
+                ? c.WrongRank($"{c.Name} (MeanPool)", "[steps, features]", "put it after a sequence layer")
+                : new LayerSpec(new Shape(input.Last), "MeanPool(over steps)", null, null, "{x}.mean(new long[] { 1 })", 0, 0);
         }
 
         private static LayerSpec? InferBlock(LayerContext c) => InferComposite(c, "Block", "network", residual: false);

@@ -16,6 +16,12 @@ namespace NetGen.Generator.Catalog
         Regularization,
         Reshape,
         Recurrent,
+
+        /// <summary>Token and positional embeddings: learned lookup tables.</summary>
+        Embedding,
+
+        /// <summary>Self-attention and transformer layers over [steps, features].</summary>
+        Attention,
         Block,
         Residual,
     }
@@ -83,7 +89,7 @@ namespace NetGen.Generator.Catalog
         /// <summary>The <c>NetGen.Monitoring.LayerKind</c> the gradient monitor files this layer under.</summary>
         public string MonitorKind => Role switch
         {
-            LayerRole.Affine or LayerRole.Convolution or LayerRole.Recurrent => "Affine",
+            LayerRole.Affine or LayerRole.Convolution or LayerRole.Recurrent or LayerRole.Embedding or LayerRole.Attention => "Affine",
             LayerRole.Normalization => "Normalization",
             LayerRole.Activation when AttributeName is "ReLU" or "ReLU6" => "ReLU",
             LayerRole.Activation => "Activation",

@@ -17,7 +17,7 @@ public class SummaryMatchesRuntimeTests
 {
     public static TheoryData<string> Networks => new()
     {
-        nameof(EveryLayerNet), nameof(EverySequenceLayerNet), nameof(VectorBlock), nameof(ConvBlock), nameof(Encoder),
+        nameof(EveryLayerNet), nameof(EverySequenceLayerNet), nameof(EveryTextLayerNet), nameof(VectorBlock), nameof(ConvBlock), nameof(Encoder),
         nameof(V01Mlp), nameof(V02NoBias), nameof(V03InferredLinear), nameof(V04SmallCnn), nameof(V05MnistCnn),
         nameof(V06Strided), nameof(V07Conv1d), nameof(V08LstmRegressor), nameof(V09DeepGru), nameof(V10Rnn),
         nameof(V11DeepResidual), nameof(V12TwoBlocks), nameof(V13PRelu), nameof(V14Transformerish), nameof(V15PoolFirst),
@@ -38,7 +38,8 @@ public class SummaryMatchesRuntimeTests
 
         var observed = new List<(string Name, long[] Shape)>();
         var forward = type.GetMethod("forward", new[] { typeof(Tensor), typeof(Action<string, Tensor>) })!;
-        using var input = torch.randn(new[] { batch }.Concat(summary.InputShape).ToArray());
+        var inputShape = new[] { batch }.Concat(summary.InputShape).ToArray();
+        using var input = summary.Layers[0].Type == "Embedding" ? torch.randint(0, 3, inputShape, dtype: ScalarType.Int64) : torch.randn(inputShape);
         using var output = (Tensor)forward.Invoke(model, new object[] { input, (Action<string, Tensor>)((name, t) => observed.Add((name, t.shape))) })!;
 
         // Shapes: one observation per layer, in order, each the batch plus the compile-time sample shape.
@@ -76,6 +77,7 @@ public class SummaryMatchesRuntimeTests
     {
         var used = EveryLayerNet.Summary.Layers.Select(l => l.Type)
             .Concat(EverySequenceLayerNet.Summary.Layers.Select(l => l.Type))
+            .Concat(EveryTextLayerNet.Summary.Layers.Select(l => l.Type))
             .Append("Input")
             .ToHashSet();
         var catalogue = NetGen.Generator.Catalog.LayerCatalog.All.Select(d => d.AttributeName);

@@ -169,8 +169,12 @@ public sealed class RandomDeclarations
     }
 
     /// <summary>The rest of the catalogue with random, often mismatched arguments: shapes of the wrong rank, blocks that are not networks.</summary>
-    private string OtherLayer(string className) => _random.Next(12) switch
+    private string OtherLayer(string className) => _random.Next(14) switch
     {
+        12 => Pick("Embedding(" + Size() + ", " + Size() + ")", "Embedding(10, 4, PaddingIdx = 0)", "Embedding(10, 4, PaddingIdx = 10)", "Embedding(0, 4)", "PositionalEmbedding", "MeanPool"),
+        13 => Pick(
+            "TransformerEncoderLayer(" + Pick("2", "3", "0", "4") + Pick(", 8", ", 0") + Pick(string.Empty, ", Dropout = 0.2", ", Dropout = 1.0", ", NormFirst = true") + ")",
+            "MultiheadAttention(" + Pick("2", "3", "0", "4") + Pick(string.Empty, ", Dropout = -0.5", ", Causal = true") + ")"),
         0 => "Dropout" + Pick(string.Empty, "(0.2)", "(0.9)", "(1.0)", "(-0.1)", "(double.NaN)", "(\"x\")"),
         1 => "Input(" + string.Join(", ", Enumerable.Range(0, Pick(1, 2, 3, 3)).Select(_ => Size())) + ")",
         2 => "Conv2d(" + Size() + ", " + Pick("3", "5", "0", "64") + Pick(string.Empty, ", stride: 2", ", padding: 1", ", padding: -1") + ")",
