@@ -18,7 +18,7 @@ namespace NetGen.Tests.Architectures;
 /// every parameter's gradient on PyTorch's weights within 1e-5, and the text-classifier sample's parameters against
 /// the equivalent PyTorch model, key by key.
 /// </summary>
-public class TextLayerTests
+public class TextLayerTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     private const double Tolerance = 1e-5;
 
@@ -37,7 +37,9 @@ public class TextLayerTests
 
         var output = model.call(entries["input"]);
         Assert.Equal(new long[] { 3, 3 }, output.shape);
-        Assert.InRange((output - entries["output"]).abs().max().item<float>(), 0, Tolerance);
+        var outputDifference = (output - entries["output"]).abs().max().item<float>();
+        Assert.InRange(outputDifference, 0, Tolerance);
+        var largestGradientDifference = 0.0;
 
         (output * entries["loss_weights"]).sum().backward();
         var compared = 0;
@@ -46,8 +48,11 @@ public class TextLayerTests
             var expected = entries["grad." + name];
             var difference = (parameter.grad! - expected).abs().max().item<float>();
             Assert.True(difference <= Tolerance, $"{name}: gradient differs from PyTorch's by {difference}");
+            largestGradientDifference = Math.Max(largestGradientDifference, difference);
             compared++;
         }
+
+        log.WriteLine($"EveryTextLayerNet against PyTorch: output {outputDifference:E2}, largest gradient difference {largestGradientDifference:E2} over {compared} parameters");
 
         Assert.Equal(entries.Keys.Count(k => k.StartsWith("grad.", StringComparison.Ordinal)), compared);
 
