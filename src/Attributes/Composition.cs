@@ -53,3 +53,39 @@ namespace NetGen
         public Type? Shortcut { get; set; }
     }
 }
+
+namespace NetGen
+{
+    /// <summary>How <see cref="BranchesAttribute"/> merges its branches' outputs.</summary>
+    public enum BranchMerge
+    {
+        /// <summary>Concatenated along the first per-sample dimension (features or channels), as Inception does.</summary>
+        Concat,
+
+        /// <summary>Added elementwise; every branch must give the same shape.</summary>
+        Add,
+    }
+
+    /// <summary>
+    /// Parallel branches: every branch (a NetGen network) gets the same input and their outputs are merged,
+    /// concatenated along the features or channels (<c>Merge = BranchMerge.Concat</c>, the default) or added.
+    /// Named <c>branch{k}</c>; the branches are its children <c>0</c>, <c>1</c>, ... as in PyTorch's <c>nn.ModuleList</c>,
+    /// so their keys are <c>branch1.0.conv1.weight</c>.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class BranchesAttribute : LayerAttribute
+    {
+        /// <summary>Declares parallel branches.</summary>
+        /// <param name="networks">Two or more NetGen networks taking the shape that arrives here.</param>
+        public BranchesAttribute(params Type[] networks)
+        {
+            Networks = networks;
+        }
+
+        /// <summary>The branches.</summary>
+        public Type[] Networks { get; }
+
+        /// <summary>How the outputs are merged (default: concatenated).</summary>
+        public BranchMerge Merge { get; set; } = BranchMerge.Concat;
+    }
+}

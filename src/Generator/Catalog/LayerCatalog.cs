@@ -73,6 +73,7 @@ namespace NetGen.Generator.Catalog
             // Composition: other NetGen networks as layers.
             new LayerDefinition("Block", LayerRole.Block, "block", ownsModule: true, InferBlock),
             new LayerDefinition("Residual", LayerRole.Residual, "res", ownsModule: true, InferResidual, repeatArgument: "Repeat"),
+            new LayerDefinition("Branches", LayerRole.Block, "branch", ownsModule: true, InferBranches),
         };
 
         private static readonly Dictionary<string, LayerDefinition> ByMetadataName = All.ToDictionary(d => d.MetadataName);
@@ -861,6 +862,85 @@ namespace NetGen.Generator.Catalog
             }
 
             return shortcut;
+        }
+
+        private static LayerSpec? InferBranches(LayerContext c)
+        {
+            var types = c.Arguments.Types("networks");
+            if (types is null || types.Length < 2 || types.Any(t => t is null))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Branches", "write [Branches(typeof(A), typeof(B))] with two or more NetGen network classes");
+                return null;
+            }
+
+            var mergeValue = c.Arguments.Long("Merge") ?? 0;
+            if (mergeValue is not (0 or 1))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Branches", $"Merge is {Number(mergeValue)}, which is not a BranchMerge member (Concat or Add)");
+                return null;
+            }
+
+            var concat = mergeValue == 0;
+            var branches = new List<BranchModel>();
+            foreach (var type in types)
+            {
+                var resolution = c.ResolveNetwork(type!);
+                if (resolution.Model is not { } network)
+                {
+                    c.Report(DiagnosticDescriptors.NotANetwork, "Branches", type!.Name, resolution.Problem ?? "is not a NetGen network");
+                    return null;
+                }
+
+                branches.Add(new BranchModel(Number(branches.Count), type!.ToDisplayString(), network));
+            }
+
+            var input = c.Input ?? branches[0].Network.InputShape;
+            var outputs = branches.Select(b => b.Network.Layers[b.Network.Layers.Count - 1].OutputShape).ToList();
+            for (var i = 0; i < branches.Count; i++)
+            {
+                if (!branches[i].Network.InputShape.Equals(input))
+                {
+                    c.Report(DiagnosticDescriptors.LayerSizeMismatch, $"{c.Name} (Branches {types[i]!.Name})", "input of shape " + branches[i].Network.InputShape,
+                        c.PreviousName, input.ToString(), $"change the previous layer or {types[i]!.Name}'s first layer");
+                    return null;
+                }
+
+                var fits = concat
+                    ? outputs[i].Rank == outputs[0].Rank && outputs[i].Dims.Skip(1).SequenceEqual(outputs[0].Dims.Skip(1))
+                    : outputs[i].Equals(outputs[0]);
+                if (!fits)
+                {
+                    c.Report(DiagnosticDescriptors.InvalidArgument, "Branches",
+                        concat
+                            ? $"'{types[i]!.Name}' outputs {outputs[i]} and '{types[0]!.Name}' {outputs[0]}; concatenation joins the first dimension, so every other dimension must agree"
+                            : $"'{types[i]!.Name}' outputs {outputs[i]} and '{types[0]!.Name}' {outputs[0]}; adding needs the same shape from every branch");
+                    return null;
+                }
+            }
+
+            var dims = outputs[0].Dims.ToArray();
+            if (concat)
+            {
+                dims[0] = outputs.Aggregate(0L, (sum, o) => checked(sum + o.Dims[0]));
+            }
+
+            var parameters = branches.Aggregate(0L, (sum, b) => checked(sum + b.Network.TotalParameters));
+            var trainable = branches.Aggregate(0L, (sum, b) => checked(sum + b.Network.TrainableParameters));
+            var merge = concat ? "Concat" : "Add";
+            var names = string.Join(", ", types.Select(t => t!.Name));
+            return new LayerSpec(
+                new Shape(dims),
+                $"{(concat ? "concat" : "sum")}({names})",
+                NetGenLayers + "Branches",
+                $"new {NetGenLayers}Branches(global::NetGen.BranchMerge.{merge}, {string.Join(", ", branches.Select(b => $"new global::{b.Type}()"))})",
+                c.Name + ".call({x})",
+                parameters,
+                trainable)
+            {
+                FixesInput = c.Input is null ? input : null,
+                Settings = Settings(("Merge", merge), ("branches", branches.Count)),
+                Branches = branches.ToEquatableArray(),
+            };
         }
 
         private static string Bool(bool value) => value ? "true" : "false";

@@ -127,5 +127,8 @@ namespace NetGen.Generator.Catalog
 
         /// <summary>For residual connections with a projection shortcut (<see cref="LayerModel.Shortcut"/>).</summary>
         public ShortcutModel? Shortcut { get; init; }
+
+        /// <summary>For <c>[Branches]</c> (<see cref="LayerModel.Branches"/>).</summary>
+        public EquatableArray<BranchModel> Branches { get; init; } = EquatableArray<BranchModel>.Empty;
     }
 }

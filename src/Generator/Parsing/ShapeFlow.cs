@@ -105,6 +105,7 @@ namespace NetGen.Generator.Parsing
                     Block = spec.Block,
                     BlockType = spec.BlockType,
                     Shortcut = spec.Shortcut,
+                    Branches = spec.Branches,
                 };
                 Layers.Add(layer);
                 Parsed.Add(new ParsedLayer(layer, definition, attribute, location)

@@ -22,7 +22,7 @@ public class SummaryMatchesRuntimeTests
         nameof(V06Strided), nameof(V07Conv1d), nameof(V08LstmRegressor), nameof(V09DeepGru), nameof(V10Rnn),
         nameof(V11DeepResidual), nameof(V12TwoBlocks), nameof(V13PRelu), nameof(V14Transformerish), nameof(V15PoolFirst),
         nameof(V16FullKernel), nameof(V17ActivationMix), nameof(V18AdaptiveRect), nameof(V19CustomNames), nameof(V20ResidualConv),
-        nameof(V21ProjectedResidual),
+        nameof(V21ProjectedResidual), nameof(V22Branches),
     };
 
     [Theory]
@@ -148,6 +148,25 @@ public class SummaryMatchesRuntimeTests
         Assert.Contains("res1.downsample.bn1.running_var", keys);
         Assert.DoesNotContain(keys, k => k.StartsWith("res1_downsample", StringComparison.Ordinal));
         Assert.Equal((4 * 2) + 8 + 72 + 8 + 144 + 4, V21ProjectedResidual.Summary["res1"].Parameters);
+    }
+
+    [Fact]
+    public void Branches_concatenate_or_add_their_outputs_and_register_as_numbered_children()
+    {
+        torch.manual_seed(8);
+        using var model = new V22Branches();
+        model.eval();
+        using var x = torch.randn(2, 3, 8, 8);
+        var concatenated = torch.cat(new[] { model.branch1[0].call(x), model.branch1[1].call(x) }, 1);
+        var normalised = model.bn1.call(concatenated);
+        var added = model.branch2[0].call(normalised) + model.branch2[1].call(normalised);
+        using var expected = model.fc1.call(added.flatten(1));
+        Assert.Equal(0.0, (model.call(x) - expected).abs().max().item<float>(), 6);
+
+        Assert.Equal(new long[] { 6, 8, 8 }, V22Branches.Summary["branch1"].OutputShape);
+        var keys = model.state_dict().Keys.ToHashSet();
+        Assert.Contains("branch1.0.conv1.weight", keys);
+        Assert.Contains("branch2.1.conv1.bias", keys);
     }
 
     [Fact]

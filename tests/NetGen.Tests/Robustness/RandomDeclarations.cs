@@ -183,7 +183,10 @@ public sealed class RandomDeclarations
         5 => Pick("LeakyReLU(0.2)", "LeakyReLU(-1)", "ELU", "SELU", "PReLU", "PReLU(InitialSlope = 0.1)", "ReLU6"),
         6 => Pick("Softmax(-1)", "LogSoftmax(1)", "Softmax(5)", "LayerNorm", "Conv1d(4, 3)"),
         7 => "Residual(typeof(" + Pick(className, "int", "Base", "Net0", "Net1") + ")" + Pick(string.Empty, ", Repeat = 2", ", Repeat = 0", ", Shortcut = typeof(Net1)", ", Shortcut = typeof(" + className + ")", ", Shortcut = typeof(int)", ", Shortcut = null") + ")",
-        8 => "Block(typeof(" + Pick(className, "string", "Net2", "Net3") + "))",
+        8 => Pick(
+            "Block(typeof(" + Pick(className, "string", "Net2", "Net3") + "))",
+            "Branches(typeof(" + Pick(className, "Net2", "int") + "), typeof(" + Pick("Net3", "Net1") + ")" + Pick(string.Empty, ", Merge = BranchMerge.Add", ", Merge = (BranchMerge)5") + ")",
+            "Branches(typeof(Net2))"),
         9 => "Linear(" + Size() + ", " + Size() + ", Init = Init." + Pick("KaimingNormal", "XavierUniform", "None", "Default") + ")",
         10 => "Linear(" + Size() + ", Init = (Init)" + Pick("7", "-1", "3") + ")",
         _ => "Dropout(p: " + Pick("0.5", "0.99", "1e-9") + ")",

@@ -10,11 +10,11 @@ using Xunit;
 namespace NetGen.Tests.GradientFlow;
 
 /// <summary>
-/// A residual connection with a projection shortcut has no signal-propagation term (the residual term models an
-/// identity path): NG0001 stays silent on such a network instead of guessing, while the same stack with identity
-/// residuals is predicted.
+/// Layers without a signal-propagation term, so NG0001 stays silent on networks using them instead of guessing: a
+/// residual connection with a projection shortcut (the residual term models an identity path), parallel branches,
+/// and the text layers (embeddings, attention, transformer encoder layers, mean pooling).
 /// </summary>
-public class ProjectionShortcutSilenceTests
+public class UnpredictedLayerTests
 {
     private const string Source = """
         using NetGen;
@@ -42,6 +42,12 @@ public class ProjectionShortcutSilenceTests
         [Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid]
         [Linear(16, 10)]
         public partial class ProjectedResidual;
+
+        [Linear(32, 32), Sigmoid, Branches(typeof(SigmoidPair), typeof(SigmoidPair)), Linear(64, 10)]
+        public partial class Branched;
+
+        [Input(6), Embedding(20, 8), PositionalEmbedding, TransformerEncoderLayer(2, 16), MultiheadAttention(2), MeanPool, Linear(3)]
+        public partial class Text;
         """;
 
     private static readonly Lazy<GeneratorRun> Run = new(() => GeneratorHarness.Run(GeneratorHarness.AllAnalyzers, Source));
@@ -50,17 +56,20 @@ public class ProjectionShortcutSilenceTests
         LayerTerms.Predict(NetworkParser.Parse(Run.Value.Output.GetTypeByMetadataName("T." + name)!, default)!);
 
     [Fact]
-    public void A_projection_shortcut_is_not_predicted_and_NG0001_stays_silent()
+    public void Projection_shortcuts_branches_and_text_layers_are_not_predicted_and_NG0001_stays_silent()
     {
         // Identity residuals around a sigmoid stack are predicted (and vanish: NG0001 fires); the projected one is not.
         Assert.NotNull(Predict("IdentityResiduals"));
         Assert.Null(Predict("ProjectedResidual"));
+        Assert.Null(Predict("Branched"));
+        Assert.Null(Predict("Text"));
         var fired = Run.Value.AnalyzerDiagnostics
             .Where(d => d.Id == "NG0001")
             .Select(d => d.Location.SourceTree!.GetRoot().FindNode(d.Location.SourceSpan).FirstAncestorOrSelf<ClassDeclarationSyntax>()!.Identifier.ValueText)
             .ToArray();
         Assert.Contains("IdentityResiduals", fired);
         Assert.DoesNotContain("ProjectedResidual", fired);
+        Assert.DoesNotContain("Branched", fired);
         Assert.DoesNotContain(Run.Value.AnalyzerDiagnostics, d => d.Id == "AD0001" || d.Id.StartsWith("NG01", StringComparison.Ordinal));
     }
 }
