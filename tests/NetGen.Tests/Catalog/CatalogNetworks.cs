@@ -37,17 +37,8 @@ public partial class EveryLayerNet;
 [Input(12, 5)]
 [Conv1d(6, 3, padding: 1), BatchNorm, ReLU]
 [LSTM(10, 2), GRU(7), RNN(4), LastStep]
-[Branches(typeof(SequenceHeadA), typeof(SequenceHeadB))]
 [Linear(3), Softmax(-1)]
 public partial class EverySequenceLayerNet;
-
-/// <summary>Two heads on the last step, concatenated by EverySequenceLayerNet's Branches.</summary>
-[Linear(4, 2)]
-public partial class SequenceHeadA;
-
-/// <summary>The other head.</summary>
-[Linear(4, 1), Tanh]
-public partial class SequenceHeadB;
 
 /// <summary>Text layers: token ids through an embedding, positions, two encoder layers, causal attention, mean pooling.</summary>
 [Input(6), Embedding(20, 8, PaddingIdx = 0), PositionalEmbedding]

@@ -25,6 +25,27 @@ public class SummaryMatchesRuntimeTests
         nameof(V21ProjectedResidual), nameof(V22Branches),
     };
 
+    /// <summary>The networks using kinds the ONNX target does not spell yet (OnnxEmitter.Supports): no ONNX graph is generated for them.</summary>
+    public static readonly string[] NotYetInOnnx = { nameof(EveryTextLayerNet), nameof(V21ProjectedResidual), nameof(V22Branches) };
+
+    /// <summary><see cref="Networks"/> without <see cref="NotYetInOnnx"/>.</summary>
+    public static TheoryData<string> OnnxNetworks
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var name in Networks)
+            {
+                if (!NotYetInOnnx.Contains(name))
+                {
+                    data.Add(name);
+                }
+            }
+
+            return data;
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Networks))]
     public void Every_layer_output_shape_and_parameter_count_matches_the_compile_time_summary(string networkName)
@@ -78,6 +99,7 @@ public class SummaryMatchesRuntimeTests
         var used = EveryLayerNet.Summary.Layers.Select(l => l.Type)
             .Concat(EverySequenceLayerNet.Summary.Layers.Select(l => l.Type))
             .Concat(EveryTextLayerNet.Summary.Layers.Select(l => l.Type))
+            .Concat(V22Branches.Summary.Layers.Select(l => l.Type))
             .Append("Input")
             .ToHashSet();
         var catalogue = NetGen.Generator.Catalog.LayerCatalog.All.Select(d => d.AttributeName);

@@ -16,12 +16,11 @@ namespace NetGen.Tests.Catalog
     /// gru1 (GRU)            (-1, 6, 7)        399
     /// rnn1 (RNN)            (-1, 6, 4)         52
     /// laststep1 (LastStep)  (-1, 4)             0
-    /// branch1 (Branches)    (-1, 3)            15
-    /// fc1 (Linear)          (-1, 3)            12
+    /// fc1 (Linear)          (-1, 3)            15
     /// softmax1 (Softmax)    (-1, 3)             0
     /// ===========================================
-    /// Total params: 2,272
-    /// Trainable params: 2,272
+    /// Total params: 2,260
+    /// Trainable params: 2,260
     /// Non-trainable params: 0
     /// </code>
     /// </remarks>
@@ -41,8 +40,7 @@ namespace NetGen.Tests.Catalog
                 new("gru1", "GRU", new long[] { 6, 7 }, 399, true),
                 new("rnn1", "RNN", new long[] { 6, 4 }, 52, true),
                 new("laststep1", "LastStep", new long[] { 4 }, 0, false),
-                new("branch1", "Branches", new long[] { 3 }, 15, true),
-                new("fc1", "Linear", new long[] { 3 }, 12, true),
+                new("fc1", "Linear", new long[] { 3 }, 15, true),
                 new("softmax1", "Softmax", new long[] { 3 }, 0, false),
             },
             "Layer (type)          Output Shape  Param #\n" +
@@ -54,12 +52,11 @@ namespace NetGen.Tests.Catalog
             "gru1 (GRU)            (-1, 6, 7)        399\n" +
             "rnn1 (RNN)            (-1, 6, 4)         52\n" +
             "laststep1 (LastStep)  (-1, 4)             0\n" +
-            "branch1 (Branches)    (-1, 3)            15\n" +
-            "fc1 (Linear)          (-1, 3)            12\n" +
+            "fc1 (Linear)          (-1, 3)            15\n" +
             "softmax1 (Softmax)    (-1, 3)             0\n" +
             "===========================================\n" +
-            "Total params: 2,272\n" +
-            "Trainable params: 2,272\n" +
+            "Total params: 2,260\n" +
+            "Trainable params: 2,260\n" +
             "Non-trainable params: 0");
 
         /// <summary>Conv1d(12 → 6, kernel 3, stride 1, padding 1): output (-1, 6, 5), 222 parameters.</summary>
@@ -77,10 +74,7 @@ namespace NetGen.Tests.Catalog
         /// <summary>RNN(7 → 4): output (-1, 6, 4), 52 parameters.</summary>
         public readonly global::TorchSharp.Modules.RNN rnn1;
 
-        /// <summary>concat(SequenceHeadA, SequenceHeadB): output (-1, 3), 15 parameters.</summary>
-        public readonly global::NetGen.Layers.Branches branch1;
-
-        /// <summary>Linear(3 → 3): output (-1, 3), 12 parameters.</summary>
+        /// <summary>Linear(4 → 3): output (-1, 3), 15 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
 
         /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
@@ -102,14 +96,12 @@ namespace NetGen.Tests.Catalog
             lstm1 = global::TorchSharp.torch.nn.LSTM(5, 10, numLayers: 2, batchFirst: true);
             gru1 = global::TorchSharp.torch.nn.GRU(10, 7, numLayers: 1, batchFirst: true);
             rnn1 = global::TorchSharp.torch.nn.RNN(7, 4, numLayers: 1, batchFirst: true);
-            branch1 = new global::NetGen.Layers.Branches(global::NetGen.BranchMerge.Concat, new global::NetGen.Tests.Catalog.SequenceHeadA(), new global::NetGen.Tests.Catalog.SequenceHeadB());
-            fc1 = global::TorchSharp.torch.nn.Linear(3, 3, hasBias: true);
+            fc1 = global::TorchSharp.torch.nn.Linear(4, 3, hasBias: true);
             register_module("conv1", conv1);
             register_module("bn1", bn1);
             register_module("lstm1", lstm1);
             register_module("gru1", gru1);
             register_module("rnn1", rnn1);
-            register_module("branch1", branch1);
             register_module("fc1", fc1);
             Trainer = new global::NetGen.Training.TrainingStep(this);
         }
@@ -143,14 +135,11 @@ namespace NetGen.Tests.Catalog
             var x7 = x6.select(1, -1);
             x6.Dispose();
             observeLayer?.Invoke("laststep1", x7);
-            var x8 = branch1.call(x7);
+            var x8 = fc1.call(x7);
             x7.Dispose();
-            observeLayer?.Invoke("branch1", x8);
-            var x9 = fc1.call(x8);
+            observeLayer?.Invoke("fc1", x8);
+            var output = global::TorchSharp.torch.nn.functional.softmax(x8, -1);
             x8.Dispose();
-            observeLayer?.Invoke("fc1", x9);
-            var output = global::TorchSharp.torch.nn.functional.softmax(x9, -1);
-            x9.Dispose();
             observeLayer?.Invoke("softmax1", output);
             return output;
         }
