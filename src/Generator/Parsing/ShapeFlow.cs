@@ -106,6 +106,7 @@ namespace NetGen.Generator.Parsing
                     BlockType = spec.BlockType,
                     Shortcut = spec.Shortcut,
                     Branches = spec.Branches,
+                    InPlaceForwardTemplate = spec.InPlaceForwardTemplate,
                 };
                 Layers.Add(layer);
                 Parsed.Add(new ParsedLayer(layer, definition, attribute, location)
