@@ -108,7 +108,10 @@ namespace NetGen.Generator.Emit
                 w.Line($"public {Tensor} Loss({Tensor} output, {Tensor} target) => global::TorchSharp.torch.nn.functional.{loss.Function}(output, target);");
             }
 
-            PyTorch.PyTorchEmitter.WriteSourceProperty(w, network);
+            if (PyTorch.PyTorchEmitter.Supports(network))
+            {
+                PyTorch.PyTorchEmitter.WriteSourceProperty(w, network);
+            }
 
             w.Close();
             if (network.Namespace is not null)
