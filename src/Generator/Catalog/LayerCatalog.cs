@@ -584,7 +584,7 @@ namespace NetGen.Generator.Catalog
                 return null;
             }
 
-            if (c.Input is not { } input || c.PreviousRole is not LayerRole.Input)
+            if (c.Input is not { } input || c.ShapeSourceRole is not (null or LayerRole.Input))
             {
                 c.Report(DiagnosticDescriptors.InvalidArgument, "Embedding", "it takes token ids, so it must come right after [Input(steps)]");
                 return null;
