@@ -73,6 +73,29 @@ public class CalibrationTests
         Assert.True(withinTwo >= 0.9, $"only {withinTwo:P0} of predictions are within a factor 2\n{table}");
     }
 
+    [Fact]
+    public void NG0001_on_convolutional_networks_has_precision_and_recall_of_at_least_95_percent_and_predicts_within_2x()
+    {
+        var (rows, declined) = Measure("Calibration/ConvCalibrationNetworks.cs", "NetGen.Tests.Calibration.Convolutional.", linearOnly: false);
+        Assert.Empty(declined);
+        Assert.True(rows.Count >= 50, $"the convolutional suite has {rows.Count} networks; it needs at least 50");
+        Assert.Contains(rows, r => r.Vanishing);
+        Assert.Contains(rows, r => !r.Vanishing);
+        var (precision, recall) = Score(rows, r => r.Fired);
+        var table = Table(rows, declined, precision, recall);
+        _output.WriteLine(table);
+        if (Environment.GetEnvironmentVariable("NETGEN_WRITE_CALIBRATION_TABLE") == "1")
+        {
+            WriteTable(table, "conv-");
+        }
+
+        Assert.All(rows, r => Assert.Equal(r.Predicted < VanishingGradientDefault, r.Fired));
+        Assert.True(precision >= 0.95, $"NG0001 precision {precision:P1} is below 95%\n{table}");
+        Assert.True(recall >= 0.95, $"NG0001 recall {recall:P1} is below 95%\n{table}");
+        var withinTwo = rows.Count(r => Math.Abs(Math.Log(r.Predicted / r.Measured)) <= Math.Log(2)) / (double)rows.Count;
+        Assert.True(withinTwo >= 0.9, $"only {withinTwo:P0} of predictions are within a factor 2\n{table}");
+    }
+
     private const double VanishingGradientDefault = NetGen.Generator.Analyzers.Rules.VanishingGradientRule.DefaultThreshold;
 
     private sealed record Row(string Network, string Layers, double Predicted, double Measured, bool Fired)
@@ -80,9 +103,15 @@ public class CalibrationTests
         public bool Vanishing => Measured < CalibrationTests.Vanishing;
     }
 
-    private static (List<Row> Rows, List<Row> Declined) Measure()
+    private static (List<Row> Rows, List<Row> Declined) Measure() => Measure("Calibration/CalibrationNetworks.cs", "NetGen.Tests.Calibration.", linearOnly: true);
+
+    /// <summary>
+    /// Compiles <paramref name="file"/> with the generator and all analyzers, and measures every network class in it (blocks
+    /// excepted) on TorchSharp: the first affine layer's weight-gradient norm (Linear or convolution) over the last one's.
+    /// </summary>
+    private static (List<Row> Rows, List<Row> Declined) Measure(string file, string ns, bool linearOnly)
     {
-        var source = SourceFiles.Read("Calibration/CalibrationNetworks.cs");
+        var source = SourceFiles.Read(file);
         var run = GeneratorHarness.Run(GeneratorHarness.AllAnalyzers, source);
         Assert.DoesNotContain(run.CompilerDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
         var fired = run.AnalyzerDiagnostics
@@ -100,24 +129,30 @@ public class CalibrationTests
         foreach (var declaration in classes)
         {
             var name = declaration.Identifier.ValueText;
-            var symbol = run.Output.GetTypeByMetadataName("NetGen.Tests.Calibration." + name)!;
+            var symbol = run.Output.GetTypeByMetadataName(ns + name)!;
             var parsed = NetworkParser.Parse(symbol, default)!;
             Assert.True(LayerTerms.Steps(parsed) is not null, $"{name} has a layer without a signal-propagation term");
             var prediction = LayerTerms.Predict(parsed);
 
-            // The measurement takes the class's own first and last Linear layers; so must the prediction (a Linear
+            // The measurement takes the class's own first and last affine layers; so must the prediction (a Linear
             // inside a block reports the block's index).
+            var affine = parsed.Layers.Where(l => l.Definition.AttributeName is "Linear" or "Conv1d" or "Conv2d").ToList();
             if (prediction is not null)
             {
-                Assert.Equal("Linear", parsed.Layers[prediction.Layers[0].Source].Definition.AttributeName);
-                Assert.Equal("Linear", parsed.Layers[prediction.Layers[^1].Source].Definition.AttributeName);
+                Assert.Same(affine[0], parsed.Layers[prediction.Layers[0].Source]);
+                Assert.Same(affine[^1], parsed.Layers[prediction.Layers[^1].Source]);
+                if (linearOnly)
+                {
+                    Assert.Equal("Linear", affine[0].Definition.AttributeName);
+                }
             }
 
-            var type = typeof(CalibrationTests).Assembly.GetType("NetGen.Tests.Calibration." + name, throwOnError: true)!;
+            var type = typeof(CalibrationTests).Assembly.GetType(ns + name, throwOnError: true)!;
             torch.manual_seed(1);
             using var network = (torch.nn.Module<torch.Tensor, torch.Tensor>)Activator.CreateInstance(type)!;
-            var linears = GradientRatio.GeneratedLinears(network);
-            var measured = GradientRatio.Measure(network, linears[0], linears[^1], parsed.Model!.InputShape.Last, seed: 1);
+            var measured = linearOnly
+                ? GradientRatio.Measure(network, GradientRatio.GeneratedLinears(network)[0], GradientRatio.GeneratedLinears(network)[^1], parsed.Model!.InputShape.Last, seed: 1)
+                : GradientRatio.Measure(network, affine[0].Model.FieldName + ".weight", affine[^1].Model.FieldName + ".weight", parsed.Model!.InputShape.Dims.ToArray(), seed: 1);
             (prediction is null ? declined : rows).Add(new Row(name, Describe(parsed), prediction?.FirstToLastRatio ?? double.NaN, measured, fired.Contains(name)));
         }
 
@@ -187,14 +222,15 @@ public class CalibrationTests
         return text.ToString();
     }
 
-    private static void WriteTable(string table)
+    private static void WriteTable(string table, string family = "")
     {
         var path = Path.Combine(RepositoryRoot(), "docs", "analyzers.md");
         var text = File.ReadAllText(path);
-        var start = text.IndexOf(TableStart, StringComparison.Ordinal);
-        var end = text.IndexOf(TableEnd, StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, $"{path} has no {TableStart} … {TableEnd} section");
-        File.WriteAllText(path, text.Substring(0, start + TableStart.Length) + "\n" + table + text.Substring(end));
+        var (startMarker, endMarker) = (TableStart.Replace("calibration-", "calibration-" + family), TableEnd.Replace("calibration-", "calibration-" + family));
+        var start = text.IndexOf(startMarker, StringComparison.Ordinal);
+        var end = text.IndexOf(endMarker, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, $"{path} has no {startMarker} … {endMarker} section");
+        File.WriteAllText(path, text.Substring(0, start + startMarker.Length) + "\n" + table + text.Substring(end));
     }
 
     private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "") =>

@@ -60,6 +60,42 @@ public static class GradientRatio
         return firstSum / lastSum;
     }
 
+    /// <summary>
+    /// The same ratio for any two weights of a network, named as in <c>named_parameters()</c> (<c>conv1.weight</c>,
+    /// <c>fc3.weight</c>), for inputs of <paramref name="inputShape"/> per sample; the last one's rows are the classes.
+    /// </summary>
+    public static double Measure(nn.Module<Tensor, Tensor> network, string firstWeight, string lastWeight, long[] inputShape, long seed)
+    {
+        var threads = torch.get_num_threads();
+        torch.set_num_threads(1);
+        try
+        {
+            network.to(ScalarType.Float64);
+            network.train();
+            var parameters = network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            var (first, last) = (parameters[firstWeight], parameters[lastWeight]);
+            var classes = last.shape[0];
+            var generator = new torch.Generator((ulong)seed + 1000);
+            double firstSum = 0, lastSum = 0;
+            for (var b = 0; b < Batches; b++)
+            {
+                using var scope = NewDisposeScope();
+                network.zero_grad();
+                var input = randn(new[] { (long)BatchSize }.Concat(inputShape).ToArray(), dtype: ScalarType.Float64, generator: generator);
+                var labels = randint(0, classes, new long[] { BatchSize }, generator: generator);
+                nn.functional.cross_entropy(network.call(input), labels).backward();
+                firstSum += first.grad!.norm().item<double>();
+                lastSum += last.grad!.norm().item<double>();
+            }
+
+            return firstSum / lastSum;
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
+    }
+
     /// <summary>A generated network's Linear layers fc1 … fcN in declaration order, by their registered names.</summary>
     public static List<Linear> GeneratedLinears(nn.Module module) =>
         module.named_children()
