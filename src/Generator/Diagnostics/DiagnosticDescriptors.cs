@@ -101,11 +101,11 @@ namespace NetGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor VanishingGradient = new(
             "NG0001",
             "Gradients are predicted to vanish at initialisation",
-            "{0}: the first layer's weight gradient is predicted to be {1} of the last layer's at initialisation, below the vanishing threshold {2} ({3}); {4}",
+            "{0}: {1} is predicted to be {2} of {3} at initialisation, below the vanishing threshold {4} ({5}); {6}",
             GradientCategory,
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
-            description: "Mean-field signal propagation over the declared layers, sizes and PyTorch's default initialisation predicts the ratio of the first to the last Linear layer's weight-gradient norm at initialisation, for inputs of unit variance. Below the threshold (default 1e-3, AUTOTRAINER's definition of vanishing; set netgen.NG0001.threshold in .editorconfig) the first layers barely learn.",
+            description: "Mean-field signal propagation over the declared layers, sizes and initialisation predicts the ratio of the first to the last affine (Linear or convolution) layer's weight-gradient norm at initialisation, for inputs of unit variance; for recurrent layers, the ratio of the gradient reaching the first time step to the one reaching the last. Below the threshold (default 1e-3, AUTOTRAINER's definition of vanishing; set netgen.NG0001.threshold in .editorconfig) the first layers barely learn.",
             helpLinkUri: HelpLinkBase + "NG0001.md");
 
         public static readonly DiagnosticDescriptor UnprotectedDeepNetwork = new(

@@ -96,6 +96,56 @@ public static class GradientRatio
         }
     }
 
+    /// <summary>
+    /// ‖∂L/∂x₁‖ / ‖∂L/∂x_T‖ for sequences [steps, features]: the gradient reaching the first input step over the one reaching
+    /// the last, for one batch of random labels over the network's outputs. A recurrent network reuses one random W_hh at
+    /// every step, so its ratio over tens of steps varies by a factor 2 to 3 from one initialisation to the next: the
+    /// measurement is the geometric mean over <paramref name="seeds"/> initialisations (torch.manual_seed(1), 2, ...), one
+    /// batch each.
+    /// </summary>
+    public static double MeasureTimeRatio(Func<nn.Module<Tensor, Tensor>> create, long steps, long features, int seeds = 3)
+    {
+        var logSum = 0.0;
+        for (var seed = 1; seed <= seeds; seed++)
+        {
+            torch.manual_seed(seed);
+            using var network = create();
+            logSum += Math.Log(MeasureTimeRatio(network, steps, features, seed, batches: 1));
+        }
+
+        return Math.Exp(logSum / seeds);
+    }
+
+    private static double MeasureTimeRatio(nn.Module<Tensor, Tensor> network, long steps, long features, long seed, int batches)
+    {
+        var threads = torch.get_num_threads();
+        torch.set_num_threads(1);
+        try
+        {
+            network.to(ScalarType.Float64);
+            network.train();
+            var generator = new torch.Generator((ulong)seed + 1000);
+            double firstSum = 0, lastSum = 0;
+            for (var b = 0; b < batches; b++)
+            {
+                using var scope = NewDisposeScope();
+                network.zero_grad();
+                var input = randn(new long[] { BatchSize, steps, features }, dtype: ScalarType.Float64, generator: generator).requires_grad_();
+                var output = network.call(input);
+                var labels = randint(0, output.shape[1], new long[] { BatchSize }, generator: generator);
+                nn.functional.cross_entropy(output, labels).backward();
+                firstSum += input.grad!.select(1, 0).norm().item<double>();
+                lastSum += input.grad!.select(1, steps - 1).norm().item<double>();
+            }
+
+            return firstSum / lastSum;
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
+    }
+
     /// <summary>A generated network's Linear layers fc1 … fcN in declaration order, by their registered names.</summary>
     public static List<Linear> GeneratedLinears(nn.Module module) =>
         module.named_children()

@@ -30,6 +30,8 @@ namespace NetGen.Generator.Analyzers.Rules
         private readonly AnalyzerConfigOptions _options;
         private GradientFlowPrediction? _prediction;
         private bool _predicted;
+        private RecurrentPrediction? _recurrentPrediction;
+        private bool _recurrentPredicted;
 
         public NetworkRuleContext(INamedTypeSymbol type, ParsedNetwork parsed, SymbolAnalysisContext context)
         {
@@ -63,6 +65,21 @@ namespace NetGen.Generator.Analyzers.Rules
                 }
 
                 return _prediction;
+            }
+        }
+
+        /// <summary>The gradient-through-time prediction for a network that starts with recurrent layers, or null.</summary>
+        public RecurrentPrediction? RecurrentPrediction
+        {
+            get
+            {
+                if (!_recurrentPredicted)
+                {
+                    _recurrentPrediction = RecurrentFlow.Predict(Parsed);
+                    _recurrentPredicted = true;
+                }
+
+                return _recurrentPrediction;
             }
         }
 
