@@ -103,11 +103,17 @@ namespace NetGen.Generator.GradientFlow
         /// <summary>The prediction for a resolved network of one-dimensional layers, or null when it cannot be made
         /// (a layer without a term, or residual outputs that saturate, see <see cref="MaxResidualOutputOffsetVariance"/>).</summary>
         public static GradientFlowPrediction? Predict(ParsedNetwork network) =>
-            network.Model is { } model && Steps(network) is { } steps &&
-            SignalPropagation.Predict(model.InputShape.Elements, steps) is { } prediction &&
-            !(steps.Any(s => s is ResidualStep) && prediction.Layers.Count > 0 &&
+            PredictUnchecked(network) is { } prediction &&
+            !(prediction.HasResidual && prediction.Layers.Count > 0 &&
               prediction.Layers[prediction.Layers.Count - 1].OutputSharedVariance > MaxResidualOutputOffsetVariance)
                 ? prediction
+                : null;
+
+        /// <summary>The prediction without the residual check: its forward variances stand even where the gradient ratio is
+        /// withdrawn (NG0002 reads them).</summary>
+        public static GradientFlowPrediction? PredictUnchecked(ParsedNetwork network) =>
+            network.Model is { } model && Steps(network) is { } steps
+                ? SignalPropagation.Predict(model.InputShape.Elements, steps).WithResidual(steps.Any(s => s is ResidualStep))
                 : null;
 
         /// <summary>

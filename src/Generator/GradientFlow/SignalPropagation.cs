@@ -652,6 +652,22 @@ namespace NetGen.Generator.GradientFlow
         /// <summary>The output-gradient model the prediction assumed.</summary>
         public OutputLoss Loss { get; }
 
+        /// <summary>The network has a residual connection.</summary>
+        public bool HasResidual { get; private set; }
+
+        public GradientFlowPrediction WithResidual(bool hasResidual)
+        {
+            HasResidual = hasResidual;
+            return this;
+        }
+
+        /// <summary>The last affine layer's pre-activation variance over the first one's: how much the forward signal grows.</summary>
+        public double ForwardGrowth =>
+            Layers.Count < 2 || Layers[0].OutputVariance <= 0 ? 1.0 : Layers[Layers.Count - 1].OutputVariance / Layers[0].OutputVariance;
+
+        /// <summary>‖∇W_i‖ / ‖∇W_last‖ for the i-th affine layer: the summary's gradient-scale column.</summary>
+        public double RelativeToLast(int i) => Math.Exp((Layers[i].LogNormSquared - Layers[Layers.Count - 1].LogNormSquared) / 2);
+
         /// <summary>‖∇W_first‖ / ‖∇W_last‖, the first dense layer's weight-gradient norm over the last one's;
         /// 1 for a network with one dense layer.</summary>
         public double FirstToLastRatio =>

@@ -47,7 +47,7 @@ public class CalibrationTests
         Assert.Contains(rows, r => !r.Vanishing);
 
         var (precision, recall) = Score(rows, r => r.Fired);
-        var table = Table(rows, declined, precision, recall);
+        var table = Table(rows, declined, precision, recall) + Environment.NewLine + Exploding(rows.Concat(declined).ToList());
         _output.WriteLine(table);
         foreach (var threshold in new[] { 1e-4, 3e-4, 1e-3, 3e-3, 1e-2 })
         {
@@ -64,6 +64,16 @@ public class CalibrationTests
         Assert.All(rows, r => Assert.Equal(r.Predicted < VanishingGradientDefault, r.Fired));
         Assert.True(precision >= 0.95, $"NG0001 precision {precision:P1} is below 95%\n{table}");
         Assert.True(recall >= 0.95, $"NG0001 recall {recall:P1} is below 95%\n{table}");
+
+        // NG0002, the exploding side: against a measured ratio above 70, on every network of the suite (also those whose
+        // gradient ratio was withdrawn: NG0002 reads their forward variance).
+        var all = rows.Concat(declined).ToList();
+        Assert.Contains(all, r => r.Exploding);
+        var (explodingPrecision, explodingRecall) = (
+            all.Count(r => r.ExplodingFired && r.Exploding) / (double)Math.Max(1, all.Count(r => r.ExplodingFired)),
+            all.Count(r => r.ExplodingFired && r.Exploding) / (double)all.Count(r => r.Exploding));
+        Assert.True(explodingPrecision >= 0.95 && explodingRecall >= 0.95, $"NG0002 precision {explodingPrecision:P1}, recall {explodingRecall:P1}\n{table}");
+        Assert.All(all, r => Assert.False(r.Fired && r.ExplodingFired, $"NG0001 and NG0002 both fired on {r.Network}"));
 
         // The prediction itself, not just the decision: typically within a factor 1.5, nearly always within 2.
         var errors = rows.Select(r => Math.Abs(Math.Log(r.Predicted / r.Measured))).OrderBy(e => e).ToList();
@@ -152,9 +162,13 @@ public class CalibrationTests
 
     private const double VanishingGradientDefault = NetGen.Generator.Analyzers.Rules.VanishingGradientRule.DefaultThreshold;
 
-    private sealed record Row(string Network, string Layers, double Predicted, double Measured, bool Fired)
+    private sealed record Row(string Network, string Layers, double Predicted, double Measured, bool Fired, bool ExplodingFired = false, double ForwardGrowth = 1)
     {
         public bool Vanishing => Measured < CalibrationTests.Vanishing;
+
+        /// <summary>AUTOTRAINER's exploding (a measured first/last ratio above 70), or a forward signal whose measured
+        /// variance grows more than 1000-fold from the first Linear layer's output to the last one's.</summary>
+        public bool Exploding => Measured > 70 || ForwardGrowth > NetGen.Generator.Analyzers.Rules.ExplodingGradientRule.ForwardGrowthLimit;
     }
 
     private static (List<Row> Rows, List<Row> Declined) Measure() => Measure("Calibration/CalibrationNetworks.cs", "NetGen.Tests.Calibration.", linearOnly: true);
@@ -168,10 +182,8 @@ public class CalibrationTests
         var source = SourceFiles.Read(file);
         var run = GeneratorHarness.Run(GeneratorHarness.AllAnalyzers, source);
         Assert.DoesNotContain(run.CompilerDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
-        var fired = run.AnalyzerDiagnostics
-            .Where(d => d.Id == "NG0001")
-            .Select(d => d.Location.SourceTree!.GetRoot().FindNode(d.Location.SourceSpan).FirstAncestorOrSelf<ClassDeclarationSyntax>()!.Identifier.ValueText)
-            .ToHashSet();
+        var fired = FiredOn(run, "NG0001");
+        var exploding = FiredOn(run, "NG0002");
 
         var rows = new List<Row>();
         var declined = new List<Row>();
@@ -204,10 +216,10 @@ public class CalibrationTests
             var type = typeof(CalibrationTests).Assembly.GetType(ns + name, throwOnError: true)!;
             torch.manual_seed(1);
             using var network = (torch.nn.Module<torch.Tensor, torch.Tensor>)Activator.CreateInstance(type)!;
-            var measured = linearOnly
-                ? GradientRatio.Measure(network, GradientRatio.GeneratedLinears(network)[0], GradientRatio.GeneratedLinears(network)[^1], parsed.Model!.InputShape.Last, seed: 1)
-                : GradientRatio.Measure(network, affine[0].Model.FieldName + ".weight", affine[^1].Model.FieldName + ".weight", parsed.Model!.InputShape.Dims.ToArray(), seed: 1);
-            (prediction is null ? declined : rows).Add(new Row(name, Describe(parsed), prediction?.FirstToLastRatio ?? double.NaN, measured, fired.Contains(name)));
+            var (measured, growth) = linearOnly
+                ? GradientRatio.MeasureWithGrowth(network, GradientRatio.GeneratedLinears(network)[0], GradientRatio.GeneratedLinears(network)[^1], parsed.Model!.InputShape.Last, seed: 1)
+                : (GradientRatio.Measure(network, affine[0].Model.FieldName + ".weight", affine[^1].Model.FieldName + ".weight", parsed.Model!.InputShape.Dims.ToArray(), seed: 1), 1.0);
+            (prediction is null ? declined : rows).Add(new Row(name, Describe(parsed), prediction?.FirstToLastRatio ?? double.NaN, measured, fired.Contains(name), exploding.Contains(name), growth));
         }
 
         return (rows, declined);
@@ -233,6 +245,15 @@ public class CalibrationTests
 
     private static IEnumerable<ParsedLayer> Flatten(ParsedNetwork network) =>
         network.Layers.SelectMany(l => l.Block is { } block ? Flatten(block) : new[] { l });
+
+    /// <summary>NG0002's line under the table: where it fired, and the networks measured above 70.</summary>
+    private static string Exploding(List<Row> rows)
+    {
+        var fired = rows.Where(r => r.ExplodingFired).ToList();
+        var exploding = rows.Where(r => r.Exploding).ToList();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"NG0002 (exploding: measured ratio above 70, or the last Linear layer's measured output variance above 1000 times the first's) over all {rows.Count} networks: {exploding.Count} exploding ({string.Join(", ", exploding.Select(r => FormattableString.Invariant($"`{r.Network}` ratio {r.Measured:0.0e0}, forward growth {r.ForwardGrowth:0.0e0}")))}); NG0002 fired on {fired.Count} ({string.Join(", ", fired.Select(r => $"`{r.Network}`"))}): {fired.Count(r => r.Exploding)} true positives, {fired.Count(r => !r.Exploding)} false positives, {exploding.Count(r => !r.ExplodingFired)} false negatives.") + Environment.NewLine;
+    }
 
     private static (double Precision, double Recall) Score(List<Row> rows, Func<Row, bool> fires)
     {

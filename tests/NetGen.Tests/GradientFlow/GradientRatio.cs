@@ -39,6 +39,35 @@ public static class GradientRatio
         }
     }
 
+    /// <summary>
+    /// The ratio as <see cref="Measure(nn.Module{Tensor, Tensor}, Linear, Linear, long, long)"/> measures it, and how much the
+    /// forward signal grows: the last layer's mean squared output (pre-activation) over the first's, over the same batches.
+    /// </summary>
+    public static (double Ratio, double ForwardGrowth) MeasureWithGrowth(nn.Module<Tensor, Tensor> network, Linear first, Linear last, long inFeatures, long seed)
+    {
+        double firstSquares = 0, lastSquares = 0;
+        var firstHook = first.register_forward_hook((_, _, output) =>
+        {
+            firstSquares += output.detach().square().mean().item<double>();
+            return output;
+        });
+        var lastHook = last.register_forward_hook((_, _, output) =>
+        {
+            lastSquares += output.detach().square().mean().item<double>();
+            return output;
+        });
+        try
+        {
+            var ratio = Measure(network, first, last, inFeatures, seed);
+            return (ratio, lastSquares / firstSquares);
+        }
+        finally
+        {
+            firstHook.remove();
+            lastHook.remove();
+        }
+    }
+
     private static double MeasureOnOneThread(nn.Module<Tensor, Tensor> network, Linear first, Linear last, long inFeatures, long seed)
     {
         network.to(ScalarType.Float64);

@@ -10,7 +10,9 @@ namespace NetGen.Generator.Analyzers.Rules
     /// <summary>
     /// NG0010: more stacked recurrent layers (RNN, LSTM, GRU, counting each one's numLayers) than
     /// netgen.NG0010.max_depth, and neither [ClipGradNorm] nor [ClipGradValue]. Reported at the recurrent layer
-    /// that passes the limit.
+    /// that passes the limit. Where the gradient through time is predicted (<see cref="GradientFlow.RecurrentFlow"/>) the
+    /// prediction decides instead: a gradient predicted to vanish through time is NG0001's finding, and clipping would
+    /// not help it, so NG0010 stays silent. Stacked layers are not predicted, so for them the depth count stands.
     /// </summary>
     internal sealed class UnclippedRecurrentRule : NetworkRule
     {
@@ -25,6 +27,11 @@ namespace NetGen.Generator.Analyzers.Rules
         {
             var recurrent = Enumerable.Range(0, network.Layers.Count).Where(i => network.Layers[i].Definition.Role == LayerRole.Recurrent).ToList();
             if (recurrent.Count == 0 || network.Parsed.Model is not { } model || model.Clip is not null || model.ClipValue is not null)
+            {
+                return;
+            }
+
+            if (network.RecurrentPrediction is not null && network.Vanishes)
             {
                 return;
             }
