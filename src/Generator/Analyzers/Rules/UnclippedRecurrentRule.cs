@@ -18,7 +18,8 @@ namespace NetGen.Generator.Analyzers.Rules
     {
         public const string MaxDepthKey = "netgen.NG0010.max_depth";
 
-        /// <summary>One recurrent layer is allowed without clipping; a stack of two is where the rule starts.</summary>
+        /// <summary>One recurrent layer is allowed without clipping; a stack of two is where the rule starts. 0 asks every
+        /// recurrent network for clipping (except where NG0001 already explains it).</summary>
         public const int DefaultMaxDepth = 1;
 
         public override ImmutableArray<DiagnosticDescriptor> Descriptors { get; } = ImmutableArray.Create(DiagnosticDescriptors.UnclippedRecurrentStack);
@@ -36,7 +37,7 @@ namespace NetGen.Generator.Analyzers.Rules
                 return;
             }
 
-            var maxDepth = (int)network.Option(MaxDepthKey, DefaultMaxDepth, d => d >= 1 && d <= 100_000 && d == System.Math.Floor(d), "the depth must be a whole number of recurrent layers, at least 1");
+            var maxDepth = (int)network.Option(MaxDepthKey, DefaultMaxDepth, d => d >= 0 && d <= 100_000 && d == System.Math.Floor(d), "the depth must be a whole number of recurrent layers, at least 0");
             long depth = 0;
             int? reportAt = null;
             var kinds = new List<string>();
