@@ -89,7 +89,7 @@ namespace NetGen.Generator
                     return null;
                 }
 
-                return NetworkParser.Parse(type, attributes, cancellationToken).Model;
+                return GradientFlow.GradientScales.Attach(NetworkParser.Parse(type, attributes, cancellationToken));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -37,7 +37,15 @@ namespace NetGen.Generator.Model
         long Parameters,
         long TrainableParameters,
         string MonitorKind,
-        string? InitCall);
+        string? InitCall)
+    {
+        /// <summary>
+        /// The predicted weight-gradient norm at initialisation relative to the last affine layer's (GradientFlow), for
+        /// affine, convolutional and recurrent layers and blocks holding them; for a recurrent layer, the gradient reaching
+        /// its first time step relative to its last. NaN where NetGen declines to predict; null for other layers.
+        /// </summary>
+        public double? GradientScale { get; init; }
+    }
 
     /// <summary>What a loss function expects the network's output to be.</summary>
     internal enum LossInput
