@@ -38,12 +38,12 @@ public static class LabProgram
         ReportFolder? folder = null;
         try
         {
-            options = LabOptions.Parse(args);
-            if (options.ShowHelp)
+            if (LabCommandLine.Parse(args, console) is not { } parsed)
             {
-                WriteHelp(console);
-                return Success;
+                return Success;   // --help
             }
+
+            options = parsed;
 
             if (options.MnistFolder is { } mnist)
             {
@@ -147,28 +147,6 @@ public static class LabProgram
         }
 
         return table;
-    }
-
-    private static void WriteHelp(IAnsiConsole console)
-    {
-        var variants = string.Join(", ", LabVariant.All.Select(v => v.Id));
-        console.MarkupLine("[bold]NetGen Gradient Lab[/]: trains variants of one deep network, declared with NetGen attributes, on a built-in " +
-            "spiral data set (and the seed's DeepNet on a built-in regression task), measures their gradients, and writes " +
-            "a report folder with plots, a table and report.html.");
-        console.WriteLine();
-        console.MarkupLine("[bold]Usage:[/] dotnet run --project samples/GradientLab -- [[options]]");
-        console.WriteLine();
-        var table = new Table().NoBorder().HideHeaders().AddColumn("option").AddColumn("meaning");
-        table.AddRow("--epochs N", $"epochs per variant (default {LabOptions.DefaultEpochs}; with --mnist, default {MnistRunner.DefaultEpochs})");
-        table.AddRow("--variants a,b,...", Markup.Escape($"variants to run, or all (default all): {variants}"));
-        table.AddRow("--output DIR, -o DIR", $"report folder (default ./{LabOptions.DefaultOutput}); replaced only if it holds a previous report");
-        table.AddRow("--seed N", $"seed of the data, the initial weights and the batch order (default {LabOptions.DefaultSeed}); the same seed gives the same numbers");
-        table.AddRow("--threads N", "variants trained at once, one core each (default: all cores); the numbers do not depend on it");
-        table.AddRow("--mnist DIR", "train the seed's SimpleNet on the MNIST IDX files in DIR and report test accuracy, instead of the lab");
-        table.AddRow("--help, -h", "show this help");
-        console.Write(table);
-        console.WriteLine();
-        console.MarkupLine("Exit codes: 0 done, 2 bad arguments (nothing written), 1 unexpected failure, 130 cancelled.");
     }
 
     /// <summary>The program's entry point.</summary>

@@ -20,26 +20,9 @@ public static class GeneratorCold
 {
     public const string Command = "generator-cold";
 
-    public static int Run(string[] args)
+    /// <summary>Runs the generator on <paramref name="n"/> network classes (the validated options of the <c>generator-cold</c> command).</summary>
+    public static int Run(int n)
     {
-        if (args.Length < 1 || !int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-        {
-            Console.Error.WriteLine("error: usage: generator-cold N [--generator-dll PATH] (N: a number of network classes, at least 1)");
-            return 2;
-        }
-
-        var dll = args.SkipWhile(a => a != "--generator-dll").Skip(1).FirstOrDefault();
-        if (dll is not null)
-        {
-            if (!System.IO.File.Exists(dll))
-            {
-                Console.Error.WriteLine($"error: --generator-dll: '{dll}' does not exist");
-                return 2;
-            }
-
-            NetworkSources.UseGeneratorAssembly(dll);
-        }
-
         var trees = NetworkSources.Trees(n);
         var cold = Once(trees);
         var warm = Enumerable.Range(0, 5).Select(_ => Once(trees)).ToList();

@@ -25,31 +25,12 @@ public static class MonitoringOverhead
     private const int BlockSteps = 10;
     private const int ClockProcessCpuTimeId = 2;
 
-    /// <summary>Arguments: [SimpleNet|DeepNet|both = both] [rounds = 200 for SimpleNet, 40 for DeepNet].</summary>
-    public static int Run(string[] args)
+    /// <summary>Measures <paramref name="which"/> (SimpleNet, DeepNet or both) over <paramref name="rounds"/> rounds (null: 200 for SimpleNet, 40 for DeepNet).</summary>
+    public static int Run(string which, int? rounds)
     {
         if (!OperatingSystem.IsLinux())
         {
-            Console.Error.WriteLine($"{Command} reads CLOCK_PROCESS_CPUTIME_ID and runs on Linux only.");
-            return 2;
-        }
-
-        var which = args.Length > 0 ? args[0] : "both";
-        int? rounds = null;
-        if (args.Length > 1)
-        {
-            if (!int.TryParse(args[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var r) || r < 5)
-            {
-                Console.Error.WriteLine($"usage: {Command} [SimpleNet|DeepNet|both] [rounds >= 5]; got '{string.Join(" ", args)}'.");
-                return 2;
-            }
-
-            rounds = r;
-        }
-
-        if (which is not ("SimpleNet" or "DeepNet" or "both"))
-        {
-            Console.Error.WriteLine($"usage: {Command} [SimpleNet|DeepNet|both] [rounds >= 5]; got '{string.Join(" ", args)}'.");
+            Console.Error.WriteLine($"error: {Command} reads CLOCK_PROCESS_CPUTIME_ID and runs on Linux only.");
             return 2;
         }
 

@@ -14,12 +14,6 @@ public enum AdamKind
 
     /// <summary><see cref="NetGen.Training.InPlaceAdam"/>, the same update without per-parameter temporaries.</summary>
     InPlace,
-
-    /// <summary>Memory experiment: InPlaceAdam's reused buffer, but scalars left to the finalizer.</summary>
-    FinalizedScalars,
-
-    /// <summary>Memory experiment: scalars disposed, but fresh temporaries per parameter and step (disposed at once).</summary>
-    Temporaries,
 }
 
 /// <summary>
@@ -39,13 +33,7 @@ public sealed class TrainingSession : IDisposable
         Setup = BenchmarkNetworks.Setup(kind);
         _model = BenchmarkNetworks.Create(kind, implementation);
         _model.Module.train();
-        _optimizer = adam switch
-        {
-            AdamKind.InPlace => new InPlaceAdam(_model.Module.parameters(), lr: 1e-3),
-            AdamKind.FinalizedScalars => new Memory.AdamVariant(_model.Module.parameters(), disposeScalars: false, reuseDenominator: true),
-            AdamKind.Temporaries => new Memory.AdamVariant(_model.Module.parameters(), disposeScalars: true, reuseDenominator: false),
-            _ => optim.Adam(_model.Module.parameters(), lr: 1e-3),
-        };
+        _optimizer = CreateOptimizer(adam, _model.Module.parameters());
 
         torch.manual_seed(0);
         _input = torch.randn(Setup.InputShape(Setup.Batch));
@@ -64,6 +52,20 @@ public sealed class TrainingSession : IDisposable
     }
 
     public NetworkSetup Setup { get; }
+
+    /// <summary>The optimiser every benchmark uses: Adam with learning rate 1e-3 and the default betas.</summary>
+    public static optim.Optimizer CreateOptimizer(AdamKind adam, System.Collections.Generic.IEnumerable<TorchSharp.Modules.Parameter> parameters) => adam switch
+    {
+        AdamKind.InPlace => new InPlaceAdam(parameters, lr: 1e-3),
+        _ => optim.Adam(parameters, lr: 1e-3),
+    };
+
+    /// <summary>The optimiser's name in tables.</summary>
+    public static string Describe(AdamKind adam) => adam switch
+    {
+        AdamKind.InPlace => "NetGen InPlaceAdam",
+        _ => "TorchSharp Adam",
+    };
 
     /// <summary>One training step; returns the loss (read only when asked, so timing does not include it).</summary>
     public void Step()

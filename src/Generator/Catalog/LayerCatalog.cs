@@ -152,7 +152,13 @@ namespace NetGen.Generator.Catalog
                 c.Name + ".call({x})",
                 parameters,
                 parameters)
-            { FixesInput = explicitIn ? new Shape(inFeatures.Value) : null };
+            {
+                FixesInput = explicitIn ? new Shape(inFeatures.Value) : null,
+                Settings = Settings(("inFeatures", inFeatures.Value), ("outFeatures", outFeatures.Value), ("Bias", bias)),
+                Tensors = bias
+                    ? Tensors(Parameter("weight", outFeatures.Value, inFeatures.Value), Parameter("bias", outFeatures.Value))
+                    : Tensors(Parameter("weight", outFeatures.Value, inFeatures.Value)),
+            };
         }
 
         private static LayerSpec? InferConvolution(LayerContext c, string kind, int spatialDims)
@@ -208,7 +214,14 @@ namespace NetGen.Generator.Catalog
                     + $", bias: {Bool(bias)})",
                 c.Name + ".call({x})",
                 parameters,
-                parameters);
+                parameters)
+            {
+                Settings = Settings(("inChannels", inChannels), ("outChannels", outChannels.Value), ("kernelSize", kernel.Value), ("stride", stride.Value), ("padding", padding.Value), ("Bias", bias)),
+                Tensors = Tensors(
+                    bias
+                        ? new[] { Parameter("weight", ConvWeight(outChannels.Value, inChannels, kernel.Value, spatialDims)), Parameter("bias", outChannels.Value) }
+                        : new[] { Parameter("weight", ConvWeight(outChannels.Value, inChannels, kernel.Value, spatialDims)) }),
+            };
         }
 
         private static LayerSpec? InferPooling(LayerContext c, string kind, string function)
@@ -254,7 +267,10 @@ namespace NetGen.Generator.Catalog
                 null,
                 $"{Functional}{function}({{x}}, {args})",
                 0,
-                0);
+                0)
+            {
+                Settings = Settings(("kernelSize", kernel.Value), ("stride", stride), ("padding", padding.Value)),
+            };
         }
 
         private static LayerSpec? InferAdaptivePooling(LayerContext c)
@@ -284,7 +300,10 @@ namespace NetGen.Generator.Catalog
                 null,
                 $"{Functional}adaptive_avg_pool2d({{x}}, new long[] {{ {Number(h.Value)}, {Number(w.Value)} }})",
                 0,
-                0);
+                0)
+            {
+                Settings = Settings(("outputHeight", h.Value), ("outputWidth", w.Value)),
+            };
         }
 
         private static LayerSpec? InferBatchNorm(LayerContext c)
@@ -316,7 +335,17 @@ namespace NetGen.Generator.Catalog
                 $"{Nn}{variant}({features})",
                 c.Name + ".call({x})",
                 checked(2 * input.Dims[0]),
-                checked(2 * input.Dims[0]));
+                checked(2 * input.Dims[0]))
+            {
+                // TorchSharp's and PyTorch's defaults: eps 1e-5, momentum 0.1.
+                Settings = Settings(("numFeatures", input.Dims[0]), ("spatialDims", Math.Max(input.Rank - 1, 1)), ("eps", 1e-5), ("momentum", 0.1)),
+                Tensors = Tensors(
+                    Parameter("weight", input.Dims[0]),
+                    Parameter("bias", input.Dims[0]),
+                    Buffer("running_mean", input.Dims[0]),
+                    Buffer("running_var", input.Dims[0]),
+                    Buffer("num_batches_tracked")),
+            };
         }
 
         private static LayerSpec? InferLayerNorm(LayerContext c)
@@ -334,7 +363,11 @@ namespace NetGen.Generator.Catalog
                 $"{Nn}LayerNorm({features})",
                 c.Name + ".call({x})",
                 checked(2 * input.Last),
-                checked(2 * input.Last));
+                checked(2 * input.Last))
+            {
+                Settings = Settings(("normalizedShape", input.Last), ("eps", 1e-5)),
+                Tensors = Tensors(Parameter("weight", input.Last), Parameter("bias", input.Last)),
+            };
         }
 
         private static LayerDefinition Activation(string attributeName, string function, double? maxDerivative = null, string? initGain = null) =>
@@ -359,7 +392,7 @@ namespace NetGen.Generator.Catalog
             }
 
             return c.Input is { } input
-                ? new LayerSpec(input, $"LeakyReLU({Number(slope)})", null, null, $"{Functional}leaky_relu({{x}}, {Literal(slope)})", 0, 0)
+                ? new LayerSpec(input, $"LeakyReLU({Number(slope)})", null, null, $"{Functional}leaky_relu({{x}}, {Literal(slope)})", 0, 0) { Settings = Settings(("negativeSlope", slope)) }
                 : c.NeedsInput("LeakyReLU");
         }
 
@@ -373,7 +406,7 @@ namespace NetGen.Generator.Catalog
             }
 
             return c.Input is { } input
-                ? new LayerSpec(input, $"ELU({Number(alpha)})", null, null, $"{Functional}elu({{x}}, {Literal(alpha)})", 0, 0)
+                ? new LayerSpec(input, $"ELU({Number(alpha)})", null, null, $"{Functional}elu({{x}}, {Literal(alpha)})", 0, 0) { Settings = Settings(("alpha", alpha)) }
                 : c.NeedsInput("ELU");
         }
 
@@ -410,7 +443,11 @@ namespace NetGen.Generator.Catalog
                 $"{Nn}PReLU({Number(count.Value)}, {Literal(init)})",
                 c.Name + ".call({x})",
                 count.Value,
-                count.Value);
+                count.Value)
+            {
+                Settings = Settings(("NumParameters", count.Value), ("InitialSlope", init)),
+                Tensors = Tensors(Parameter("weight", count.Value)),
+            };
         }
 
         private static LayerSpec? InferSoftmax(LayerContext c, string kind, string function)
@@ -430,7 +467,11 @@ namespace NetGen.Generator.Catalog
                 return null;
             }
 
-            return new LayerSpec(input, $"{kind}(dim {Number(dim)})", null, null, $"{Functional}{function}({{x}}, {Number(dim)})", 0, 0);
+            return new LayerSpec(input, $"{kind}(dim {Number(dim)})", null, null, $"{Functional}{function}({{x}}, {Number(dim)})", 0, 0)
+            {
+                // dim as written (batch = 0, negative from the end) and as a positive axis of the batched tensor.
+                Settings = Settings(("dim", dim), ("axis", dim < 0 ? dim + rank : dim)),
+            };
         }
 
         private static LayerSpec? InferDropout(LayerContext c)
@@ -443,7 +484,7 @@ namespace NetGen.Generator.Catalog
             }
 
             return c.Input is { } input
-                ? new LayerSpec(input, $"Dropout(p {Number(p)})", null, null, $"{Functional}dropout({{x}}, {Literal(p)}, training)", 0, 0)
+                ? new LayerSpec(input, $"Dropout(p {Number(p)})", null, null, $"{Functional}dropout({{x}}, {Literal(p)}, training)", 0, 0) { Settings = Settings(("p", p)) }
                 : c.NeedsInput("Dropout");
         }
 
@@ -474,10 +515,16 @@ namespace NetGen.Generator.Catalog
             // PyTorch's parameter layout per layer: weight_ih (gates·h × in), weight_hh (gates·h × h), bias_ih and bias_hh (gates·h each).
             var h = hidden.Value;
             long parameters = 0;
+            var tensors = new List<TensorModel>();
             for (var layer = 0; layer < layers.Value; layer++)
             {
                 var layerInput = layer == 0 ? input.Last : h;
                 parameters = checked(parameters + (gates * h * (layerInput + h + 2)));
+                var suffix = "_l" + Number(layer);
+                tensors.Add(Parameter("weight_ih" + suffix, checked(gates * h), layerInput));
+                tensors.Add(Parameter("weight_hh" + suffix, checked(gates * h), h));
+                tensors.Add(Parameter("bias_ih" + suffix, checked(gates * h)));
+                tensors.Add(Parameter("bias_hh" + suffix, checked(gates * h)));
             }
 
             var arguments = $"{Number(input.Last)}, {Number(h)}, numLayers: {Number(layers.Value)}, batchFirst: true";
@@ -488,7 +535,11 @@ namespace NetGen.Generator.Catalog
                 $"{Nn}{kind}({arguments})",
                 $"global::NetGen.GeneratedLayers.SequenceOutput({c.Name}.call({{x}}, null))",
                 parameters,
-                parameters);
+                parameters)
+            {
+                Settings = Settings(("inputSize", input.Last), ("hiddenSize", h), ("numLayers", layers.Value), ("steps", input.Dims[0])),
+                Tensors = Tensors(tensors.ToArray()),
+            };
         }
 
         private static LayerSpec? InferLastStep(LayerContext c)
@@ -552,10 +603,43 @@ namespace NetGen.Generator.Catalog
                 residual ? $"global::NetGen.GeneratedLayers.ResidualAdd({{x}}, {c.Name})" : c.Name + ".call({x})",
                 block.TotalParameters,
                 block.TrainableParameters)
-            { FixesInput = c.Input is null ? block.InputShape : null };
+            {
+                FixesInput = c.Input is null ? block.InputShape : null,
+                Block = block,
+                BlockType = type.ToDisplayString(),
+            };
         }
 
         private static string Bool(bool value) => value ? "true" : "false";
+
+        private static EquatableArray<LayerSetting> Settings(params (string Name, object Value)[] settings) =>
+            settings.Select(s => new LayerSetting(s.Name, s.Value switch
+            {
+                bool b => Bool(b),
+                long l => Number(l),
+                int i => Number(i),
+                double d => Number(d),
+                _ => Convert.ToString(s.Value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+            })).ToEquatableArray();
+
+        private static EquatableArray<TensorModel> Tensors(params TensorModel[] tensors) => tensors.ToEquatableArray();
+
+        private static TensorModel Parameter(string name, params long[] dims) => new(name, new Shape(dims), IsParameter: true);
+
+        private static TensorModel Buffer(string name, params long[] dims) => new(name, new Shape(dims), IsParameter: false);
+
+        private static long[] ConvWeight(long outChannels, long inChannels, long kernel, int spatialDims)
+        {
+            var dims = new long[2 + spatialDims];
+            dims[0] = outChannels;
+            dims[1] = inChannels;
+            for (var d = 0; d < spatialDims; d++)
+            {
+                dims[2 + d] = kernel;
+            }
+
+            return dims;
+        }
 
         /// <summary>A double as a C# literal that round-trips: 0.01, 1.0, 1E-05.</summary>
         public static string Literal(double value)

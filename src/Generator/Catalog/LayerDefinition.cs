@@ -106,5 +106,17 @@ namespace NetGen.Generator.Catalog
     {
         /// <summary>The input shape this layer fixes when it comes first (<c>Linear(784, 300)</c> fixes [784]).</summary>
         public Shape? FixesInput { get; init; }
+
+        /// <summary>The arguments with defaults resolved, for every target (<see cref="LayerModel.Settings"/>).</summary>
+        public EquatableArray<LayerSetting> Settings { get; init; } = EquatableArray<LayerSetting>.Empty;
+
+        /// <summary>The parameters and buffers the layer owns (<see cref="LayerModel.Tensors"/>).</summary>
+        public EquatableArray<TensorModel> Tensors { get; init; } = EquatableArray<TensorModel>.Empty;
+
+        /// <summary>For blocks: the block network's model (<see cref="LayerModel.Block"/>).</summary>
+        public NetworkModel? Block { get; init; }
+
+        /// <summary>For blocks: the block class's fully qualified name (<see cref="LayerModel.BlockType"/>).</summary>
+        public string? BlockType { get; init; }
     }
 }

@@ -21,9 +21,14 @@ namespace NetGen.Generator.Model
         long TrainableParameters);
 
     /// <summary>
-    /// One declared layer after shape inference. <see cref="ForwardTemplate"/> is the expression that applies the
-    /// layer, with <c>{x}</c> standing for its input. <see cref="FieldName"/> is set for layers that own a
-    /// module (parameters or buffers); parameter-free layers are applied functionally in <c>forward</c>.
+    /// One declared layer after shape inference, in two parts. The target-neutral part says what the layer is:
+    /// its catalogue <see cref="Kind"/>, its <see cref="Settings"/> with every default resolved, its input and
+    /// output shapes, the tensors it owns under their state-dict names, the declared initialisation and, for
+    /// blocks, the block's own model. Every emitter (TorchSharp, ONNX, the PyTorch twin) reads that part.
+    /// The TorchSharp part (<see cref="ModuleType"/>, <see cref="Construction"/>, <see cref="ForwardTemplate"/>
+    /// with <c>{x}</c> for the input, <see cref="InitCall"/>) is the catalogue's spelling for the generated module.
+    /// <see cref="FieldName"/> is set for layers that own a module (parameters or buffers); parameter-free layers
+    /// are applied functionally in <c>forward</c>.
     /// </summary>
     internal sealed record LayerModel(
         string Kind,
@@ -45,7 +50,62 @@ namespace NetGen.Generator.Model
         /// its first time step relative to its last. NaN where NetGen declines to predict; null for other layers.
         /// </summary>
         public double? GradientScale { get; init; }
+
+        /// <summary>The shape of one sample entering the layer.</summary>
+        public Shape InputShape { get; init; }
+
+        /// <summary>The layer's arguments with defaults resolved, by the attribute's argument names
+        /// (<c>inFeatures</c>, <c>kernelSize</c>, <c>Bias</c>); values as invariant-culture text.</summary>
+        public EquatableArray<LayerSetting> Settings { get; init; } = EquatableArray<LayerSetting>.Empty;
+
+        /// <summary>The parameters and buffers the layer owns, named as in its <c>state_dict()</c>
+        /// (<c>weight</c>, <c>running_mean</c>, <c>weight_ih_l0</c>), without the layer's prefix.</summary>
+        public EquatableArray<TensorModel> Tensors { get; init; } = EquatableArray<TensorModel>.Empty;
+
+        /// <summary>The declared Xavier/Kaiming initialisation, target-neutral; null for the engine's default.</summary>
+        public InitModel? Init { get; init; }
+
+        /// <summary>For <c>[Block]</c> and <c>[Residual]</c>: the network used as the block.</summary>
+        public NetworkModel? Block { get; init; }
+
+        /// <summary>The fully qualified name of the block's class (<c>My.App.ResidualBlock</c>), for blocks.</summary>
+        public string? BlockType { get; init; }
+
+        public bool Has(string setting) => Find(setting) is not null;
+
+        public string Text(string setting) => Find(setting) ?? throw new System.InvalidOperationException($"{Kind} {DisplayName} has no setting '{setting}'");
+
+        public long Long(string setting) => long.Parse(Text(setting), System.Globalization.CultureInfo.InvariantCulture);
+
+        public double Double(string setting) => double.Parse(Text(setting), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+
+        public bool Bool(string setting) => Text(setting) == "true";
+
+        private string? Find(string setting)
+        {
+            foreach (var s in Settings)
+            {
+                if (s.Name == setting)
+                {
+                    return s.Value;
+                }
+            }
+
+            return null;
+        }
     }
+
+    /// <summary>One resolved layer argument: <c>outFeatures</c> = <c>300</c>, <c>Bias</c> = <c>true</c>, <c>p</c> = <c>0.5</c>.</summary>
+    internal sealed record LayerSetting(string Name, string Value);
+
+    /// <summary>A parameter or buffer a layer owns: its state-dict name within the layer, its shape, and whether it is trained.</summary>
+    internal sealed record TensorModel(string Name, Shape Shape, bool IsParameter);
+
+    /// <summary>
+    /// Declared initialisation of a Linear or convolution weight: the <c>NetGen.Init</c> scheme, the gain's
+    /// <c>NetGen.Training.Nonlinearity</c> with its slope, fan mode and whether the bias is zeroed.
+    /// </summary>
+    internal sealed record InitModel(string Scheme, string Gain, double? NegativeSlope, bool FanOut, bool ZeroBias);
 
     /// <summary>What a loss function expects the network's output to be.</summary>
     internal enum LossInput

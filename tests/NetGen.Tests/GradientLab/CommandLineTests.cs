@@ -16,7 +16,7 @@ public sealed class CommandLineTests
     [Fact]
     public void No_arguments_run_every_variant_with_the_defaults()
     {
-        var options = LabOptions.Parse([]);
+        var options = Parse([]);
         Assert.Equal(LabOptions.DefaultEpochs, options.Epochs);
         Assert.Equal(LabOptions.DefaultSeed, options.Seed);
         Assert.Equal(LabOptions.DefaultOutput, options.Output);
@@ -28,7 +28,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Options_are_read_in_both_spellings_and_variants_keep_catalogue_order()
     {
-        var options = LabOptions.Parse(["--epochs", "3", "--variants=relu-bn,SIGMOID", "-o", "out", "--seed=-5", "--threads", "1"]);
+        var options = Parse(["--epochs", "3", "--variants=relu-bn,SIGMOID", "-o", "out", "--seed=-5", "--threads", "1"]);
         Assert.Equal(3, options.Epochs);
         Assert.True(options.EpochsGiven);
         Assert.Equal(["sigmoid", "relu-bn"], options.Variants.Select(v => v.Id));
@@ -42,9 +42,13 @@ public sealed class CommandLineTests
     [InlineData("--epochs must be at least 1, got -3", "--epochs", "-3")]
     [InlineData("--epochs must be at least 1, got 0", "--epochs", "0")]
     [InlineData("--epochs must be a whole number, got 'ten'", "--epochs", "ten")]
+    [InlineData("--seed must be a whole number, got '1.5'", "--seed=1.5")]
     [InlineData("--threads must be at least 1, got 0", "--threads", "0")]
     [InlineData("unknown option '--learning-rate'", "--learning-rate", "1")]
+    [InlineData("unknown option '-x'", "-x")]
     [InlineData("--seed needs a value", "--seed")]
+    [InlineData("--output needs a value", "--output", "--epochs", "1")]
+    [InlineData("--output needs a non-empty value", "--output", "")]
     [InlineData("unexpected argument 'sigmoid'", "sigmoid")]
     public void Bad_arguments_give_a_one_line_error_and_exit_code_2(string expected, params string[] args)
     {
@@ -150,10 +154,18 @@ public sealed class CommandLineTests
         Assert.All(LabVariant.All, v => Assert.Contains(v.Id, output, StringComparison.Ordinal));
     }
 
-    /// <summary>Runs the program in process on a plain-text console 100 columns wide; returns its exit code and output and errors.</summary>
-    internal static (int Code, string Output) Run(string[] args)
+    [Fact]
+    public void Help_is_not_a_run()
     {
-        var writer = new StringWriter();
+        Assert.Null(LabCommandLine.Parse(["--help"], PlainConsole(new StringWriter())));
+        Assert.Null(LabCommandLine.Parse(["-h"], PlainConsole(new StringWriter())));
+    }
+
+    private static LabOptions Parse(string[] args) =>
+        LabCommandLine.Parse(args, PlainConsole(new StringWriter())) ?? throw new InvalidOperationException("help was shown");
+
+    private static IAnsiConsole PlainConsole(StringWriter writer)
+    {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No,
@@ -162,6 +174,14 @@ public sealed class CommandLineTests
             Out = new AnsiConsoleOutput(writer),
         });
         console.Profile.Width = 100;
+        return console;
+    }
+
+    /// <summary>Runs the program in process on a plain-text console 100 columns wide; returns its exit code and output and errors.</summary>
+    internal static (int Code, string Output) Run(string[] args)
+    {
+        var writer = new StringWriter();
+        var console = PlainConsole(writer);
         var error = new StringWriter();
         var code = LabProgram.Run(args, console, error, CancellationToken.None);
         return (code, (writer.ToString() + error.ToString()).Trim());
