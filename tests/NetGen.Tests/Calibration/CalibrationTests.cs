@@ -132,7 +132,8 @@ public class CalibrationTests
 
         var (precision, recall) = Score(rows, r => r.Fired);
         var numeric = rows.Where(r => r.Predicted >= RecurrentBound).ToList();
-        var table = Table(numeric, new List<Row>(), precision, recall, recurrent: true);
+        var (numericPrecision, numericRecall) = Score(numeric, r => r.Fired);
+        var table = Table(numeric, new List<Row>(), numericPrecision, numericRecall, recurrent: true);
         var bounded = rows.Where(r => r.Predicted < RecurrentBound).ToList();
         table += Environment.NewLine + FormattableString.Invariant(
             $"{bounded.Count} more networks are predicted below {RecurrentBound:0e0} (the prediction is then a bound, not a number: over hundreds of steps the measured ratio spreads over orders of magnitude from seed to seed); measured: between {bounded.Min(r => r.Measured):0.0e0} and {bounded.Max(r => r.Measured):0.0e0}, NG0001 fired on {bounded.Count(r => r.Fired)}.")
