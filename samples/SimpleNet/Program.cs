@@ -2,7 +2,9 @@
 // trained with Adam and cross-entropy for 10 epochs, printing the loss after each epoch.
 // The data is synthetic and deterministic (no download): 2,048 samples of 784 features whose class is
 // the arg-max of a fixed random linear map, so the network has something real to learn.
+// `--export-onnx PATH` then writes the trained network as an ONNX model (samples/OnnxApp runs it without TorchSharp).
 using System;
+using NetGen;
 using NetGen.Samples;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -45,3 +47,27 @@ using (torch.no_grad())
     var accuracy = model.call(inputs).argmax(1).eq(labels).to_type(ScalarType.Float32).mean().item<float>();
     Console.WriteLine($"Training accuracy: {accuracy:P1}");
 }
+
+var export = Array.IndexOf(args, "--export-onnx");
+if (export >= 0)
+{
+    if (export + 1 >= args.Length)
+    {
+        Console.Error.WriteLine("error: --export-onnx needs a file path");
+        return 2;
+    }
+
+    try
+    {
+        model.ExportOnnx(args[export + 1]);
+    }
+    catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine("error: " + e.Message);
+        return 2;
+    }
+
+    Console.WriteLine($"Exported ONNX model: {args[export + 1]}");
+}
+
+return 0;

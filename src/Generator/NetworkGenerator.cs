@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Catalog;
 using NetGen.Generator.Emit;
+using NetGen.Generator.Emit.Onnx;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
 
@@ -28,6 +29,11 @@ namespace NetGen.Generator
             // compilation change (its semantic model is never considered cached), that is, every network of
             // the project on every keystroke in the IDE; these pipelines re-read only the edited file.
             // docs/performance.md has the numbers.
+            // What the compilation can run, reduced to three booleans so the network pipelines stay cached.
+            var targets = context.CompilationProvider
+                .Select(static (compilation, _) => Targets.Of(compilation))
+                .WithTrackingName(TrackingNames.Targets);
+
             foreach (var metadataName in AttributeNames())
             {
                 var networks = context.SyntaxProvider
@@ -38,16 +44,26 @@ namespace NetGen.Generator
                     .Where(static model => model is not null)
                     .WithTrackingName(TrackingNames.Network);
 
-                context.RegisterSourceOutput(networks, static (spc, model) => Emit(spc, model!));
+                context.RegisterSourceOutput(networks.Combine(targets), static (spc, pair) => Emit(spc, pair.Left!, pair.Right));
             }
         }
 
-        private static void Emit(SourceProductionContext context, NetworkModel model)
+        private static void Emit(SourceProductionContext context, NetworkModel model, Targets targets)
         {
             string source;
+            string? onnx = null;
             try
             {
-                source = NetworkEmitter.Emit(model);
+                if (targets.OnnxInference && !targets.TorchSharp)
+                {
+                    // An app that ships with ONNX Runtime and no TorchSharp: the declaration becomes the typed inference class.
+                    source = InferenceEmitter.Emit(model);
+                }
+                else
+                {
+                    source = NetworkEmitter.Emit(model);
+                    onnx = targets.OnnxExport ? OnnxEmitter.Emit(model) : null;
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -57,6 +73,10 @@ namespace NetGen.Generator
             }
 
             context.AddSource(model.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
+            if (onnx is not null)
+            {
+                context.AddSource(OnnxEmitter.HintName(model), SourceText.From(onnx, System.Text.Encoding.UTF8));
+            }
         }
 
         private static System.Collections.Generic.IEnumerable<string> AttributeNames()
@@ -98,5 +118,17 @@ namespace NetGen.Generator
                 return null;
             }
         }
+    }
+
+    /// <summary>
+    /// Which engines the compilation references: TorchSharp (the module), NetGen.Onnx (the module's ONNX graph)
+    /// and NetGen.Inference (the ONNX Runtime class). Selected from the compilation as plain booleans.
+    /// </summary>
+    internal sealed record Targets(bool TorchSharp, bool OnnxExport, bool OnnxInference)
+    {
+        public static Targets Of(Compilation compilation) => new(
+            compilation.GetTypeByMetadataName("TorchSharp.torch") is not null,
+            compilation.GetTypeByMetadataName("NetGen.Onnx.IOnnxExportable") is not null,
+            compilation.GetTypeByMetadataName("NetGen.Inference.OnnxNetwork") is not null);
     }
 }

@@ -5,5 +5,8 @@ namespace NetGen.Generator
     {
         /// <summary>The network model read from one layer attribute's owner class (one step per attribute kind).</summary>
         public const string Network = "NetGen.Network";
+
+        /// <summary>Which engines the compilation references (TorchSharp, NetGen.Onnx, NetGen.Inference), as booleans.</summary>
+        public const string Targets = "NetGen.Targets";
     }
 }

@@ -75,6 +75,7 @@ long_reason() {
     *"publish.sh"*|"dotnet publish"*) echo "NativeAOT publish: about 2 minutes, installs clang and zlib1g-dev with apt" ;;
     "./artifacts/aot/"*) echo "runs the NativeAOT publish output, which the publish above makes" ;;
     "/usr/bin/python3"*|"python3"*) echo "needs Debian's python3-torch; writes committed reference files" ;;
+    *"twin-distributed.sh"*) echo "trains with torch.distributed: needs Debian's python3-torch, about 1-2 minutes" ;;
     "dotnet nuget add source"*) echo "changes the user's NuGet configuration; the package test does the same with a scratch nuget.config" ;;
     "dotnet add package"*) echo "belongs in the reader's own project; the package test does it with tests/PackageConsumer" ;;
     *"samples/GradientLab"*"--mnist"*) echo "needs the MNIST IDX files, which are not downloaded" ;;

@@ -34,7 +34,7 @@ public sealed class ResultTables
 
     public IEnumerable<string> All()
     {
-        return Training().Concat(Inference()).Concat(Adam()).Concat(Generator());
+        return Training().Concat(Inference()).Concat(OnnxRuntime()).Concat(Adam()).Concat(Generator());
     }
 
     private IEnumerable<string> Training()
@@ -84,6 +84,31 @@ public sealed class ResultTables
             var torch = _pytorch.Select(p => Torch(p, "Inference", network, threads, int.Parse(batch, CultureInfo.InvariantCulture))).ToList();
             yield return $"| {network} | {batch} | {threads} | {Ms(netgen, 4)} | {Ms(hand, 4)} | {Ms(seq, 4)} | {Ratio(netgen, hand)} | {Ratio(netgen, seq)} |" +
                 string.Concat(torch.Select(t => $" {Ms(t, 4)} | {Ratio(netgen, t)} |"));
+        }
+
+        yield return "";
+    }
+
+    private IEnumerable<string> OnnxRuntime()
+    {
+        var rows = Keys("OnnxRuntimeBenchmarks").ToList();
+        if (rows.Count == 0)
+        {
+            yield break;
+        }
+
+        yield return "### Inference in ONNX Runtime against NetGen on TorchSharp (ms, median) and ratios of medians";
+        yield return "";
+        var torchColumns = _pytorch.Select(p => $"PyTorch ({p.Label}) | ONNX Runtime / PyTorch ({p.Label})").ToList();
+        yield return "| network | batch | threads | NetGen on TorchSharp | ONNX Runtime | ONNX Runtime / TorchSharp |" + string.Concat(torchColumns.Select(c => $" {c} |"));
+        yield return "|---|---:|---|---:|---:|---:|" + string.Concat(torchColumns.Select(_ => "---:|---:|"));
+        foreach (var (network, threads, batch) in rows)
+        {
+            var torchSharp = Get("OnnxRuntimeBenchmarks", "TorchSharp", network, threads, batch);
+            var ort = Get("OnnxRuntimeBenchmarks", "OnnxRuntime", network, threads, batch);
+            var torch = _pytorch.Select(p => Torch(p, "Inference", network, threads, int.Parse(batch, CultureInfo.InvariantCulture))).ToList();
+            yield return $"| {network} | {batch} | {threads} | {Ms(torchSharp, 4)} | {Ms(ort, 4)} | {Ratio(ort, torchSharp)} |" +
+                string.Concat(torch.Select(t => $" {Ms(t, 4)} | {Ratio(ort, t)} |"));
         }
 
         yield return "";

@@ -93,6 +93,8 @@ namespace NetGen.Generator.Emit
                 w.Line($"public {Tensor} Loss({Tensor} output, {Tensor} target) => global::TorchSharp.torch.nn.functional.{loss.Function}(output, target);");
             }
 
+            PyTorch.PyTorchEmitter.WriteSourceProperty(w, network);
+
             w.Close();
             if (network.Namespace is not null)
             {

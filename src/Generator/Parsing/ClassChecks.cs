@@ -64,8 +64,11 @@ namespace NetGen.Generator.Parsing
             return valid;
         }
 
-        /// <summary>Once generated, the class's base type is the module NetGen declared; that is not a user's base class.</summary>
+        /// <summary>
+        /// Once generated, the class's base type is the one NetGen declared (the TorchSharp module, or ONNX Runtime's
+        /// <c>OnnxNetwork</c> in an app without TorchSharp); that is not a user's base class.
+        /// </summary>
         private static bool IsGeneratedBase(INamedTypeSymbol baseType) =>
-            baseType.OriginalDefinition.ToDisplayString() == "TorchSharp.torch.nn.Module<T, TResult>";
+            baseType.OriginalDefinition.ToDisplayString() is "TorchSharp.torch.nn.Module<T, TResult>" or "NetGen.Inference.OnnxNetwork";
     }
 }

@@ -17,7 +17,7 @@ namespace NetGen.Generator.Parsing
     internal static class MemberClashes
     {
         /// <summary>
-        /// NG0112: a name NetGen generates (a layer field, forward, Summary, Trainer, TrainStep, the declared
+        /// NG0112: a name NetGen generates (a layer field, forward, Summary, Trainer, TrainStep, PyTorchSource, the declared
         /// ClipGradients, ClipGradientValues, Loss and Monitor, the parameterless constructor) is also taken by a member the user declared, by the
         /// class itself, or by another generated member. Reported at the layer attribute that makes the
         /// field, else at the first attribute (at [ClipGradNorm] for ClipGradients).
@@ -100,6 +100,7 @@ namespace NetGen.Generator.Parsing
             "forward" => "the forward method NetGen generates",
             "Summary" => "the Summary property NetGen generates",
             "Trainer" => "the Trainer property NetGen generates",
+            "PyTorchSource" => "the PyTorchSource property NetGen generates (the network's PyTorch twin)",
             "TrainStep" => "the TrainStep methods NetGen generates",
             "ClipGradients" when options.Clip is not null => "the ClipGradients method NetGen generates for [ClipGradNorm]",
             "ClipGradientValues" when options.ClipValue is not null => "the ClipGradientValues method NetGen generates for [ClipGradValue]",

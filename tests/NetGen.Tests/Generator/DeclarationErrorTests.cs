@@ -257,6 +257,10 @@ public class DeclarationErrorTests
             "[{|NG0112:Linear(4, 2)|}] public partial class Net { public static int Summary => 4; }"
         },
         {
+            "NG0112 a PyTorchSource property",
+            "[{|NG0112:Linear(4, 2)|}] public partial class Net { public static string PyTorchSource => \"\"; }"
+        },
+        {
             "NG0112 a Trainer field",
             "[{|NG0112:Linear(4, 2)|}, ReLU] public partial class Net { public const long Trainer = 10; }"
         },

@@ -12,11 +12,15 @@ namespace NetGen.Tests.Infrastructure;
 /// </summary>
 public static class GoldenFile
 {
-    public static void Verify(string actual, string name, [CallerFilePath] string callerFile = "")
+    public static void Verify(string actual, string name, [CallerFilePath] string callerFile = "") =>
+        VerifyAs(actual, name, ".cs", callerFile);
+
+    /// <summary>Compares with <c>Snapshots/{name}.verified{extension}</c> beside the calling test (<c>.py</c> for PyTorch twins).</summary>
+    public static void VerifyAs(string actual, string name, string extension, [CallerFilePath] string callerFile = "")
     {
         var directory = Path.Combine(Path.GetDirectoryName(callerFile)!, "Snapshots");
-        var verified = Path.Combine(directory, name + ".verified.cs");
-        var received = Path.Combine(directory, name + ".received.cs");
+        var verified = Path.Combine(directory, name + ".verified" + extension);
+        var received = Path.Combine(directory, name + ".received" + extension);
         actual = Normalize(actual);
 
         if (Environment.GetEnvironmentVariable("NETGEN_ACCEPT_SNAPSHOTS") == "1")

@@ -85,6 +85,7 @@ public sealed class PackageConsumerTests
         {
             "lib/net10.0/NetGen.Attributes.dll", "lib/net10.0/NetGen.Attributes.xml",
             "lib/net10.0/NetGen.Runtime.dll", "lib/net10.0/NetGen.Runtime.xml",
+            "lib/net10.0/NetGen.Onnx.dll", "lib/net10.0/NetGen.Onnx.xml",
             "analyzers/dotnet/cs/NetGen.Generator.dll",
             "buildTransitive/NetGen.targets", "buildTransitive/NetGen.NativeLoadFix.targets", "buildTransitive/ElfVersionNeedPatcher.cs",
             "README.md",
@@ -105,7 +106,7 @@ public sealed class PackageConsumerTests
         Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
         Assert.True(metadata.Element(ns + "description")!.Value.Length > 80);
         var dependencies = metadata.Descendants(ns + "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
-        Assert.Equal(new Dictionary<string, string> { ["TorchSharp-cpu"] = "0.107.0", ["TorchSharp.PyBridge"] = "1.4.4" }, dependencies);
+        Assert.Equal(new Dictionary<string, string> { ["TorchSharp-cpu"] = "0.107.0", ["TorchSharp.PyBridge"] = "1.4.4", ["Google.Protobuf"] = "3.36.2" }, dependencies);
         Assert.Equal(new[] { "net10.0" }, metadata.Descendants(ns + "group").Select(g => g.Attribute("targetFramework")!.Value));
     }
 

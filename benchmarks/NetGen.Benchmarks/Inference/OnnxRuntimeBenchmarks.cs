@@ -1,0 +1,81 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Attributes;
+using Microsoft.ML.OnnxRuntime;
+using NetGen.Benchmarks.Networks;
+using NetGen.Inference;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NetGen.Benchmarks.Inference;
+
+/// <summary>
+/// Inference of the same weights in ONNX Runtime (the NetGen module exported with <c>ExportOnnx</c>, run through
+/// <see cref="OnnxNetwork"/> into a preallocated output) and in TorchSharp (the NetGen module in <c>eval()</c> under
+/// <c>no_grad</c>, the baseline). The suite command adds PyTorch's rows for the same networks.
+/// </summary>
+[BenchmarkCategory("Inference")]
+public class OnnxRuntimeBenchmarks
+{
+    private BenchmarkModel _model = null!;
+    private Tensor _input = null!;
+    private ExportedNetwork _onnx = null!;
+    private float[] _values = null!;
+    private float[] _output = null!;
+
+    [Params(NetworkKind.SimpleNet, NetworkKind.ConvNet)]
+    public NetworkKind Network { get; set; }
+
+    [Params(1, 64)]
+    public int Batch { get; set; }
+
+    [ParamsSource(nameof(ThreadSettings))]
+    public string Threads { get; set; } = Infrastructure.Threads.One;
+
+    public static string[] ThreadSettings => Infrastructure.Threads.Settings;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Infrastructure.Threads.Apply(Threads);
+        _model = BenchmarkNetworks.Create(Network, Implementation.NetGen);
+        _model.Module.eval();
+        torch.manual_seed(0);
+        var setup = BenchmarkNetworks.Setup(Network);
+        _input = torch.randn(setup.InputShape(Batch));
+        _values = _input.data<float>().ToArray();
+        _output = new float[Batch * setup.Outputs];
+
+        // ONNX Runtime with the same threads as libtorch: one intra-op thread, or its own default (one per core).
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (Threads == Infrastructure.Threads.One)
+        {
+            options.IntraOpNumThreads = 1;
+            options.InterOpNumThreads = 1;
+        }
+
+        _onnx = new ExportedNetwork(_model.Module.ToOnnxBytes(), setup, options);
+    }
+
+    [Benchmark(Baseline = true)]
+    public void TorchSharp()
+    {
+        using var _ = torch.no_grad();
+        using var output = _model.Module.call(_input);
+    }
+
+    [Benchmark]
+    public void OnnxRuntime() => _onnx.Run(_values, _output);
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _onnx.Dispose();
+        _model.Dispose();
+        _input.Dispose();
+    }
+
+    /// <summary>The typed class an app would get generated, written out here because this project references TorchSharp.</summary>
+    private sealed class ExportedNetwork(byte[] model, NetworkSetup setup, SessionOptions options)
+        : OnnxNetwork(setup.Kind.ToString(), model, setup.Sample, new long[] { setup.Outputs }, options);
+}

@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit.Onnx
+{
+    /// <summary>
+    /// How each catalogue entry is spelled in ONNX: the <c>NetGen.Onnx.OnnxGraphBuilder</c> call that adds the
+    /// layer to the graph, from the layer's target-neutral settings. One entry per <see cref="Catalog.LayerCatalog"/>
+    /// kind (a test fails for a kind without one); the builder owns the operator-level details (gate orders,
+    /// eval semantics, opset requirements).
+    /// </summary>
+    internal static class OnnxSpellings
+    {
+        public static readonly IReadOnlyDictionary<string, Func<OnnxLayer, string>> ByKind = new Dictionary<string, Func<OnnxLayer, string>>
+        {
+            ["Linear"] = l => l.Call("Linear", "bias: " + l.Bool("Bias")),
+            ["Conv2d"] = Convolution,
+            ["Conv1d"] = Convolution,
+            ["MaxPool2d"] = l => l.Call("MaxPool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
+            ["AvgPool2d"] = l => l.Call("AveragePool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
+            ["AdaptiveAvgPool2d"] = l => l.Call("AdaptiveAveragePool", l.Long("outputHeight"), l.Long("outputWidth")),
+            ["BatchNorm"] = l => l.Call("BatchNormalization", l.Double("eps")),
+            ["LayerNorm"] = l => l.Call("LayerNormalization", l.Double("eps")),
+            ["ReLU"] = l => l.Call("Relu"),
+            ["ReLU6"] = l => l.Call("Relu6"),
+            ["Sigmoid"] = l => l.Call("Sigmoid"),
+            ["Tanh"] = l => l.Call("Tanh"),
+            ["SELU"] = l => l.Call("Selu"),
+            ["GELU"] = l => l.Call("Gelu"),
+            ["LeakyReLU"] = l => l.Call("LeakyRelu", l.Double("negativeSlope")),
+            ["ELU"] = l => l.Call("Elu", l.Double("alpha")),
+            ["PReLU"] = l => l.Call("PRelu"),
+            ["Softmax"] = l => l.Call("Softmax", l.Long("axis")),
+            ["LogSoftmax"] = l => l.Call("LogSoftmax", l.Long("axis")),
+            ["Dropout"] = l => l.Call("Dropout"),
+            ["Flatten"] = l => l.Call("Flatten"),
+            ["LSTM"] = l => l.Call("Lstm", l.Long("hiddenSize"), l.Long("numLayers")),
+            ["GRU"] = l => l.Call("Gru", l.Long("hiddenSize"), l.Long("numLayers")),
+            ["RNN"] = l => l.Call("Rnn", l.Long("hiddenSize"), l.Long("numLayers")),
+            ["LastStep"] = l => l.Call("LastStep"),
+
+            // Blocks are written inline under their field name, so their weights keep their state-dict keys (block1.fc1.weight).
+            ["Block"] = l => l.Nested(),
+            ["Residual"] = l => $"graph.Add(\"{l.Name}\", {l.Input}, {l.Nested()})",
+        };
+
+        private static string Convolution(OnnxLayer l) =>
+            l.Call("Conv", l.Long("kernelSize"), l.Long("stride"), l.Long("padding"), "bias: " + l.Bool("Bias"));
+    }
+
+    /// <summary>One layer being spelled: its model, its name with the enclosing blocks' prefix, and the variable holding its input.</summary>
+    internal sealed class OnnxLayer
+    {
+        private readonly Func<NetworkModel, string, string, string> _writeBlock;
+
+        public OnnxLayer(LayerModel layer, string name, string input, Func<NetworkModel, string, string, string> writeBlock)
+        {
+            Layer = layer;
+            Name = name;
+            Input = input;
+            _writeBlock = writeBlock;
+        }
+
+        public LayerModel Layer { get; }
+
+        /// <summary>The layer's name as a state-dict prefix: <c>fc1</c>, or <c>res1.conv1</c> inside a block.</summary>
+        public string Name { get; }
+
+        /// <summary>The generated variable holding the layer's input value name.</summary>
+        public string Input { get; }
+
+        /// <summary><c>graph.Method("name", x, args...)</c>.</summary>
+        public string Call(string method, params string[] arguments) =>
+            $"graph.{method}(\"{Name}\", {Input}{(arguments.Length == 0 ? string.Empty : ", " + string.Join(", ", arguments))})";
+
+        /// <summary>Writes the block's layers (statements before this layer's) and returns the variable holding its output.</summary>
+        public string Nested() => _writeBlock(Layer.Block ?? throw new InvalidOperationException(Layer.Kind + " without a block model"), Name + ".", Input);
+
+        public string Long(string setting) => Layer.Long(setting).ToString(CultureInfo.InvariantCulture);
+
+        public string Double(string setting) => Layer.Double(setting).ToString("R", CultureInfo.InvariantCulture);
+
+        public string Bool(string setting) => Layer.Bool(setting) ? "true" : "false";
+    }
+}

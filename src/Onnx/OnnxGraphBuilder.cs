@@ -1,0 +1,641 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using NetGen.Onnx.Proto;
+
+namespace NetGen.Onnx;
+
+/// <summary>
+/// Builds the ONNX inference graph of a network, one method per layer kind. Generated code calls it in
+/// declaration order (<see cref="IOnnxExportable.BuildOnnxGraph"/>); each method takes the name of the value
+/// coming in and returns the name of the value going out. Weights are read by their state-dict keys
+/// (<c>fc1.weight</c>) and become initializers under the same names; the batch dimension stays symbolic
+/// (<c>batch</c>). Every layer has eval semantics: BatchNorm uses its running statistics, Dropout is the identity.
+/// </summary>
+/// <remarks>
+/// Node names follow PyTorch's exporter (<c>/fc1/Gemm</c>). Constants NetGen adds (axes, permutations,
+/// shapes) are named <c>/layer/what</c>, which no state-dict key can be. The builder tracks every value's
+/// shape (batch as -1), so a layer that does not fit the value it is given fails while building, and
+/// <see cref="ToModel"/> checks that every node reads only values defined before it.
+/// </remarks>
+public sealed class OnnxGraphBuilder
+{
+    /// <summary>The oldest opset NetGen writes: Softmax over one axis, Squeeze/Unsqueeze with axes as inputs (opset 13).</summary>
+    public const int MinimumOpset = 13;
+
+    /// <summary>The newest opset NetGen writes and ONNX Runtime 1.32 runs.</summary>
+    public const int MaximumOpset = 21;
+
+    /// <summary>The name of the graph's input.</summary>
+    public const string InputName = "input";
+
+    /// <summary>The name of the graph's output.</summary>
+    public const string OutputName = "output";
+
+    /// <summary>The symbolic batch dimension of the input and output.</summary>
+    public const string BatchDimension = "batch";
+
+    private readonly GraphProto graph = new();
+    private readonly Func<string, OnnxWeight> weights;
+    private readonly Dictionary<string, long[]> shapes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> nodeNames = new(StringComparer.Ordinal);
+    private readonly string networkName;
+    private bool hasOutput;
+
+    /// <summary>Starts an empty graph.</summary>
+    /// <param name="networkName">The network's class name; it becomes the graph's name and appears in errors.</param>
+    /// <param name="opset">The ONNX opset to write, from <see cref="MinimumOpset"/> to <see cref="MaximumOpset"/>.</param>
+    /// <param name="weights">Returns the parameter or buffer with the given state-dict key.</param>
+    /// <exception cref="NotSupportedException">The opset is outside the range NetGen writes.</exception>
+    public OnnxGraphBuilder(string networkName, int opset, Func<string, OnnxWeight> weights)
+    {
+        ArgumentNullException.ThrowIfNull(networkName);
+        ArgumentNullException.ThrowIfNull(weights);
+        if (opset < MinimumOpset || opset > MaximumOpset)
+        {
+            throw new NotSupportedException(
+                $"Cannot export {networkName} to ONNX opset {opset}: NetGen writes opsets {MinimumOpset} to {MaximumOpset} " +
+                $"(opset {MinimumOpset} is the first with single-axis Softmax and axes as Squeeze/Unsqueeze inputs). Use OnnxExportOptions.Opset = 17.");
+        }
+
+        this.networkName = networkName;
+        this.weights = weights;
+        Opset = opset;
+        graph.Name = networkName;
+    }
+
+    /// <summary>The opset being written.</summary>
+    public int Opset { get; }
+
+    /// <summary>Declares the graph input <c>input</c> of shape [batch, ...<paramref name="sampleShape"/>].</summary>
+    /// <param name="sampleShape">The shape of one sample, as declared.</param>
+    /// <returns>The input's value name.</returns>
+    public string Input(params long[] sampleShape)
+    {
+        var shape = Batched(sampleShape);
+        graph.Input.Add(ValueInfo(InputName, shape));
+        shapes[InputName] = shape;
+        return InputName;
+    }
+
+    /// <summary>Makes <paramref name="value"/> the graph output <c>output</c>, checking it has the declared per-sample shape.</summary>
+    /// <param name="value">The last layer's value.</param>
+    /// <param name="sampleShape">The declared output shape of one sample.</param>
+    public void Output(string value, params long[] sampleShape)
+    {
+        var expected = Batched(sampleShape);
+        if (!ShapeOf(value).SequenceEqual(expected))
+        {
+            throw new InvalidOperationException(
+                $"{networkName}'s ONNX graph ends in shape {Text(ShapeOf(value))} but the network declares {Text(expected)}.");
+        }
+
+        AddNode("output", "Identity", new[] { value }, new[] { OutputName });
+        shapes[OutputName] = expected;
+        graph.Output.Add(ValueInfo(OutputName, expected));
+        hasOutput = true;
+    }
+
+    // ---- Affine, convolution, pooling --------------------------------------------------------------------
+
+    /// <summary>
+    /// <c>Linear</c>: <c>Gemm</c> with the weight transposed for [batch, features] inputs, <c>MatMul</c> plus
+    /// <c>Add</c> for longer ones (the weight is applied to the last axis, as in PyTorch).
+    /// </summary>
+    public string Linear(string name, string x, bool bias)
+    {
+        var input = ShapeOf(x);
+        var weight = Weight(name + ".weight");
+        var w = WeightShape(weight);
+        RequireLast(name, "Linear", input, w[1]);
+        var output = input.Take(input.Length - 1).Append(w[0]).ToArray();
+        if (input.Length == 2)
+        {
+            var inputs = bias ? new[] { x, weight, Weight(name + ".bias") } : new[] { x, weight };
+            return Node(name, "Gemm", inputs, output, Int("transB", 1));
+        }
+
+        var transposed = Node(name, "Transpose", new[] { weight }, new[] { w[1], w[0] }, Ints("perm", 1, 0));
+        var product = Node(name, "MatMul", new[] { x, transposed }, output);
+        return bias ? Node(name, "Add", new[] { product, Weight(name + ".bias") }, output) : product;
+    }
+
+    /// <summary><c>Conv1d</c>/<c>Conv2d</c>: <c>Conv</c> over every spatial axis with a square kernel, stride and padding.</summary>
+    public string Conv(string name, string x, long kernelSize, long stride, long padding, bool bias)
+    {
+        var input = ShapeOf(x);
+        var weight = Weight(name + ".weight");
+        var w = WeightShape(weight);
+        var spatial = input.Length - 2;
+        RequireAxis(name, "Conv", input, 1, w[1]);
+        var output = new long[input.Length];
+        output[0] = -1;
+        output[1] = w[0];
+        for (var d = 2; d < input.Length; d++)
+        {
+            output[d] = ((input[d] + (2 * padding) - kernelSize) / stride) + 1;
+        }
+
+        var inputs = bias ? new[] { x, weight, Weight(name + ".bias") } : new[] { x, weight };
+        return Node(
+            name,
+            "Conv",
+            inputs,
+            output,
+            Ints("kernel_shape", Repeat(kernelSize, spatial)),
+            Ints("strides", Repeat(stride, spatial)),
+            Ints("pads", Repeat(padding, 2 * spatial)));
+    }
+
+    /// <summary><c>MaxPool2d</c>: <c>MaxPool</c> (padding never wins the maximum, as in PyTorch).</summary>
+    public string MaxPool(string name, string x, long kernelSize, long stride, long padding) =>
+        Pool(name, "MaxPool", x, kernelSize, stride, padding);
+
+    /// <summary><c>AvgPool2d</c>: <c>AveragePool</c> counting the zero padding, as PyTorch's default does.</summary>
+    public string AveragePool(string name, string x, long kernelSize, long stride, long padding) =>
+        Pool(name, "AveragePool", x, kernelSize, stride, padding, Int("count_include_pad", 1));
+
+    /// <summary>
+    /// <c>AdaptiveAvgPool2d</c>: <c>GlobalAveragePool</c> for a 1×1 output, <c>AveragePool</c> when the output
+    /// divides the input, otherwise PyTorch's uneven bins (start ⌊i·in/out⌋, end ⌈(i+1)·in/out⌉) as slices
+    /// averaged along height and then width.
+    /// </summary>
+    public string AdaptiveAveragePool(string name, string x, long outputHeight, long outputWidth)
+    {
+        var input = ShapeOf(x);
+        RequireRank(name, "AdaptiveAvgPool2d", input, 4);
+        var output = new[] { -1, input[1], outputHeight, outputWidth };
+        if (outputHeight == 1 && outputWidth == 1)
+        {
+            return Node(name, "GlobalAveragePool", new[] { x }, output);
+        }
+
+        if (input[2] % outputHeight == 0 && input[3] % outputWidth == 0)
+        {
+            var kernel = new[] { input[2] / outputHeight, input[3] / outputWidth };
+            return Node(name, "AveragePool", new[] { x }, output, Ints("kernel_shape", kernel), Ints("strides", kernel));
+        }
+
+        var rows = AdaptiveBins(name, x, axis: 2, outputHeight);
+        return AdaptiveBins(name, rows, axis: 3, outputWidth);
+    }
+
+    // ---- Normalisation -----------------------------------------------------------------------------------
+
+    /// <summary><c>BatchNorm</c> 1d/2d/3d in eval mode: <c>BatchNormalization</c> with the running mean and variance.</summary>
+    public string BatchNormalization(string name, string x, double epsilon)
+    {
+        var input = ShapeOf(x);
+        var scale = Weight(name + ".weight");
+        RequireAxis(name, "BatchNorm", input, 1, WeightShape(scale)[0]);
+        var inputs = new[] { x, scale, Weight(name + ".bias"), Weight(name + ".running_mean"), Weight(name + ".running_var") };
+        return Node(name, "BatchNormalization", inputs, input, Float("epsilon", epsilon));
+    }
+
+    /// <summary><c>LayerNorm</c>: <c>LayerNormalization</c> over the last axis (opset 17 and later).</summary>
+    public string LayerNormalization(string name, string x, double epsilon)
+    {
+        RequireOpset(name, "LayerNorm", "LayerNormalization", 17);
+        var input = ShapeOf(x);
+        var scale = Weight(name + ".weight");
+        RequireLast(name, "LayerNorm", input, WeightShape(scale)[0]);
+        return Node(name, "LayerNormalization", new[] { x, scale, Weight(name + ".bias") }, input, Int("axis", -1), Float("epsilon", epsilon));
+    }
+
+    // ---- Activations ---------------------------------------------------------------------------------------
+
+    /// <summary><c>ReLU</c>.</summary>
+    public string Relu(string name, string x) => Node(name, "Relu", new[] { x }, ShapeOf(x));
+
+    /// <summary><c>ReLU6</c>: <c>Clip</c> to [0, 6].</summary>
+    public string Relu6(string name, string x) =>
+        Node(name, "Clip", new[] { x, FloatScalar(name, "min", 0f), FloatScalar(name, "max", 6f) }, ShapeOf(x));
+
+    /// <summary><c>Sigmoid</c>.</summary>
+    public string Sigmoid(string name, string x) => Node(name, "Sigmoid", new[] { x }, ShapeOf(x));
+
+    /// <summary><c>Tanh</c>.</summary>
+    public string Tanh(string name, string x) => Node(name, "Tanh", new[] { x }, ShapeOf(x));
+
+    /// <summary><c>SELU</c>: ONNX's default α and γ are PyTorch's constants.</summary>
+    public string Selu(string name, string x) => Node(name, "Selu", new[] { x }, ShapeOf(x));
+
+    /// <summary>
+    /// <c>GELU</c> (exact, erf form): 0.5·x·(1 + erf(x/√2)). The <c>Gelu</c> operator exists only from opset 20,
+    /// so it is spelled with <c>Erf</c> for every opset.
+    /// </summary>
+    public string Gelu(string name, string x)
+    {
+        var shape = ShapeOf(x);
+        var scaled = Node(name, "Div", new[] { x, FloatScalar(name, "sqrt2", MathF.Sqrt(2f)) }, shape);
+        var erf = Node(name, "Erf", new[] { scaled }, shape);
+        var onePlus = Node(name, "Add", new[] { erf, FloatScalar(name, "one", 1f) }, shape);
+        var times = Node(name, "Mul", new[] { x, onePlus }, shape);
+        return Node(name, "Mul", new[] { times, FloatScalar(name, "half", 0.5f) }, shape);
+    }
+
+    /// <summary><c>LeakyReLU</c> with its negative slope.</summary>
+    public string LeakyRelu(string name, string x, double negativeSlope) =>
+        Node(name, "LeakyRelu", new[] { x }, ShapeOf(x), Float("alpha", negativeSlope));
+
+    /// <summary><c>ELU</c> with its α.</summary>
+    public string Elu(string name, string x, double alpha) => Node(name, "Elu", new[] { x }, ShapeOf(x), Float("alpha", alpha));
+
+    /// <summary>
+    /// <c>PReLU</c> with its learned slopes (<c>prelu1.weight</c>). One slope per channel applies to axis 1, as in
+    /// PyTorch; ONNX broadcasts from the last axis, so the slopes are reshaped to [channels, 1, ...] first.
+    /// </summary>
+    public string PRelu(string name, string x)
+    {
+        var input = ShapeOf(x);
+        var slope = Weight(name + ".weight");
+        var count = WeightShape(slope)[0];
+        if (count != 1)
+        {
+            RequireAxis(name, "PReLU", input, 1, count);
+        }
+
+        if (count != 1 && input.Length > 2)
+        {
+            var target = new long[input.Length - 1];
+            Array.Fill(target, 1L);
+            target[0] = count;
+            slope = Node(name, "Reshape", new[] { slope, Longs(name, "slope_shape", target) }, target);
+        }
+
+        return Node(name, "PRelu", new[] { x, slope }, input);
+    }
+
+    /// <summary><c>Softmax</c> over <paramref name="axis"/> of the batched tensor (the batch is axis 0).</summary>
+    public string Softmax(string name, string x, long axis) => Node(name, "Softmax", new[] { x }, ShapeOf(x), Int("axis", axis));
+
+    /// <summary><c>LogSoftmax</c> over <paramref name="axis"/> of the batched tensor (the batch is axis 0).</summary>
+    public string LogSoftmax(string name, string x, long axis) => Node(name, "LogSoftmax", new[] { x }, ShapeOf(x), Int("axis", axis));
+
+    // ---- Regularisation and reshaping ----------------------------------------------------------------------
+
+    /// <summary><c>Dropout</c> at inference: the identity.</summary>
+    public string Dropout(string name, string x) => Node(name, "Identity", new[] { x }, ShapeOf(x));
+
+    /// <summary><c>Flatten</c>: every axis after the batch into one.</summary>
+    public string Flatten(string name, string x)
+    {
+        var input = ShapeOf(x);
+        var elements = input.Skip(1).Aggregate(1L, (a, b) => a * b);
+        return Node(name, "Flatten", new[] { x }, new[] { -1, elements }, Int("axis", 1));
+    }
+
+    /// <summary><c>LastStep</c>: the last step of a batch-first sequence, <c>Gather</c> of index -1 on axis 1.</summary>
+    public string LastStep(string name, string x)
+    {
+        var input = ShapeOf(x);
+        RequireRank(name, "LastStep", input, 3);
+        var index = Constant(name, "last", Array.Empty<long>(), new[] { -1L });
+        return Node(name, "Gather", new[] { x, index }, new[] { -1, input[2] }, Int("axis", 1));
+    }
+
+    // ---- Recurrent -----------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// <c>LSTM</c> over a batch-first sequence: ONNX's <c>LSTM</c> per layer, whose gates are ordered i, o, f, c
+    /// where PyTorch's are i, f, g, o (the state-dict weights are reordered in the graph by a <c>Gather</c>).
+    /// </summary>
+    public string Lstm(string name, string x, long hiddenSize, long numLayers) =>
+        Recurrent(name, "LSTM", x, hiddenSize, numLayers, gateOrder: new[] { 0, 3, 1, 2 });
+
+    /// <summary>
+    /// <c>GRU</c> over a batch-first sequence: ONNX's <c>GRU</c> per layer with <c>linear_before_reset = 1</c>
+    /// (PyTorch applies the reset gate after the hidden projection) and gates z, r, h where PyTorch's are r, z, n.
+    /// </summary>
+    public string Gru(string name, string x, long hiddenSize, long numLayers) =>
+        Recurrent(name, "GRU", x, hiddenSize, numLayers, gateOrder: new[] { 1, 0, 2 }, Int("linear_before_reset", 1));
+
+    /// <summary><c>RNN</c> (tanh) over a batch-first sequence: ONNX's <c>RNN</c> per layer.</summary>
+    public string Rnn(string name, string x, long hiddenSize, long numLayers) =>
+        Recurrent(name, "RNN", x, hiddenSize, numLayers, gateOrder: new[] { 0 });
+
+    // ---- Composition ---------------------------------------------------------------------------------------
+
+    /// <summary><c>Residual</c>'s connection: <c>x + block(x)</c>.</summary>
+    public string Add(string name, string x, string blockOutput)
+    {
+        var shape = ShapeOf(x);
+        if (!shape.SequenceEqual(ShapeOf(blockOutput)))
+        {
+            throw new InvalidOperationException($"{networkName}: {name} adds {Text(shape)} and {Text(ShapeOf(blockOutput))}.");
+        }
+
+        return Node(name, "Add", new[] { x, blockOutput }, shape);
+    }
+
+    // ---- The model -----------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The finished model: IR version for the opset, the default-domain opset import, producer NetGen.
+    /// Checks that the graph has its output and that every node reads only the input, initializers or
+    /// outputs of nodes before it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The graph is incomplete or reads an undefined value.</exception>
+    public ModelProto ToModel()
+    {
+        if (!hasOutput)
+        {
+            throw new InvalidOperationException($"{networkName}'s ONNX graph has no output.");
+        }
+
+        var defined = new HashSet<string>(graph.Input.Select(i => i.Name), StringComparer.Ordinal);
+        defined.UnionWith(graph.Initializer.Select(i => i.Name));
+        foreach (var node in graph.Node)
+        {
+            foreach (var input in node.Input)
+            {
+                if (input.Length > 0 && !defined.Contains(input))
+                {
+                    throw new InvalidOperationException($"{networkName}'s ONNX node {node.Name} reads '{input}', which nothing defines before it.");
+                }
+            }
+
+            foreach (var output in node.Output)
+            {
+                if (!defined.Add(output))
+                {
+                    throw new InvalidOperationException($"{networkName}'s ONNX graph defines '{output}' twice.");
+                }
+            }
+        }
+
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion(Opset),
+            ProducerName = "NetGen",
+            ProducerVersion = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            Graph = graph.Clone(),
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });
+        return model;
+    }
+
+    /// <summary>The IR version that goes with an opset (ONNX's versioning table: 13-14 → 7, 15-18 → 8, 19-20 → 9, 21 → 10).</summary>
+    public static long IrVersion(int opset) => opset switch
+    {
+        <= 14 => 7,
+        <= 18 => 8,
+        <= 20 => 9,
+        _ => 10,
+    };
+
+    // ---- Pieces --------------------------------------------------------------------------------------------
+
+    private string Pool(string name, string op, string x, long kernelSize, long stride, long padding, params AttributeProto[] extra)
+    {
+        var input = ShapeOf(x);
+        RequireRank(name, op, input, 4);
+        var output = new[]
+        {
+            -1,
+            input[1],
+            ((input[2] + (2 * padding) - kernelSize) / stride) + 1,
+            ((input[3] + (2 * padding) - kernelSize) / stride) + 1,
+        };
+        var attributes = new List<AttributeProto>
+        {
+            Ints("kernel_shape", kernelSize, kernelSize),
+            Ints("strides", stride, stride),
+            Ints("pads", padding, padding, padding, padding),
+        };
+        attributes.AddRange(extra);
+        return Node(name, op, new[] { x }, output, attributes.ToArray());
+    }
+
+    private string AdaptiveBins(string name, string x, int axis, long bins)
+    {
+        var input = ShapeOf(x);
+        var size = input[axis];
+        var parts = new string[bins];
+        var axes = Longs(name, "axis" + axis, axis);
+        for (var i = 0; i < bins; i++)
+        {
+            var start = i * size / bins;
+            var end = (((i + 1) * size) + bins - 1) / bins;
+            var sliceShape = (long[])input.Clone();
+            sliceShape[axis] = end - start;
+            var slice = Node(name, "Slice", new[] { x, Longs(name, $"start{axis}_{i}", start), Longs(name, $"end{axis}_{i}", end), axes }, sliceShape);
+            var meanShape = (long[])input.Clone();
+            meanShape[axis] = 1;
+            parts[i] = Opset >= 18
+                ? Node(name, "ReduceMean", new[] { slice, axes }, meanShape, Int("keepdims", 1))
+                : Node(name, "ReduceMean", new[] { slice }, meanShape, Ints("axes", axis), Int("keepdims", 1));
+        }
+
+        var output = (long[])input.Clone();
+        output[axis] = bins;
+        return Node(name, "Concat", parts, output, Int("axis", axis));
+    }
+
+    private string Recurrent(string name, string op, string x, long hiddenSize, long numLayers, int[] gateOrder, params AttributeProto[] extra)
+    {
+        var input = ShapeOf(x);
+        RequireRank(name, op, input, 3);
+        var steps = input[1];
+
+        // ONNX's recurrent operators read [steps, batch, features]; NetGen's sequences are batch-first.
+        var sequence = Node(name, "Transpose", new[] { x }, new[] { steps, -1, input[2] }, Ints("perm", 1, 0, 2));
+        var gates = gateOrder.Length * hiddenSize;
+        var rows = Longs(name, "gate_rows", GateRows(gateOrder, hiddenSize, copies: 1));
+        var biasRows = Longs(name, "gate_bias_rows", GateRows(gateOrder, hiddenSize, copies: 2));
+        var zero = Longs(name, "axis0", 0);
+        var one = Longs(name, "axis1", 1);
+        for (var layer = 0; layer < numLayers; layer++)
+        {
+            var suffix = "_l" + layer.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var inputIh = Weight(name + ".weight_ih" + suffix);
+            var features = WeightShape(inputIh)[1];
+            RequireLast(name, op, ShapeOf(sequence), features);
+
+            var w = Node(name, "Gather", new[] { inputIh, rows }, new[] { gates, features }, Int("axis", 0));
+            w = Node(name, "Unsqueeze", new[] { w, zero }, new[] { 1, gates, features });
+            var r = Node(name, "Gather", new[] { Weight(name + ".weight_hh" + suffix), rows }, new[] { gates, hiddenSize }, Int("axis", 0));
+            r = Node(name, "Unsqueeze", new[] { r, zero }, new[] { 1, gates, hiddenSize });
+            var biases = Node(name, "Concat", new[] { Weight(name + ".bias_ih" + suffix), Weight(name + ".bias_hh" + suffix) }, new[] { 2 * gates }, Int("axis", 0));
+            var b = Node(name, "Gather", new[] { biases, biasRows }, new[] { 2 * gates }, Int("axis", 0));
+            b = Node(name, "Unsqueeze", new[] { b, zero }, new[] { 1, 2 * gates });
+
+            var attributes = new List<AttributeProto> { Int("hidden_size", hiddenSize) };
+            attributes.AddRange(extra);
+            var y = Node(name, op, new[] { sequence, w, r, b }, new[] { steps, 1, -1, hiddenSize }, attributes.ToArray());
+            sequence = Node(name, "Squeeze", new[] { y, one }, new[] { steps, -1, hiddenSize });
+        }
+
+        return Node(name, "Transpose", new[] { sequence }, new[] { -1, steps, hiddenSize }, Ints("perm", 1, 0, 2));
+    }
+
+    /// <summary>Row indices that reorder PyTorch's gate blocks into ONNX's (for the biases, both halves in turn).</summary>
+    private static long[] GateRows(int[] gateOrder, long hiddenSize, int copies)
+    {
+        var rows = new List<long>();
+        for (var copy = 0; copy < copies; copy++)
+        {
+            var offset = copy * gateOrder.Length * hiddenSize;
+            foreach (var gate in gateOrder)
+            {
+                for (long i = 0; i < hiddenSize; i++)
+                {
+                    rows.Add(offset + (gate * hiddenSize) + i);
+                }
+            }
+        }
+
+        return rows.ToArray();
+    }
+
+    private string Node(string layer, string op, string[] inputs, long[] outputShape, params AttributeProto[] attributes)
+    {
+        var nodeName = UniqueNodeName($"/{layer}/{op}");
+        var output = nodeName + "_output_0";
+        AddNode(nodeName, op, inputs, new[] { output }, attributes);
+        shapes[output] = outputShape;
+        return output;
+    }
+
+    private void AddNode(string nodeName, string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { Name = nodeName, OpType = op };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        graph.Node.Add(node);
+    }
+
+    private string UniqueNodeName(string name)
+    {
+        if (nodeNames.Add(name))
+        {
+            return name;
+        }
+
+        for (var i = 1; ; i++)
+        {
+            var candidate = name + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (nodeNames.Add(candidate))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    /// <summary>Adds the state-dict entry <paramref name="key"/> as an initializer (once) and returns its name.</summary>
+    private string Weight(string key)
+    {
+        if (shapes.ContainsKey(key))
+        {
+            return key;
+        }
+
+        var weight = weights(key) ?? throw new InvalidOperationException($"{networkName} has no parameter or buffer '{key}'.");
+        weight.CheckConsistent(key);
+        var tensor = new TensorProto { Name = key, DataType = (int)TensorProto.Types.DataType.Float };
+        tensor.Dims.AddRange(weight.Shape);
+        tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(weight.Values.AsSpan()));
+        graph.Initializer.Add(tensor);
+        shapes[key] = weight.Shape;
+        return key;
+    }
+
+    private long[] WeightShape(string name) => shapes[name];
+
+    private string Constant(string layer, string what, long[] dims, long[] values)
+    {
+        var name = $"/{layer}/{what}";
+        if (shapes.ContainsKey(name))
+        {
+            return name;
+        }
+
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.AddRange(dims);
+        tensor.Int64Data.AddRange(values);
+        graph.Initializer.Add(tensor);
+        shapes[name] = dims;
+        return name;
+    }
+
+    private string Longs(string layer, string what, params long[] values) => Constant(layer, what, new[] { (long)values.Length }, values);
+
+    private string FloatScalar(string layer, string what, float value)
+    {
+        var name = $"/{layer}/{what}";
+        if (!shapes.ContainsKey(name))
+        {
+            var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+            tensor.FloatData.Add(value);
+            graph.Initializer.Add(tensor);
+            shapes[name] = Array.Empty<long>();
+        }
+
+        return name;
+    }
+
+    private long[] ShapeOf(string value) =>
+        shapes.TryGetValue(value, out var shape) ? shape : throw new InvalidOperationException($"{networkName}'s ONNX graph has no value '{value}'.");
+
+    private void RequireOpset(string layer, string kind, string op, int opset)
+    {
+        if (Opset < opset)
+        {
+            throw new NotSupportedException(
+                $"Cannot export {networkName} to ONNX opset {Opset}: {layer} ({kind}) needs the {op} operator, which ONNX added in opset {opset}. Use OnnxExportOptions.Opset = {opset} or later.");
+        }
+    }
+
+    private void RequireRank(string layer, string kind, long[] shape, int rank)
+    {
+        if (shape.Length != rank)
+        {
+            throw new InvalidOperationException($"{networkName}: {layer} ({kind}) needs a rank-{rank} input (with the batch), not {Text(shape)}.");
+        }
+    }
+
+    private void RequireAxis(string layer, string kind, long[] shape, int axis, long size)
+    {
+        if (shape.Length <= axis || shape[axis] != size)
+        {
+            throw new InvalidOperationException($"{networkName}: {layer} ({kind}) expects {size} on axis {axis}, but its input is {Text(shape)}.");
+        }
+    }
+
+    private void RequireLast(string layer, string kind, long[] shape, long size) => RequireAxis(layer, kind, shape, shape.Length - 1, size);
+
+    private static long[] Batched(long[] sampleShape) => new[] { -1L }.Concat(sampleShape).ToArray();
+
+    private static long[] Repeat(long value, int count) => Enumerable.Repeat(value, count).ToArray();
+
+    private static string Text(long[] shape) => "[" + string.Join(", ", shape.Select(d => d < 0 ? BatchDimension : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
+
+    private static ValueInfoProto ValueInfo(string name, long[] shape)
+    {
+        var tensorShape = new TensorShapeProto();
+        foreach (var d in shape)
+        {
+            tensorShape.Dim.Add(d < 0 ? new TensorShapeProto.Types.Dimension { DimParam = BatchDimension } : new TensorShapeProto.Types.Dimension { DimValue = d });
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = tensorShape } },
+        };
+    }
+
+    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Float(string name, double value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = (float)value };
+
+    private static AttributeProto Ints(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+}
