@@ -5,6 +5,10 @@ per-step time over rounds). Run by the benchmark runner when python3 with torch 
 
     /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --threads 1 --threads default --json out.json
     /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --memory DeepNet --steps 10000
+    /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --worker --threads 1   # JSON lines on stdin/stdout
+
+The worker is how the .NET runner's `interleaved` command gives PyTorch its turn in every round: it sets up the
+contenders it is asked for and runs N calls of one when told, answering with wall and process CPU time per call.
 
 Which BLAS PyTorch loaded (Debian's python3-torch uses whatever libblas.so.3 the system selects:
 the slow reference BLAS unless OpenBLAS is installed) is read from the process's memory map and reported.
@@ -85,6 +89,12 @@ class Session:
         self.optimizer.zero_grad(set_to_none=False)  # TorchSharp's zero_grad zeroes in place too
         loss = self.criterion(self.model(self.x), self.y)
         loss.backward()
+        if self.clip is not None:
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.clip)
+        self.optimizer.step()
+
+    def update(self):
+        """The optimiser update with the declared clipping, on the gradients already there."""
         if self.clip is not None:
             nn.utils.clip_grad_norm_(self.model.parameters(), self.clip)
         self.optimizer.step()
@@ -184,6 +194,61 @@ def run_memory(args):
             "start_mb": start, "end_mb": end, "max_mb": max(peak, end)}
 
 
+def contender(benchmark, name, batch):
+    """A callable for one row: Training, Update (optimiser with clipping) or Inference at a batch size."""
+    if benchmark == "Training":
+        return Session(name).step
+    if benchmark == "Update":
+        session = Session(name)
+        session.compute_gradients()
+        return session.update
+    model = make(name).eval()
+    x = torch.randn(batch, *SETUPS[name][1])
+
+    def infer():
+        with torch.no_grad():
+            model(x)
+    return infer
+
+
+def worker(args):
+    setting = (args.threads or ["1"])[0]
+    torch.set_num_threads(DEFAULT_THREADS if setting == "default" else int(setting))
+    contenders = {}
+    for line in sys.stdin:
+        request = json.loads(line)
+        op = request["op"]
+        if op == "info":
+            torch.mm(torch.randn(64, 64), torch.randn(64, 64))  # loads the BLAS
+            reply = {"python": platform.python_version(), "torch": torch.__version__, "blas": blas_library(), "threads": torch.get_num_threads()}
+        elif op == "setup":
+            contenders[request["id"]] = contender(request["benchmark"], request["network"], request.get("batch") or 0)
+            reply = {"ok": True}
+        elif op == "calibrate":
+            fn = contenders[request["id"]]
+            deadline = time.perf_counter() + request["warmup_s"]
+            calls, start = 0, time.perf_counter()
+            while time.perf_counter() < deadline or calls < 3:
+                fn()
+                calls += 1
+            elapsed = time.perf_counter() - start
+            reply = {"calls": max(1, int(calls * request["round_s"] / elapsed))}
+        elif op == "run":
+            fn = contenders[request["id"]]
+            n = request["calls"]
+            cpu, start = time.process_time(), time.perf_counter()
+            for _ in range(n):
+                fn()
+            reply = {"wall_ms": (time.perf_counter() - start) * 1000 / n, "cpu_ms": (time.process_time() - cpu) * 1000 / n}
+        elif op == "drop":
+            contenders.pop(request["id"], None)
+            reply = {"ok": True}
+        else:
+            reply = {"error": f"unknown op {op!r}"}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", action="append", choices=["1", "default"], help="thread setting (repeatable; default both)")
@@ -192,7 +257,11 @@ def main():
     parser.add_argument("--json", help="write the results here as JSON")
     parser.add_argument("--memory", choices=list(SETUPS), help="instead of timing, train this network for --steps steps and report RSS")
     parser.add_argument("--steps", type=int, default=10000)
+    parser.add_argument("--worker", action="store_true", help="answer JSON-line requests on stdin (see the module docstring)")
     args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
     args.warmup, args.rounds, args.round_time = (0.2, 3, 0.1) if args.quick else (2.0, 15, 0.25)
 
     report = {

@@ -41,6 +41,11 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
                 return ValidationResult.Error($"--threads: '{Threads}' is not one of 1, default, both");
             }
 
+            if (PyTorchBlas.Length > 0)
+            {
+                return ValidationResult.Error("--pytorch-blas: the interleaved PyTorch worker uses the system's BLAS; the option applies to the suite command");
+            }
+
             return Rows is "modules" or "optimizers" or "all"
                 ? base.Validate()
                 : ValidationResult.Error($"--rows: '{Rows}' is not one of modules, optimizers, all");
@@ -53,16 +58,13 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
         Console.WriteLine(header);
         OptionValues.TryNetworks(settings.Networks, out var networks, out _);
         var threadSettings = OptionValues.ThreadSettings(settings.Threads)!;
-        var measurements = new List<InterleavedComparison.Measurement>();
-        var lines = InterleavedComparison.Run(settings.Quick, measurements, networks, threadSettings, modules: settings.Rows != "optimizers", adam: settings.Rows != "modules").ToList();
-        if (!settings.NoPyTorch && PyTorchBaseline.FindPython() is { } python)
+        var python = settings.NoPyTorch ? null : PyTorchBaseline.FindPython();
+        if (!settings.NoPyTorch && python is null)
         {
-            var runs = PyTorchBaseline.RunAll(python, settings.BlasDirectories, networks.Select(n => n.ToString()), settings.Quick, threadSettings);
-            lines.Add("");
-            lines.AddRange(runs.Select(p => $"PyTorch {p.Torch} on Python {p.Python}, {p.Blas}; one process per thread setting, OPENBLAS_NUM_THREADS matching."));
-            lines.AddRange(InterleavedComparison.PyTorchTable(measurements, runs));
+            Console.WriteLine("PyTorch baseline skipped: no python3 with torch found (Debian: apt-get install python3-torch).");
         }
 
+        var lines = InterleavedComparison.Run(settings.Quick, networks, threadSettings, modules: settings.Rows != "optimizers", optimizers: settings.Rows != "modules", python).ToList();
         lines.ForEach(Console.WriteLine);
         BenchmarkApp.Write("netgen-interleaved.md", new[] { header, "" }.Concat(lines));
         return 0;

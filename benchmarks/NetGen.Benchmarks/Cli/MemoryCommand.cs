@@ -29,7 +29,7 @@ public sealed class MemoryCommand : Command<MemoryCommand.Settings>
         public int Steps { get; init; } = 10_000;
 
         [CommandOption("--optimizers <LIST>")]
-        [Description("Comma-separated: inplace (NetGen's InPlaceAdam), torchsharp (torch.optim.Adam); one run each.")]
+        [Description("Comma-separated: inplace (NetGen's InPlaceAdam), torchsharp (torch.optim.Adam), fused (NetGen's FusedAdam; the plain loop runs it through TrainStep); one run each.")]
         [DefaultValue("inplace,torchsharp")]
         public string Optimizers { get; init; } = "inplace,torchsharp";
 
@@ -65,7 +65,7 @@ public sealed class MemoryCommand : Command<MemoryCommand.Settings>
         public MemoryLoop ParsedLoop => Loop == "train-step" ? MemoryLoop.TrainStep : MemoryLoop.Plain;
 
         public AdamKind[] ParsedOptimizers => Optimizers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(o => o switch { "inplace" => AdamKind.InPlace, "torchsharp" => AdamKind.TorchSharp, _ => (AdamKind)(-1) }).Distinct().ToArray();
+            .Select(o => o switch { "inplace" => AdamKind.InPlace, "torchsharp" => AdamKind.TorchSharp, "fused" => AdamKind.Fused, _ => (AdamKind)(-1) }).Distinct().ToArray();
 
         public override ValidationResult Validate()
         {
@@ -81,7 +81,7 @@ public sealed class MemoryCommand : Command<MemoryCommand.Settings>
 
             if (ParsedOptimizers.Length == 0 || ParsedOptimizers.Any(o => !Enum.IsDefined(o)))
             {
-                return ValidationResult.Error($"--optimizers: '{Optimizers}' is not a comma-separated list of inplace, torchsharp");
+                return ValidationResult.Error($"--optimizers: '{Optimizers}' is not a comma-separated list of inplace, torchsharp, fused");
             }
 
             if (Loop is not ("plain" or "train-step"))

@@ -6,7 +6,8 @@ namespace NetGen.Benchmarks.Training;
 
 /// <summary>
 /// TorchSharp's Adam against NetGen's <see cref="NetGen.Training.InPlaceAdam"/> on the NetGen modules:
-/// the optimiser update alone (gradients computed once in setup) and the whole training step.
+/// the optimiser update alone (gradients computed once in setup; clipping included where declared) and the whole training
+/// step; and <see cref="NetGen.Training.FusedAdam"/> through NetGen's TrainStep.
 /// </summary>
 [BenchmarkCategory("Adam")]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
@@ -14,7 +15,7 @@ public class AdamBenchmarks
 {
     private TrainingSession _session = null!;
 
-    [Params(NetworkKind.SimpleNet, NetworkKind.DeepNet)]
+    [Params(NetworkKind.SimpleNet, NetworkKind.DeepNet, NetworkKind.Mlp20)]
     public NetworkKind Network { get; set; }
 
     [ParamsSource(nameof(ThreadSettings))]
@@ -27,6 +28,15 @@ public class AdamBenchmarks
 
     [GlobalSetup(Targets = new[] { nameof(InPlaceAdamUpdate), nameof(InPlaceAdamTrainingStep) })]
     public void SetupInPlace() => Setup(AdamKind.InPlace);
+
+    [GlobalSetup(Targets = new[] { nameof(FusedAdamUpdate), nameof(FusedAdamTrainingStep) })]
+    public void SetupFused() => Setup(AdamKind.Fused);
+
+    [Benchmark, BenchmarkCategory("Update")]
+    public void FusedAdamUpdate() => _session.OptimizerStep();
+
+    [Benchmark, BenchmarkCategory("Step")]
+    public void FusedAdamTrainingStep() => _session.Step();
 
     [Benchmark(Baseline = true), BenchmarkCategory("Update")]
     public void TorchSharpAdamUpdate() => _session.OptimizerStep();

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using NetGen.Benchmarks.Networks;
 using NetGen.Training;
 using TorchSharp;
@@ -14,6 +15,12 @@ public enum AdamKind
 
     /// <summary><see cref="NetGen.Training.InPlaceAdam"/>, the same update without per-parameter temporaries.</summary>
     InPlace,
+
+    /// <summary>
+    /// <see cref="NetGen.Training.FusedAdam"/> through NetGen's <see cref="TrainingStep"/> (what a generated <c>TrainStep</c>
+    /// runs): finiteness check, clipping coefficient, update and zeroing in one pass per parameter.
+    /// </summary>
+    Fused,
 }
 
 /// <summary>
@@ -27,6 +34,7 @@ public sealed class TrainingSession : IDisposable
     private readonly Tensor _input;
     private readonly Tensor _target;
     private readonly Func<Tensor, Tensor, Tensor> _loss;
+    private readonly TrainingStep? _trainer;
 
     public TrainingSession(NetworkKind kind, Implementation implementation, AdamKind adam = AdamKind.TorchSharp)
     {
@@ -34,6 +42,10 @@ public sealed class TrainingSession : IDisposable
         _model = BenchmarkNetworks.Create(kind, implementation);
         _model.Module.train();
         _optimizer = CreateOptimizer(adam, _model.Module.parameters());
+        if (adam == AdamKind.Fused)
+        {
+            _trainer = new TrainingStep(_model.Module, new TrainStepOptions { ClipNorm = Setup.ClipNorm });
+        }
 
         torch.manual_seed(0);
         _input = torch.randn(Setup.InputShape(Setup.Batch));
@@ -57,6 +69,7 @@ public sealed class TrainingSession : IDisposable
     public static optim.Optimizer CreateOptimizer(AdamKind adam, System.Collections.Generic.IEnumerable<TorchSharp.Modules.Parameter> parameters) => adam switch
     {
         AdamKind.InPlace => new InPlaceAdam(parameters, lr: 1e-3),
+        AdamKind.Fused => new FusedAdam(parameters, lr: 1e-3),
         _ => optim.Adam(parameters, lr: 1e-3),
     };
 
@@ -64,12 +77,19 @@ public sealed class TrainingSession : IDisposable
     public static string Describe(AdamKind adam) => adam switch
     {
         AdamKind.InPlace => "NetGen InPlaceAdam",
+        AdamKind.Fused => "NetGen FusedAdam, TrainStep",
         _ => "TorchSharp Adam",
     };
 
     /// <summary>One training step; returns the loss (read only when asked, so timing does not include it).</summary>
     public void Step()
     {
+        if (_trainer is not null)
+        {
+            _trainer.Run(_optimizer, _loss, _input, _target);
+            return;
+        }
+
         _optimizer.zero_grad();
         using var output = _model.Module.call(_input);
         using var loss = _loss(output, _target);
@@ -87,8 +107,33 @@ public sealed class TrainingSession : IDisposable
         loss.backward();
     }
 
-    /// <summary>Only the optimiser's update, on whatever gradients the parameters hold.</summary>
-    public void OptimizerStep() => _optimizer.step();
+    /// <summary>
+    /// Only the optimiser's update, on whatever gradients the parameters hold, with the declared clipping: TorchSharp's
+    /// <c>clip_grad_norm_</c> then <c>step()</c>, or for the fused optimiser the norm pass then the fused update (gradients
+    /// kept, so every call does the same work).
+    /// </summary>
+    public void OptimizerStep()
+    {
+        var clip = Setup.ClipNorm;
+        if (_optimizer is IFusedOptimizer fused)
+        {
+            var coefficient = 1.0;
+            if (clip is { } max)
+            {
+                var norm = GradientClipping.Measure(_model.Module.named_parameters());
+                coefficient = Math.Min(1.0, max / (norm.Total + GradientClipping.Epsilon));
+            }
+
+            fused.Step(coefficient, zeroGradients: false);
+            return;
+        }
+
+        _model.ClipGradients?.Invoke();
+        _optimizer.step();
+    }
+
+    /// <summary>The number of float32 values in the parameters.</summary>
+    public long ParameterCount => _model.Module.parameters().Sum(p => p.numel());
 
     public float Loss()
     {

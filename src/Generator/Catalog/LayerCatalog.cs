@@ -40,7 +40,7 @@ namespace NetGen.Generator.Catalog
             new LayerDefinition("LayerNorm", LayerRole.Normalization, "ln", ownsModule: true, InferLayerNorm),
 
             // Activations. MaxDerivative marks the saturating ones (sup of |φ'|).
-            Activation("ReLU", "relu", initGain: "ReLU"),
+            Activation("ReLU", "relu", initGain: "ReLU", inPlace: "{x}.relu_()"),
             Activation("ReLU6", "relu6", initGain: "ReLU"),
             Activation("Sigmoid", "sigmoid", maxDerivative: 0.25, initGain: "Sigmoid"),
             Activation("Tanh", "tanh", maxDerivative: 1.0, initGain: "Tanh"),
@@ -370,14 +370,14 @@ namespace NetGen.Generator.Catalog
             };
         }
 
-        private static LayerDefinition Activation(string attributeName, string function, double? maxDerivative = null, string? initGain = null) =>
+        private static LayerDefinition Activation(string attributeName, string function, double? maxDerivative = null, string? initGain = null, string? inPlace = null) =>
             new(
                 attributeName,
                 LayerRole.Activation,
                 function,
                 ownsModule: false,
                 c => c.Input is { } input
-                    ? new LayerSpec(input, attributeName, null, null, Functional + function + "({x})", 0, 0)
+                    ? new LayerSpec(input, attributeName, null, null, Functional + function + "({x})", 0, 0) { InPlaceForwardTemplate = inPlace }
                     : c.NeedsInput(attributeName),
                 maxDerivative,
                 initGain: initGain);

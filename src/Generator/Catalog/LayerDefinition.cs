@@ -107,6 +107,12 @@ namespace NetGen.Generator.Catalog
         /// <summary>The input shape this layer fixes when it comes first (<c>Linear(784, 300)</c> fixes [784]).</summary>
         public Shape? FixesInput { get; init; }
 
+        /// <summary>
+        /// The expression that applies the layer by overwriting its input (<c>{x}.relu_()</c>), for when that input is an
+        /// intermediate nothing else reads; null when the layer has no in-place form.
+        /// </summary>
+        public string? InPlaceForwardTemplate { get; init; }
+
         /// <summary>The arguments with defaults resolved, for every target (<see cref="LayerModel.Settings"/>).</summary>
         public EquatableArray<LayerSetting> Settings { get; init; } = EquatableArray<LayerSetting>.Empty;
 

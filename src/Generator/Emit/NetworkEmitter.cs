@@ -136,10 +136,23 @@ namespace NetGen.Generator.Emit
 
                 var last = i == network.Layers.Count - 1;
                 var name = last ? "output" : "x" + (i + 1).ToString(CultureInfo.InvariantCulture);
-                w.Line($"var {name} = {call};");
-                if (previous != "input")
+                if (InPlace(network, i) is { } inPlace)
                 {
+                    // A ReLU right after a Linear or convolution overwrites that layer's output, as PyTorch's
+                    // ReLU(inplace=True) does: nothing else reads it (their backward needs their input, not their output)
+                    // unless an observer is watching this pass.
+                    w.Line($"var {name} = observeLayer is null ? {inPlace.Replace("{x}", previous)} : {call};");
+                    w.Open("if (observeLayer is not null)");
                     w.Line($"{previous}.Dispose();");
+                    w.Close();
+                }
+                else
+                {
+                    w.Line($"var {name} = {call};");
+                    if (previous != "input")
+                    {
+                        w.Line($"{previous}.Dispose();");
+                    }
                 }
 
                 w.Line($"observeLayer?.Invoke(\"{layer.DisplayName}\", {name});");
@@ -182,6 +195,17 @@ namespace NetGen.Generator.Emit
                 w.Line("    Trainer.Run(optimizer, Loss, input, target);");
             }
         }
+
+        /// <summary>
+        /// The in-place form of layer <paramref name="index"/> when it may overwrite its input: it has one, its input is
+        /// the output of the Linear or convolution just before it, and no monitor probes the pass (a probe's output is
+        /// autograd's, not ours to overwrite). Whether an observer is watching is decided at run time.
+        /// </summary>
+        private static string? InPlace(NetworkModel network, int index) =>
+            network.Monitor is null && index > 0 && network.Layers[index].InPlaceForwardTemplate is { } template
+            && network.Layers[index - 1].Kind is "Linear" or "Conv1d" or "Conv2d" or "Conv3d"
+                ? template
+                : null;
 
         private static void WriteTrainingConstruction(SourceWriter w, NetworkModel network)
         {

@@ -68,6 +68,12 @@ namespace NetGen.Generator.Model
         /// <summary>For <c>[Block]</c> and <c>[Residual]</c>: the network used as the block.</summary>
         public NetworkModel? Block { get; init; }
 
+        /// <summary>
+        /// The TorchSharp expression that applies the layer by overwriting its input (<c>{x}.relu_()</c>), for when that
+        /// input is an intermediate nothing else reads; null when the layer has no in-place form.
+        /// </summary>
+        public string? InPlaceForwardTemplate { get; init; }
+
         /// <summary>The fully qualified name of the block's class (<c>My.App.ResidualBlock</c>), for blocks.</summary>
         public string? BlockType { get; init; }
 

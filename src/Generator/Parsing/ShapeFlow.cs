@@ -104,6 +104,7 @@ namespace NetGen.Generator.Parsing
                     Tensors = spec.Tensors,
                     Block = spec.Block,
                     BlockType = spec.BlockType,
+                    InPlaceForwardTemplate = spec.InPlaceForwardTemplate,
                 };
                 Layers.Add(layer);
                 Parsed.Add(new ParsedLayer(layer, definition, attribute, location)

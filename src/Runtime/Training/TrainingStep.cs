@@ -17,6 +17,10 @@ namespace NetGen.Training
     /// <para>When a gradient is NaN or infinite the step skips the optimiser, raises <see cref="StepSkipped"/>, reports it to the
     /// monitor, and leaves every parameter bit for bit as it was (and, with <see cref="TrainStepOptions.RestoreBuffersOnSkip"/>,
     /// every buffer too). TorchSharp's own <c>clip_grad_norm_</c> would instead have turned every gradient into NaN.</para>
+    /// <para>With an <see cref="IFusedOptimizer"/> (<see cref="FusedAdam"/>, <see cref="FusedAdamW"/>, <see cref="FusedSGD"/>) the
+    /// clipping coefficient, the update and zeroing the gradients run as one pass per parameter, and the next step skips
+    /// <c>zero_grad()</c> while the optimiser reports no other use since (a backward pass of your own between two steps is
+    /// then added to the next step's gradients, as it would be without <c>zero_grad()</c>).</para>
     /// <para>Every tensor the step creates is disposed before it returns, and the finalizers TorchSharp's optimisers depend on
     /// run on a 1% time budget (<see cref="TrainStepOptions.ReclaimBudget"/>): without them, resident memory grows by
     /// megabytes per step.</para>
@@ -26,6 +30,11 @@ namespace NetGen.Training
         private readonly nn.Module<Tensor, Tensor> model;
         private readonly NativeMemoryReclaimer reclaimer;
         private readonly List<(Tensor Buffer, Tensor Copy)> bufferSnapshots = new();
+
+        // The fused optimiser whose last update zeroed the gradients, and its update count then: while that count has not
+        // changed, the gradients are still the zeros it left, and the next step need not zero them again.
+        private IFusedOptimizer? zeroedBy;
+        private long zeroedAt;
 
         /// <summary>Creates the step for <paramref name="model"/>.</summary>
         /// <param name="model">The network to train.</param>
@@ -81,10 +90,18 @@ namespace NetGen.Training
             reclaimer.Budget = Options.ReclaimBudget;
             var restoreBuffers = Options.RestoreBuffersOnSkip && SnapshotBuffers();
 
+            var fused = optimizer as IFusedOptimizer;
+            var gradientsAreZero = fused is not null && ReferenceEquals(fused, zeroedBy) && fused.Updates == zeroedAt;
+            zeroedBy = null;
+
             double loss;
             using (var scope = torch.NewDisposeScope())
             {
-                optimizer.zero_grad();
+                if (!gradientsAreZero)
+                {
+                    optimizer.zero_grad();
+                }
+
                 var output = model.call(input);
                 var lossTensor = lossFn(output, target);
                 if (lossTensor.numel() != 1)
@@ -116,14 +133,26 @@ namespace NetGen.Training
                 clipped = GradientClipping.Measure(parameters, normType).Total;
             }
 
+            var coefficient = 1.0;
             if (clipNorm is { } maxNorm)
             {
-                var before = clipped;
-                GradientClipping.Scale(parameters.Select(p => p.parameter), maxNorm, before);
-                clipped = Math.Min(before, before * maxNorm / (before + GradientClipping.Epsilon));
+                coefficient = GradientClipping.Coefficient(maxNorm, clipped);
+                clipped = Math.Min(clipped, clipped * maxNorm / (clipped + GradientClipping.Epsilon));
             }
 
-            optimizer.step()?.Dispose();
+            if (fused is not null)
+            {
+                // One pass per parameter: the clipping coefficient, the update, and zero gradients for the next backward.
+                fused.Step(coefficient, zeroGradients: true);
+                zeroedBy = fused;
+                zeroedAt = fused.Updates;
+            }
+            else
+            {
+                GradientClipping.ScaleBy(parameters.Select(p => p.parameter), coefficient);
+
+                optimizer.step()?.Dispose();
+            }
             reclaimer.AfterStep(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return new TrainStepResult(step, loss, measured.Total, clipped, false, Array.Empty<string>(), report);
         }

@@ -12,8 +12,10 @@ namespace NetGen.Tests.Training;
 
 /// <summary>
 /// <see cref="InPlaceAdam"/> must compute the same updates as TorchSharp's Adam: two identically
-/// initialised SimpleNets trained on the same batches, one with each optimiser, are compared after every step.
+/// initialised SimpleNets trained on the same batches, one with each optimiser, are compared after every step. Seeded from
+/// TorchSharp's global generator, so in the collection that runs alone.
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class InPlaceAdamTests
 {
     private const int Steps = 20;

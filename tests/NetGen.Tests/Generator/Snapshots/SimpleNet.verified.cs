@@ -108,8 +108,11 @@ namespace NetGen.Tests.Networks
         {
             var x1 = fc1.call(input);
             observeLayer?.Invoke("fc1", x1);
-            var x2 = global::TorchSharp.torch.nn.functional.relu(x1);
-            x1.Dispose();
+            var x2 = observeLayer is null ? x1.relu_() : global::TorchSharp.torch.nn.functional.relu(x1);
+            if (observeLayer is not null)
+            {
+                x1.Dispose();
+            }
             observeLayer?.Invoke("relu1", x2);
             var x3 = bn1.call(x2);
             x2.Dispose();
@@ -117,8 +120,11 @@ namespace NetGen.Tests.Networks
             var x4 = fc2.call(x3);
             x3.Dispose();
             observeLayer?.Invoke("fc2", x4);
-            var x5 = global::TorchSharp.torch.nn.functional.relu(x4);
-            x4.Dispose();
+            var x5 = observeLayer is null ? x4.relu_() : global::TorchSharp.torch.nn.functional.relu(x4);
+            if (observeLayer is not null)
+            {
+                x4.Dispose();
+            }
             observeLayer?.Invoke("relu2", x5);
             var x6 = bn2.call(x5);
             x5.Dispose();

@@ -1,0 +1,249 @@
+using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace NetGen.Training
+{
+    /// <summary>The per-parameter numbers of one Adam or AdamW update, as float32 (the precision libtorch applies them in).</summary>
+    /// <param name="GradientScale">The clipping coefficient the gradient is multiplied by first (1 for none).</param>
+    /// <param name="Maximize">Whether the gradient is negated (TorchSharp's <c>maximize</c>).</param>
+    /// <param name="L2">Adam's weight decay, added to the gradient as <c>g + L2·p</c> (0 for none).</param>
+    /// <param name="Decay">AdamW's decoupled weight decay, the factor <c>1 − lr·wd</c> the parameter is multiplied by first (1 for none).</param>
+    /// <param name="Beta1">β₁.</param>
+    /// <param name="OneMinusBeta1">1 − β₁, computed in double.</param>
+    /// <param name="Beta2">β₂.</param>
+    /// <param name="OneMinusBeta2">1 − β₂, computed in double.</param>
+    /// <param name="SqrtBiasCorrection2">√(1 − β₂ᵗ).</param>
+    /// <param name="Eps">ε.</param>
+    /// <param name="NegativeStepSize">−lr / (1 − β₁ᵗ).</param>
+    internal readonly record struct AdamScalars(
+        float GradientScale, bool Maximize, float L2, float Decay,
+        float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float SqrtBiasCorrection2, float Eps, float NegativeStepSize);
+
+    /// <summary>The numbers of one SGD update.</summary>
+    /// <param name="GradientScale">The clipping coefficient the gradient is multiplied by first (1 for none).</param>
+    /// <param name="WeightDecay">Added to the gradient as <c>g + wd·p</c> (0 for none).</param>
+    /// <param name="Momentum">The momentum factor (0: plain SGD, no buffer).</param>
+    /// <param name="OneMinusDampening">1 − dampening.</param>
+    /// <param name="Nesterov">Nesterov momentum: the step is <c>g + momentum·buf</c> instead of <c>buf</c>.</param>
+    /// <param name="FirstStep">The momentum buffer is new: it becomes <c>g</c> (TorchSharp clones the gradient).</param>
+    /// <param name="Alpha">−lr, or lr when maximising.</param>
+    internal readonly record struct SgdScalars(float GradientScale, float WeightDecay, float Momentum, float OneMinusDampening, bool Nesterov, bool FirstStep, float Alpha);
+
+    /// <summary>
+    /// One pass over a parameter's memory that does what TorchSharp's optimisers do in six to ten tensor operations: scale
+    /// the gradient by the clipping coefficient, update the optimiser state and the parameter, and zero the gradient for the
+    /// next backward. Each element goes through the float32 operations of libtorch's CPU kernels in their order, with a
+    /// fused multiply-add where libtorch's <c>add_(x, alpha)</c> and <c>addcmul_</c> use one (checked element by element:
+    /// identical results for every operation but <c>sqrt</c>, which libtorch takes from MKL's vector library, within one ulp
+    /// of the correctly rounded square root used here). The difference after 100 steps is measured in <c>FusedOptimizerTests</c>.
+    /// </summary>
+    internal static class FusedKernels
+    {
+        /// <summary>Adam or AdamW on one parameter: p, its gradient g, first moment m and second moment v.</summary>
+        public static void Adam(Span<float> p, Span<float> g, Span<float> m, Span<float> v, in AdamScalars s, bool zeroGradient)
+        {
+            var n = p.Length;
+            if (g.Length != n || m.Length != n || v.Length != n)
+            {
+                throw new ArgumentException($"Adam: parameter, gradient and state lengths differ ({n}, {g.Length}, {m.Length}, {v.Length}).");
+            }
+
+            var i = 0;
+            if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+            {
+                var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
+                var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+                var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+                var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+                Vector<float> scale = new(s.GradientScale), l2 = new(s.L2), decay = new(s.Decay), beta1 = new(s.Beta1), oneMinusBeta1 = new(s.OneMinusBeta1),
+                    beta2 = new(s.Beta2), oneMinusBeta2 = new(s.OneMinusBeta2), sqrtBc2 = new(s.SqrtBiasCorrection2), eps = new(s.Eps), step = new(s.NegativeStepSize);
+                bool scaled = s.GradientScale != 1f, decoupled = s.Decay != 1f, coupled = s.L2 != 0f;
+                for (var k = 0; k < pv.Length; k++)
+                {
+                    var grad = gv[k];
+                    if (scaled)
+                    {
+                        grad *= scale;
+                    }
+
+                    if (s.Maximize)
+                    {
+                        grad = -grad;
+                    }
+
+                    var param = pv[k];
+                    if (coupled)
+                    {
+                        grad = Vector.FusedMultiplyAdd(l2, param, grad);
+                    }
+
+                    if (decoupled)
+                    {
+                        param *= decay;
+                    }
+
+                    var first = Vector.FusedMultiplyAdd(oneMinusBeta1, grad, mv[k] * beta1);
+                    var second = Vector.FusedMultiplyAdd(oneMinusBeta2 * grad, grad, vv[k] * beta2);
+                    var denominator = (Vector.SquareRoot(second) / sqrtBc2) + eps;
+                    pv[k] = param + (step * first / denominator);
+                    mv[k] = first;
+                    vv[k] = second;
+                    if (zeroGradient)
+                    {
+                        gv[k] = Vector<float>.Zero;
+                    }
+                }
+
+                i = pv.Length * Vector<float>.Count;
+            }
+
+            for (; i < n; i++)
+            {
+                var grad = g[i];
+                if (s.GradientScale != 1f)
+                {
+                    grad *= s.GradientScale;
+                }
+
+                if (s.Maximize)
+                {
+                    grad = -grad;
+                }
+
+                var param = p[i];
+                if (s.L2 != 0f)
+                {
+                    grad = MathF.FusedMultiplyAdd(s.L2, param, grad);
+                }
+
+                if (s.Decay != 1f)
+                {
+                    param *= s.Decay;
+                }
+
+                var first = MathF.FusedMultiplyAdd(s.OneMinusBeta1, grad, m[i] * s.Beta1);
+                var second = MathF.FusedMultiplyAdd(s.OneMinusBeta2 * grad, grad, v[i] * s.Beta2);
+                var denominator = (MathF.Sqrt(second) / s.SqrtBiasCorrection2) + s.Eps;
+                p[i] = param + (s.NegativeStepSize * first / denominator);
+                m[i] = first;
+                v[i] = second;
+                if (zeroGradient)
+                {
+                    g[i] = 0f;
+                }
+            }
+        }
+
+        /// <summary>SGD on one parameter; <paramref name="buffer"/> is the momentum buffer (empty when momentum is 0).</summary>
+        public static void Sgd(Span<float> p, Span<float> g, Span<float> buffer, in SgdScalars s, bool zeroGradient)
+        {
+            var n = p.Length;
+            var momentum = s.Momentum != 0f;
+            if (g.Length != n || (momentum && buffer.Length != n))
+            {
+                throw new ArgumentException($"SGD: parameter, gradient and buffer lengths differ ({n}, {g.Length}, {buffer.Length}).");
+            }
+
+            var i = 0;
+            if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+            {
+                var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
+                var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+                var bv = momentum ? MemoryMarshal.Cast<float, Vector<float>>(buffer) : Span<Vector<float>>.Empty;
+                Vector<float> scale = new(s.GradientScale), decay = new(s.WeightDecay), mu = new(s.Momentum), oneMinusDampening = new(s.OneMinusDampening), alpha = new(s.Alpha);
+                for (var k = 0; k < pv.Length; k++)
+                {
+                    var grad = s.GradientScale != 1f ? gv[k] * scale : gv[k];
+                    if (s.WeightDecay != 0f)
+                    {
+                        grad = Vector.FusedMultiplyAdd(decay, pv[k], grad);
+                    }
+
+                    var direction = grad;
+                    if (momentum)
+                    {
+                        var b = s.FirstStep ? grad : Vector.FusedMultiplyAdd(oneMinusDampening, grad, bv[k] * mu);
+                        bv[k] = b;
+                        direction = s.Nesterov ? Vector.FusedMultiplyAdd(mu, b, grad) : b;
+                    }
+
+                    pv[k] = Vector.FusedMultiplyAdd(alpha, direction, pv[k]);
+                    if (zeroGradient)
+                    {
+                        gv[k] = Vector<float>.Zero;
+                    }
+                }
+
+                i = pv.Length * Vector<float>.Count;
+            }
+
+            for (; i < n; i++)
+            {
+                var grad = s.GradientScale != 1f ? g[i] * s.GradientScale : g[i];
+                if (s.WeightDecay != 0f)
+                {
+                    grad = MathF.FusedMultiplyAdd(s.WeightDecay, p[i], grad);
+                }
+
+                var direction = grad;
+                if (momentum)
+                {
+                    var b = s.FirstStep ? grad : MathF.FusedMultiplyAdd(s.OneMinusDampening, grad, buffer[i] * s.Momentum);
+                    buffer[i] = b;
+                    direction = s.Nesterov ? MathF.FusedMultiplyAdd(s.Momentum, b, grad) : b;
+                }
+
+                p[i] = MathF.FusedMultiplyAdd(s.Alpha, direction, p[i]);
+                if (zeroGradient)
+                {
+                    g[i] = 0f;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Σx² in double precision, in one read pass with four independent accumulators (one accumulator is bound by the
+        /// latency of its additions, not by memory). NaN and infinity propagate.
+        /// </summary>
+        public static double SumOfSquares(ReadOnlySpan<float> values)
+        {
+            var i = 0;
+            double total = 0;
+            if (Vector.IsHardwareAccelerated && values.Length >= 2 * Vector<float>.Count)
+            {
+                var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+                Vector<double> a0 = Vector<double>.Zero, a1 = Vector<double>.Zero, a2 = Vector<double>.Zero, a3 = Vector<double>.Zero;
+                var k = 0;
+                for (; k + 1 < vectors.Length; k += 2)
+                {
+                    Vector.Widen(vectors[k], out var l0, out var h0);
+                    Vector.Widen(vectors[k + 1], out var l1, out var h1);
+                    a0 += l0 * l0;
+                    a1 += h0 * h0;
+                    a2 += l1 * l1;
+                    a3 += h1 * h1;
+                }
+
+                if (k < vectors.Length)
+                {
+                    Vector.Widen(vectors[k], out var l0, out var h0);
+                    a0 += l0 * l0;
+                    a1 += h0 * h0;
+                    k++;
+                }
+
+                total = Vector.Sum((a0 + a1) + (a2 + a3));
+                i = k * Vector<float>.Count;
+            }
+
+            for (; i < values.Length; i++)
+            {
+                double x = values[i];
+                total += x * x;
+            }
+
+            return total;
+        }
+    }
+}
