@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -58,6 +59,37 @@ namespace NetGen.CodeFixes
 
             var arguments = SyntaxFactory.SeparatedList(list.Arguments.Add(argument), separators);
             return attribute.WithArgumentList(list.WithArguments(arguments));
+        }
+
+        /// <summary>Rebuilds one attribute list, keeping its own separators and adding ", " between inserted attributes.</summary>
+        public static AttributeListSyntax Rebuild(
+            AttributeListSyntax list,
+            ISet<AttributeSyntax> targets,
+            System.Func<AttributeSyntax, IReadOnlyList<AttributeSyntax>> replace)
+        {
+            var nodes = new List<AttributeSyntax>();
+            var separators = new List<SyntaxToken>();
+            for (var i = 0; i < list.Attributes.Count; i++)
+            {
+                var original = list.Attributes[i];
+                var replacement = targets.Contains(original) ? replace(original) : new[] { original };
+                for (var k = 0; k < replacement.Count; k++)
+                {
+                    if (k > 0)
+                    {
+                        separators.Add(SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space));
+                    }
+
+                    nodes.Add(replacement[k]);
+                }
+
+                if (i < list.Attributes.SeparatorCount)
+                {
+                    separators.Add(list.Attributes.GetSeparator(i));
+                }
+            }
+
+            return list.WithAttributes(SyntaxFactory.SeparatedList(nodes, separators));
         }
     }
 }

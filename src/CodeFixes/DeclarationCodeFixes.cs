@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -9,6 +10,7 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.Analyzers.Rules;
 
 namespace NetGen.CodeFixes
 {
@@ -125,6 +127,64 @@ namespace NetGen.CodeFixes
             }
 
             return declaration.AddModifiers(SyntaxFactory.Token(SyntaxKind.PartialKeyword).WithTrailingTrivia(SyntaxFactory.Space));
+        }
+    }
+
+    /// <summary>NG0101 at a Linear: set its input size to what the previous layer gives (<c>Linear(62, 3)</c> → <c>Linear(64, 3)</c>).</summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MatchInputSizeCodeFix)), Shared]
+    public sealed class MatchInputSizeCodeFix : AttributeCodeFix
+    {
+        public const string Key = "NetGen.NG0101.MatchInputSize";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("NG0101");
+
+        protected override IEnumerable<AttributeFix> Fixes(SyntaxNode root, Diagnostic diagnostic, AttributeSyntax attribute)
+        {
+            // Only the Linear form carries the size; a block whose input shape differs needs a decision the fix cannot make.
+            if (diagnostic.Properties.TryGetValue(DiagnosticProperties.InFeatures, out var text) && text is not null &&
+                long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _) &&
+                InFeaturesArgument(attribute) is { } argument)
+            {
+                var value = SyntaxFactory.ParseExpression(text).WithTriviaFrom(argument.Expression);
+                yield return new AttributeFix($"Set the input size to {text} (the previous layer's output)", Key, r => r.ReplaceNode(argument.Expression, value));
+            }
+        }
+
+        /// <summary><c>inFeatures: n</c> when written by name, else the first of two positional arguments.</summary>
+        private static AttributeArgumentSyntax? InFeaturesArgument(AttributeSyntax attribute)
+        {
+            var arguments = attribute.ArgumentList?.Arguments ?? default;
+            var named = arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == "inFeatures");
+            if (named is not null)
+            {
+                return named;
+            }
+
+            var positional = arguments.Where(a => a.NameColon is null && a.NameEquals is null).ToList();
+            return positional.Count == 2 ? positional[0] : null;
+        }
+    }
+
+    /// <summary>NG0115: insert <c>Flatten</c> right before the Linear, in the same attribute list.</summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InsertFlattenCodeFix)), Shared]
+    public sealed class InsertFlattenCodeFix : AttributeCodeFix
+    {
+        public const string Key = "NetGen.NG0115.InsertFlatten";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("NG0115");
+
+        protected override IEnumerable<AttributeFix> Fixes(SyntaxNode root, Diagnostic diagnostic, AttributeSyntax linear)
+        {
+            if (linear.Parent is AttributeListSyntax list)
+            {
+                // Qualified the way the Linear is: Flatten next to Linear, NetGen.Flatten next to NetGen.Linear.
+                var prefix = linear.Name is QualifiedNameSyntax q ? q.Left + "." : string.Empty;
+                var flatten = SyntaxFactory.Attribute(SyntaxFactory.ParseName(prefix + "Flatten")).WithLeadingTrivia(linear.GetLeadingTrivia());
+                yield return new AttributeFix(
+                    "Insert Flatten before the Linear layer",
+                    Key,
+                    r => r.ReplaceNode(list, AttributeEdits.Rebuild(list, new HashSet<AttributeSyntax> { linear }, a => new[] { flatten, a.WithoutLeadingTrivia() })));
+            }
         }
     }
 }

@@ -96,39 +96,8 @@ namespace NetGen.CodeFixes
                 .Where(a => a is not null)
                 .Cast<AttributeSyntax>());
             var lists = targets.Select(a => a.Parent).OfType<AttributeListSyntax>().Distinct().ToList();
-            var newRoot = root.ReplaceNodes(lists, (original, _) => Rebuild(original, targets, replace));
+            var newRoot = root.ReplaceNodes(lists, (original, _) => AttributeEdits.Rebuild(original, targets, replace));
             return document.WithSyntaxRoot(newRoot);
-        }
-
-        /// <summary>Rebuilds one attribute list, keeping its own separators and adding ", " between inserted attributes.</summary>
-        private static AttributeListSyntax Rebuild(
-            AttributeListSyntax list,
-            HashSet<AttributeSyntax> targets,
-            System.Func<AttributeSyntax, IReadOnlyList<AttributeSyntax>> replace)
-        {
-            var nodes = new List<AttributeSyntax>();
-            var separators = new List<SyntaxToken>();
-            for (var i = 0; i < list.Attributes.Count; i++)
-            {
-                var original = list.Attributes[i];
-                var replacement = targets.Contains(original) ? replace(original) : new[] { original };
-                for (var k = 0; k < replacement.Count; k++)
-                {
-                    if (k > 0)
-                    {
-                        separators.Add(SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space));
-                    }
-
-                    nodes.Add(replacement[k]);
-                }
-
-                if (i < list.Attributes.SeparatorCount)
-                {
-                    separators.Add(list.Attributes.GetSeparator(i));
-                }
-            }
-
-            return list.WithAttributes(SyntaxFactory.SeparatedList(nodes, separators));
         }
     }
 }

@@ -13,8 +13,9 @@ namespace NetGen.Generator
     /// <summary>
     /// Turns a partial class annotated with NetGen layer attributes into a TorchSharp module.
     /// Flow: attribute syntax → <see cref="NetworkParser"/> (catalogue + shape inference) →
-    /// <see cref="NetworkModel"/> → <see cref="NetworkEmitter"/>. Invalid declarations produce no code;
-    /// <see cref="Analyzers.NetworkDeclarationAnalyzer"/> explains why.
+    /// <see cref="NetworkModel"/> → <see cref="NetworkEmitter"/>. An invalid declaration gets a shell instead
+    /// (<see cref="NetworkShellReader"/> → <see cref="ShellEmitter"/>): its uses become CS0619 errors carrying the NG
+    /// message, which <see cref="Analyzers.NetworkDeclarationAnalyzer"/> reports at the attribute.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class NetworkGenerator : IIncrementalGenerator
@@ -48,8 +49,15 @@ namespace NetGen.Generator
             }
         }
 
-        private static void Emit(SourceProductionContext context, NetworkModel model, Targets targets)
+        private static void Emit(SourceProductionContext context, GeneratedNetwork network, Targets targets)
         {
+            if (network.Shell is { } shell)
+            {
+                EmitShell(context, shell, targets);
+                return;
+            }
+
+            var model = network.Network!;
             string source;
             string? onnx = null;
             try
@@ -79,6 +87,28 @@ namespace NetGen.Generator
             }
         }
 
+        private static void EmitShell(SourceProductionContext context, NetworkShellModel shell, Targets targets)
+        {
+            // The shell derives from TorchSharp's Module: an app with ONNX Runtime and no TorchSharp gets none.
+            if (!targets.TorchSharp)
+            {
+                return;
+            }
+
+            string source;
+            try
+            {
+                source = ShellEmitter.Emit(shell);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.InternalError, null, shell.ClassName, e.GetType().Name, e.Message));
+                return;
+            }
+
+            context.AddSource(shell.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
+        }
+
         private static System.Collections.Generic.IEnumerable<string> AttributeNames()
         {
             foreach (var layer in LayerCatalog.All)
@@ -92,7 +122,7 @@ namespace NetGen.Generator
             }
         }
 
-        private static NetworkModel? ReadNetwork(GeneratorAttributeSyntaxContext context, string metadataName, System.Threading.CancellationToken cancellationToken)
+        private static GeneratedNetwork? ReadNetwork(GeneratorAttributeSyntaxContext context, string metadataName, System.Threading.CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not INamedTypeSymbol type)
             {
@@ -109,7 +139,14 @@ namespace NetGen.Generator
                     return null;
                 }
 
-                return GradientFlow.GradientScales.Attach(NetworkParser.Parse(type, attributes, cancellationToken));
+                var parsed = NetworkParser.Parse(type, attributes, cancellationToken);
+                if (GradientFlow.GradientScales.Attach(parsed) is { } model)
+                {
+                    return new GeneratedNetwork(model, null);
+                }
+
+                // An invalid declaration: a shell keeps the user's uses of the class from cascading into unrelated errors.
+                return NetworkShellReader.Read(type, parsed, attributes, cancellationToken) is { } shell ? new GeneratedNetwork(null, shell) : null;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
@@ -122,9 +123,10 @@ namespace NetGen.Generator.Catalog
             }
 
             var input = c.Input ?? new Shape(inFeatures.Value);
-            if (input.Rank >= 2 && c.PreviousRole is LayerRole.Convolution or LayerRole.Pooling)
+            // Activations, normalisation and dropout in between keep the convolution's [C, H, W] samples.
+            if (input.Rank >= 2 && c.ShapeSourceRole is LayerRole.Convolution or LayerRole.Pooling)
             {
-                c.Report(DiagnosticDescriptors.FlattenMissing, $"{c.Name} (Linear)", input.ToString(), c.PreviousName, input.Elements);
+                c.Report(DiagnosticDescriptors.FlattenMissing, $"{c.Name} (Linear)", input.ToString(), c.ShapeSourceName, input.Elements);
                 return null;
             }
 
@@ -132,6 +134,7 @@ namespace NetGen.Generator.Catalog
             {
                 c.Report(
                     DiagnosticDescriptors.LayerSizeMismatch,
+                    ImmutableDictionary<string, string?>.Empty.Add(Analyzers.Rules.DiagnosticProperties.InFeatures, Number(input.Last)),
                     $"{c.Name} (Linear)",
                     $"{Number(inFeatures.Value)} input features",
                     c.PreviousName,

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using NetGen.Generator.Diagnostics;
@@ -21,7 +22,8 @@ namespace NetGen.Generator.Catalog
             Shape? input,
             string name,
             string previousName,
-            LayerRole? previousRole,
+            LayerRole? shapeSourceRole,
+            string shapeSourceName,
             bool isFirst,
             bool afterError,
             Func<INamedTypeSymbol, NetworkResolution> resolveNetwork,
@@ -32,7 +34,8 @@ namespace NetGen.Generator.Catalog
             Input = input;
             Name = name;
             PreviousName = previousName;
-            PreviousRole = previousRole;
+            ShapeSourceRole = shapeSourceRole;
+            ShapeSourceName = shapeSourceName;
             IsFirst = isFirst;
             AfterError = afterError;
             ResolveNetwork = resolveNetwork;
@@ -51,8 +54,14 @@ namespace NetGen.Generator.Catalog
         /// <summary>The previous layer's name, for messages; "the input" for the first layer.</summary>
         public string PreviousName { get; }
 
-        /// <summary>The role of the layer that produced <see cref="Input"/>; null at the network's input.</summary>
-        public LayerRole? PreviousRole { get; }
+        /// <summary>
+        /// The role of the nearest layer before this one that sets the shape of <see cref="Input"/>, looking through
+        /// shape-preserving layers (<see cref="LayerDefinition.PreservesShape"/>); null at the network's input.
+        /// </summary>
+        public LayerRole? ShapeSourceRole { get; }
+
+        /// <summary>The name of that layer, for messages; "the input" when there is none.</summary>
+        public string ShapeSourceName { get; }
 
         /// <summary>Whether no layer (not even <c>[Input]</c>) comes before this one.</summary>
         public bool IsFirst { get; }
@@ -65,6 +74,10 @@ namespace NetGen.Generator.Catalog
 
         public void Report(DiagnosticDescriptor descriptor, params object[] messageArgs) =>
             _diagnostics.Add(Diagnostic.Create(descriptor, _location, messageArgs));
+
+        /// <summary>Reports with <paramref name="properties"/> for the code fix (<c>Analyzers.Rules.DiagnosticProperties</c>).</summary>
+        public void Report(DiagnosticDescriptor descriptor, ImmutableDictionary<string, string?> properties, params object[] messageArgs) =>
+            _diagnostics.Add(Diagnostic.Create(descriptor, _location, properties, messageArgs));
 
         /// <summary>Reads a size argument and reports it when it is below <paramref name="minimum"/>; null when absent or invalid.</summary>
         public long? Size(string argument, string layerText, long minimum = 1)

@@ -80,6 +80,12 @@ namespace NetGen.Generator.Catalog
         /// <summary>Whether initialisation looks through this layer for the activation that follows.</summary>
         public bool IsTransparentToInit => Role is LayerRole.Normalization or LayerRole.Regularization or LayerRole.Pooling or LayerRole.Reshape;
 
+        /// <summary>
+        /// Whether the layer keeps the shape it receives and acts element- or feature-wise (activations, normalisation,
+        /// dropout), so what a later layer receives is still what the layer before it produced: NG0115 looks through it.
+        /// </summary>
+        public bool PreservesShape => Role is LayerRole.Activation or LayerRole.Normalization or LayerRole.Regularization;
+
         /// <summary>The <c>NetGen.Monitoring.LayerKind</c> the gradient monitor files this layer under.</summary>
         public string MonitorKind => Role switch
         {

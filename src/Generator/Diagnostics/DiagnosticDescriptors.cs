@@ -4,7 +4,7 @@ namespace NetGen.Generator.Diagnostics
 {
     /// <summary>
     /// Every diagnostic NetGen reports, in one place. <c>NG00xx</c> is kept for gradient-risk
-    /// warnings; <c>NG01xx</c> are declaration errors: the generator writes no code for a class
+    /// warnings; <c>NG01xx</c> are declaration errors: the generator writes no network (at most a shell, Emit/ShellEmitter) for a class
     /// that has one, and the analyzer reports it at the attribute that caused it.
     /// </summary>
     internal static class DiagnosticDescriptors
@@ -234,7 +234,7 @@ namespace NetGen.Generator.Diagnostics
             "NG0115",
             "Flatten missing before Linear",
             "{0} receives samples of shape {1} from {2}; add [Flatten] before it to turn each sample into a vector of {3} features",
-            "A Linear layer acts on the last dimension only; after a convolution or pooling layer that is almost never what was meant.");
+            "A Linear layer acts on the last dimension only; after a convolution or pooling layer, directly or through activations, normalisation or dropout, that is almost never what was meant.");
 
         public static readonly DiagnosticDescriptor OutputBelowOne = Error(
             "NG0116",

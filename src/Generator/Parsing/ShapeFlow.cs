@@ -18,8 +18,11 @@ namespace NetGen.Generator.Parsing
         private readonly Func<INamedTypeSymbol, NetworkResolution> _resolveBlock;
         private readonly LayerNaming _naming;
         private Shape? _shape;
-        private LayerRole? _previousRole;
         private string _previousName = "the input";
+
+        // The nearest earlier layer that set the shape, looking through shape-preserving ones (NG0115).
+        private LayerRole? _shapeSourceRole;
+        private string _shapeSourceName = "the input";
         private bool _isFirst = true;
 
         public ShapeFlow(string className, Func<INamedTypeSymbol, NetworkResolution> resolveBlock, List<Diagnostic> diagnostics)
@@ -64,7 +67,7 @@ namespace NetGen.Generator.Parsing
             {
                 var (name, valid) = _naming.Next(definition, arguments, copy, repeat, location, _diagnostics);
                 AfterError |= !valid;
-                var context = new LayerContext(arguments, _shape, name, _previousName, _previousRole, _isFirst, AfterError, _resolveBlock, location, _diagnostics);
+                var context = new LayerContext(arguments, _shape, name, _previousName, _shapeSourceRole, _shapeSourceName, _isFirst, AfterError, _resolveBlock, location, _diagnostics);
                 _isFirst = false;
                 if (Resolve(definition, context, location) is not { } spec)
                 {
@@ -78,7 +81,11 @@ namespace NetGen.Generator.Parsing
                 var input = _shape ?? spec.FixesInput;
                 InputShape ??= input;
                 _shape = spec.OutputShape;
-                _previousRole = definition.Role;
+                if (!definition.PreservesShape)
+                {
+                    (_shapeSourceRole, _shapeSourceName) = (definition.Role, name);
+                }
+
                 if (definition.Role == LayerRole.Input)
                 {
                     continue;

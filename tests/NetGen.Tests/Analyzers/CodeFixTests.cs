@@ -114,6 +114,50 @@ public class CodeFixTests
     public Task NG0102_makes_the_class_partial(string source, string fixedSource) =>
         CodeFixVerifier<NetworkDeclarationAnalyzer, MakePartialCodeFix>.VerifyAsync(Header + source + "\n", Header + fixedSource + "\n", MakePartialCodeFix.Key);
 
+    [Theory]
+    [InlineData("[Linear(784, 64), ReLU, {|NG0101:Linear(62, 3)|}]", "[Linear(784, 64), ReLU, Linear(64, 3)]")]
+    [InlineData("[Linear(8, 4), BatchNorm]\n[{|NG0101:NetGen.Linear(inFeatures: 5, outFeatures: 2, Bias = false)|}]", "[Linear(8, 4), BatchNorm]\n[NetGen.Linear(inFeatures: 4, outFeatures: 2, Bias = false)]")]
+    [InlineData("[Input(1, 6, 6), Conv2d(2, 3), Flatten, {|NG0101:Linear( 70 , 10)|}]", "[Input(1, 6, 6), Conv2d(2, 3), Flatten, Linear( 32 , 10)]")]
+    public Task NG0101_sets_the_Linear_input_size_to_the_previous_output(string source, string fixedSource) =>
+        CodeFixVerifier<NetworkDeclarationAnalyzer, MatchInputSizeCodeFix>.VerifyAsync(
+            Header + source + " public partial class Net;\n", Header + fixedSource + " public partial class Net;\n", MatchInputSizeCodeFix.Key);
+
+    [Fact]
+    public Task NG0101_fix_all_fixes_every_network_in_the_document() =>
+        CodeFixVerifier<NetworkDeclarationAnalyzer, MatchInputSizeCodeFix>.VerifyAsync(
+            Header + """
+            [Linear(10, 16), ReLU, {|NG0101:Linear(15, 2)|}] public partial class A;
+            [Linear(3, 7), Tanh, {|NG0101:Linear(6, 1)|}] public partial class B;
+            [Linear(3, 7), Tanh, Linear(7, 1)] public partial class C;
+            """,
+            Header + """
+            [Linear(10, 16), ReLU, Linear(16, 2)] public partial class A;
+            [Linear(3, 7), Tanh, Linear(7, 1)] public partial class B;
+            [Linear(3, 7), Tanh, Linear(7, 1)] public partial class C;
+            """,
+            MatchInputSizeCodeFix.Key);
+
+    [Theory]
+    [InlineData("[Input(1, 28, 28), Conv2d(8, 3), ReLU, {|NG0115:Linear(10)|}]", "[Input(1, 28, 28), Conv2d(8, 3), ReLU, Flatten, Linear(10)]")]
+    [InlineData("[Input(1, 28, 28), Conv2d(8, 3), ReLU]\n[{|NG0115:Linear(10)|}]", "[Input(1, 28, 28), Conv2d(8, 3), ReLU]\n[Flatten, Linear(10)]")]
+    [InlineData("[NetGen.Input(1, 8, 8), NetGen.MaxPool2d(2), NetGen.Dropout(0.1),\n {|NG0115:NetGen.Linear(4)|}]", "[NetGen.Input(1, 8, 8), NetGen.MaxPool2d(2), NetGen.Dropout(0.1),\n NetGen.Flatten, NetGen.Linear(4)]")]
+    public Task NG0115_inserts_Flatten_before_the_Linear(string source, string fixedSource) =>
+        CodeFixVerifier<NetworkDeclarationAnalyzer, InsertFlattenCodeFix>.VerifyAsync(
+            Header + source + " public partial class Net;\n", Header + fixedSource + " public partial class Net;\n", InsertFlattenCodeFix.Key);
+
+    [Fact]
+    public Task NG0115_fix_all_fixes_every_network_in_the_document() =>
+        CodeFixVerifier<NetworkDeclarationAnalyzer, InsertFlattenCodeFix>.VerifyAsync(
+            Header + """
+            [Input(3, 8, 8), Conv2d(4, 3), BatchNorm, ReLU, {|NG0115:Linear(10)|}] public partial class A;
+            [Input(1, 8, 8), AvgPool2d(2), {|NG0115:Linear(2)|}] public partial class B;
+            """,
+            Header + """
+            [Input(3, 8, 8), Conv2d(4, 3), BatchNorm, ReLU, Flatten, Linear(10)] public partial class A;
+            [Input(1, 8, 8), AvgPool2d(2), Flatten, Linear(2)] public partial class B;
+            """,
+            InsertFlattenCodeFix.Key);
+
     /// <summary>n × [Linear(w, w), activation] then [Linear(w, 10)] and clipping; the first activation marked when <paramref name="mark"/> is set.</summary>
     private static string Stack(string activation, int depth, int width, string name, string? mark) =>
         string.Concat(Enumerable.Range(0, depth).Select(i => $"[Linear({width}, {width}), {(i == 0 && mark is not null ? "{|" + mark + ":" + activation + "|}" : activation)}]\n")) +

@@ -157,6 +157,18 @@ public class DeclarationErrorTests
             "[Input(1, 28, 28), Conv2d(4, 3), ReLU, MaxPool2d(2), {|NG0115:Linear(10)|}] public partial class Net;"
         },
         {
+            "NG0115 Linear after a convolution and its activation, in another attribute list",
+            "[Input(1, 28, 28), Conv2d(8, 3), ReLU] [{|NG0115:Linear(10)|}] public partial class Net;"
+        },
+        {
+            "NG0115 Linear after a convolution, BatchNorm, activation and Dropout",
+            "[Input(1, 28, 28), Conv2d(8, 3), BatchNorm, ReLU, Dropout(0.5), {|NG0115:Linear(10)|}] public partial class Net;"
+        },
+        {
+            "NG0115 Linear after pooling and LayerNorm",
+            "[Input(1, 8, 8), AvgPool2d(2), LayerNorm, {|NG0115:Linear(10)|}] public partial class Net;"
+        },
+        {
             "NG0116 pooling below 1x1",
             "[Input(1, 8, 8), MaxPool2d(2), MaxPool2d(2), MaxPool2d(2), {|NG0116:MaxPool2d(2)|}] public partial class Net;"
         },
@@ -336,14 +348,20 @@ public class DeclarationErrorTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Generator_writes_nothing_for_the_invalid_class_and_does_not_throw(string name, string declaration)
+    public void Generator_writes_no_network_for_the_invalid_class_and_does_not_throw(string name, string declaration)
     {
         _ = name;
         var run = GeneratorHarness.Run(StripMarkup(Source(declaration)));
         Assert.All(run.Result.Results, r => Assert.Null(r.Exception));
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "CS8785");
-        // Only the invalid class (always Net, or Outer's Net) loses its code; valid helper networks still generate.
-        Assert.DoesNotContain(run.GeneratedSources, s => s.HintName.EndsWith("Net.g.cs", System.StringComparison.Ordinal));
+        // Only the invalid class (always Net, or Outer's Net) loses its code, at most keeping a shell that carries the
+        // error (ShellTests); valid helper networks still generate.
+        Assert.All(
+            run.GeneratedSources.Where(s => s.HintName.EndsWith("Net.g.cs", System.StringComparison.Ordinal)),
+            s => Assert.Contains("[global::System.Obsolete(\"NG01", s.Text, System.StringComparison.Ordinal));
+        // A shell compiles: no error in generated code.
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error &&
+            d.Location.SourceTree is { } tree && !run.Output.SyntaxTrees.Take(1).Contains(tree));
         Assert.Contains(run.AnalyzerDiagnostics, d => d.Id.StartsWith("NG01", System.StringComparison.Ordinal) && d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
     }
 
@@ -358,11 +376,36 @@ public class DeclarationErrorTests
     }
 
     [Fact]
+    public void NG0115_names_the_convolution_behind_the_activations_and_the_flattened_size()
+    {
+        var run = GeneratorHarness.Run(Source("[Input(1, 28, 28), Conv2d(8, 3), ReLU, Dropout(0.25)] [Linear(10)] public partial class Net;"));
+        var diagnostic = Assert.Single(run.AnalyzerDiagnostics);
+        Assert.Equal(
+            "fc1 (Linear) receives samples of shape [8, 26, 26] from conv1; add [Flatten] before it to turn each sample into a vector of 5408 features",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("[Input(1, 28, 28), Conv2d(8, 3), ReLU, Flatten, Linear(10)]")]
+    [InlineData("[Input(1, 28, 28), Conv2d(8, 3), ReLU, MaxPool2d(2), Dropout(0.2), Flatten, Dropout(0.2), Linear(10)]")]
+    [InlineData("[Input(10, 4), LSTM(8), ReLU, Linear(3)]")]
+    [InlineData("[Input(6, 4), LayerNorm, ReLU, Linear(3)]")]
+    public void A_Linear_after_a_flatten_or_a_sequence_layer_is_no_NG0115(string layers)
+    {
+        var run = GeneratorHarness.Run(Source(layers + " public partial class Net;"));
+        Assert.Empty(run.AnalyzerDiagnostics);
+        Assert.Single(run.GeneratedSources);
+        Assert.Empty(run.CompilerDiagnostics);
+    }
+
+    [Fact]
     public void A_valid_network_next_to_an_invalid_one_is_still_generated()
     {
         var run = GeneratorHarness.Run(Source(
             "[Linear(4, 2)] public partial class Good; [Linear(4, 2), Linear(3, 1)] public partial class Bad;"));
-        Assert.Equal(new[] { "Tests.Good.g.cs" }, run.GeneratedSources.Select(s => s.HintName));
+        Assert.Equal(new[] { "Tests.Good.g.cs", "Tests.Bad.g.cs" }, run.GeneratedSources.Select(s => s.HintName));
+        Assert.Contains("partial class Good : global::TorchSharp", run.GeneratedSources[0].Text, System.StringComparison.Ordinal);
+        Assert.Contains("[global::System.Obsolete(\"NG0101: ", run.GeneratedSources[1].Text, System.StringComparison.Ordinal);
         Assert.Equal("NG0101", Assert.Single(run.AnalyzerDiagnostics).Id);
     }
 

@@ -183,5 +183,8 @@ namespace NetGen.Generator.Analyzers.Rules
         public const string FixRemove = "Remove";
 
         public const string FixLogSoftmax = "LogSoftmax";
+
+        /// <summary>NG0101 at a Linear: the input size the previous layer gives, which the fix writes as <c>inFeatures</c>.</summary>
+        public const string InFeatures = "InFeatures";
     }
 }
