@@ -44,7 +44,6 @@ public static class LabProgram
             }
 
             options = parsed;
-
             if (options.MnistFolder is { } mnist)
             {
                 return MnistRunner.Run(mnist, options, console, cancellationToken);

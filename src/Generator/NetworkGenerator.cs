@@ -70,7 +70,7 @@ namespace NetGen.Generator
                 else
                 {
                     source = NetworkEmitter.Emit(model);
-                    onnx = targets.OnnxExport ? OnnxEmitter.Emit(model) : null;
+                    onnx = targets.OnnxExport && OnnxEmitter.Supports(model) ? OnnxEmitter.Emit(model) : null;
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -18,6 +18,36 @@ namespace NetGen
             return x + fx;
         }
 
+        /// <summary>A residual connection with a projection shortcut: returns <c>shortcut(x) + block(x)</c> and disposes both outputs.</summary>
+        /// <param name="x">The input of the connection.</param>
+        /// <param name="block">The block inside the connection.</param>
+        /// <param name="shortcut">The projection (ResNet's downsample); its output has the shape of the block's.</param>
+        public static Tensor ResidualAdd(Tensor x, nn.Module<Tensor, Tensor> block, nn.Module<Tensor, Tensor> shortcut)
+        {
+            using var fx = block.call(x);
+            using var sx = shortcut.call(x);
+            return fx + sx;
+        }
+
+        /// <summary>
+        /// Looks token ids up in an embedding, after checking that they are integers: a float tensor here is almost always
+        /// a network fed the wrong data, and libtorch's own message for it names no layer.
+        /// </summary>
+        /// <param name="tokens">Token ids, [batch, steps], of an integer type.</param>
+        /// <param name="embedding">The embedding.</param>
+        /// <param name="layer">The layer's name, for the message.</param>
+        public static Tensor Embed(Tensor tokens, nn.Module<Tensor, Tensor> embedding, string layer)
+        {
+            if (tokens.dtype is not (ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.Byte))
+            {
+                throw new System.ArgumentException(
+                    $"{layer} (Embedding) takes token ids of an integer type (int64, as torch.tensor(long[]) makes), but the input is {tokens.dtype}.",
+                    nameof(tokens));
+            }
+
+            return embedding.call(tokens);
+        }
+
         /// <summary>Keeps an LSTM's output sequence and disposes its final hidden and cell states.</summary>
         /// <param name="result">What <c>LSTM.call(x, null)</c> returned: output, hidden state, cell state.</param>
         public static Tensor SequenceOutput((Tensor Output, Tensor Hidden, Tensor Cell) result)

@@ -9,7 +9,8 @@
 # long ones are listed with the reason they are not run here.
 #
 #   bash tests/docs/run-doc-commands.sh            # in this checkout
-#   bash tests/docs/run-doc-commands.sh --clone    # in a fresh clone of HEAD (a clean clone: restore and build from scratch)
+#   bash tests/docs/run-doc-commands.sh --clone    # in a fresh clone of HEAD (a clean clone: restore and build from scratch);
+#                                                  # --clone --static for the static checks only
 #   bash tests/docs/run-doc-commands.sh --static   # only the static checks, nothing run but the lab's --help
 #
 # Ends with one line "N run, N failed, N skipped" and exits non-zero when a check or a run failed.
@@ -23,11 +24,12 @@ case "${1:-}" in
     trap 'rm -rf "$scratch"' EXIT
     git clone -q "$top" "$scratch/netgen" || exit 2
     echo "fresh clone of $(git -C "$top" rev-parse --short HEAD) in $scratch/netgen"
-    bash "$scratch/netgen/tests/docs/run-doc-commands.sh"
+    shift
+    bash "$scratch/netgen/tests/docs/run-doc-commands.sh" "$@"
     exit $? ;;
   --static) mode=static ;;
   "") ;;
-  *) echo "usage: $0 [--clone | --static]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--clone] [--static]" >&2; exit 2 ;;
 esac
 cd "$top" || exit 2
 
@@ -90,6 +92,25 @@ if ! lab_help=$(dotnet run --project samples/GradientLab -- --help 2>&1); then
   exit 1
 fi
 
+# The benchmark program's commands are checked against its own --help too: each subcommand's options. It is built
+# once (Release, as the docs run it) and its subcommands' help read up front.
+declare -A bench_help
+bench_subcommands=$(extract | cut -f2 | grep -E -- '--project benchmarks/NetGen.Benchmarks' |
+  sed -E 's/^.* -- +//' | awk '{print ($1 ~ /^-/) ? "(none)" : $1}' | sort -u)
+if [ -n "$bench_subcommands" ]; then
+  if ! build_log=$(dotnet build benchmarks/NetGen.Benchmarks -c Release -nologo -v:q 2>&1); then
+    echo "FAIL the benchmark program does not build:"
+    tail -n 15 <<<"$build_log" | sed 's/^/       /'
+    echo "0 run, 1 failed, 0 skipped"
+    exit 1
+  fi
+  for sub in $bench_subcommands; do
+    [ "$sub" = "(none)" ] && continue
+    bench_help[$sub]=$(dotnet benchmarks/NetGen.Benchmarks/bin/Release/net10.0/NetGen.Benchmarks.dll "$sub" --help 2>&1) ||
+      bench_help[$sub]="UNKNOWN"
+  done
+fi
+
 # Static checks; prints one line per problem.
 check() {
   local command=$1 word filter name
@@ -97,7 +118,7 @@ check() {
     word=${word%\"}; word=${word#\"}; word=${word%\'}; word=${word#\'}
     case "$word" in
       artifacts/*|./artifacts/*|*'*'*|/path/*) ;;
-      samples/*|src/*|tests/*|benchmarks/*|build/*|docs/*|.ci/*|*.sln|*.csproj|*.sh|*.py)
+      samples/*|src/*|tests/*|benchmarks/*|build/*|docs/*|scripts/*|.ci/*|*.sln|*.csproj|*.sh|*.py)
         [ -e "$word" ] || echo "names '$word', which does not exist" ;;
     esac
   done
@@ -107,6 +128,23 @@ check() {
       name=${name#*~}; name=${name#*=}; name=${name##*.}
       grep -rqE "(class|namespace) [A-Za-z0-9_.]*\b$name\b" tests/ || echo "filters on '$name', which names no test class or namespace"
     done
+  fi
+  if [[ $command == *"--project benchmarks/NetGen.Benchmarks"* ]]; then
+    local arguments=${command#* -- } sub
+    sub=${arguments%% *}
+    if [[ $command != *" -- "* || $sub == -* ]]; then
+      echo "names no subcommand of the benchmark program (suite, interleaved, memory, monitor-overhead, ...)"
+    elif [ "${bench_help[$sub]}" = UNKNOWN ]; then
+      echo "names '$sub', which is not a subcommand of the benchmark program"
+    else
+      arguments=${arguments#"$sub"}
+      arguments=${arguments%% -- *}   # BenchmarkDotNet's own arguments follow a second --
+      for word in $arguments; do
+        case "$word" in
+          --*) word=${word%%=*}; grep -qE -- "(^|[ ,])$word( |,|$)" <<<"${bench_help[$sub]}" || echo "passes '$word', which '$sub --help' does not list" ;;
+        esac
+      done
+    fi
   fi
   if [[ $command == *"--project samples/GradientLab"* && $command == *" -- "* ]]; then
     for word in ${command#* -- }; do

@@ -53,6 +53,12 @@ namespace NetGen.Generator.Catalog
         public INamedTypeSymbol? Type(string name) =>
             _values.TryGetValue(name, out var c) && c.Kind == TypedConstantKind.Type ? c.Value as INamedTypeSymbol : null;
 
+        /// <summary>An array of types (<c>params Type[]</c>); null when absent, an entry null when it is not a named type.</summary>
+        public INamedTypeSymbol?[]? Types(string name) =>
+            _values.TryGetValue(name, out var c) && c.Kind == TypedConstantKind.Array && !c.IsNull
+                ? System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(c.Values, v => v.Kind == TypedConstantKind.Type ? v.Value as INamedTypeSymbol : null))
+                : null;
+
         public long[]? Longs(string name) =>
             _values.TryGetValue(name, out var c) && c.Kind == TypedConstantKind.Array && !c.IsNull
                 ? System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(c.Values, v => Convert.ToInt64(v.Value, System.Globalization.CultureInfo.InvariantCulture)))

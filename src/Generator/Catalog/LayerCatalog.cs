@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using Microsoft.CodeAnalysis;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Model;
 using static NetGen.Generator.Catalog.LayerContext;
@@ -63,9 +64,17 @@ namespace NetGen.Generator.Catalog
             new LayerDefinition("RNN", LayerRole.Recurrent, "rnn", ownsModule: true, c => InferRecurrent(c, "RNN", gates: 1)),
             new LayerDefinition("LastStep", LayerRole.Reshape, "laststep", ownsModule: false, InferLastStep),
 
+            // Text: token ids, positions, attention over batch-first [steps, features] sequences.
+            new LayerDefinition("Embedding", LayerRole.Embedding, "emb", ownsModule: true, InferEmbedding),
+            new LayerDefinition("PositionalEmbedding", LayerRole.Embedding, "pos", ownsModule: true, InferPositionalEmbedding),
+            new LayerDefinition("MultiheadAttention", LayerRole.Attention, "attn", ownsModule: true, InferMultiheadAttention),
+            new LayerDefinition("TransformerEncoderLayer", LayerRole.Attention, "enc", ownsModule: true, InferTransformerEncoderLayer),
+            new LayerDefinition("MeanPool", LayerRole.Pooling, "meanpool", ownsModule: false, InferMeanPool),
+
             // Composition: other NetGen networks as layers.
             new LayerDefinition("Block", LayerRole.Block, "block", ownsModule: true, InferBlock),
             new LayerDefinition("Residual", LayerRole.Residual, "res", ownsModule: true, InferResidual, repeatArgument: "Repeat"),
+            new LayerDefinition("Branches", LayerRole.Block, "branch", ownsModule: true, InferBranches),
         };
 
         private static readonly Dictionary<string, LayerDefinition> ByMetadataName = All.ToDictionary(d => d.MetadataName);
@@ -557,6 +566,198 @@ namespace NetGen.Generator.Catalog
                 : new LayerSpec(new Shape(input.Last), "LastStep", null, null, "{x}.select(1, -1)", 0, 0);
         }
 
+        private const string NetGenLayers = "global::NetGen.Layers.";
+
+        private static LayerSpec? InferEmbedding(LayerContext c)
+        {
+            var count = c.Size("numEmbeddings", "Embedding");
+            var dim = c.Size("dim", "Embedding");
+            if (count is null || dim is null)
+            {
+                return null;
+            }
+
+            var padding = c.Arguments.Long("PaddingIdx") ?? -1;
+            if (padding != -1 && (padding < 0 || padding >= count.Value))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Embedding", $"PaddingIdx is {Number(padding)}, but it must be a token id from 0 to {Number(count.Value - 1)} (or -1 for none)");
+                return null;
+            }
+
+            if (c.Input is not { } input || c.ShapeSourceRole is not (null or LayerRole.Input))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Embedding", "it takes token ids, so it must come right after [Input(steps)]");
+                return null;
+            }
+
+            if (input.Rank != 1)
+            {
+                return c.WrongRank($"{c.Name} (Embedding)", "[steps] of token ids", "declare [Input(steps)] before it");
+            }
+
+            var parameters = checked(count.Value * dim.Value);
+            return new LayerSpec(
+                new Shape(input.Dims[0], dim.Value),
+                $"Embedding({Number(count.Value)} tokens → {Number(dim.Value)}{(padding >= 0 ? $", padding {Number(padding)}" : string.Empty)})",
+                Modules + "Embedding",
+                $"{Nn}Embedding({Number(count.Value)}, {Number(dim.Value)}{(padding >= 0 ? $", padding_idx: {Number(padding)}" : string.Empty)})",
+                $"global::NetGen.GeneratedLayers.Embed({{x}}, {c.Name}, \"{c.Name}\")",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("numEmbeddings", count.Value), ("dim", dim.Value), ("PaddingIdx", padding)),
+                Tensors = Tensors(Parameter("weight", count.Value, dim.Value)),
+            };
+        }
+
+        private static LayerSpec? InferPositionalEmbedding(LayerContext c)
+        {
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("PositionalEmbedding");
+            }
+
+            if (input.Rank != 2)
+            {
+                return c.WrongRank($"{c.Name} (PositionalEmbedding)", "[steps, features]", "put it after an Embedding");
+            }
+
+            var (steps, features) = (input.Dims[0], input.Dims[1]);
+            var parameters = checked(steps * features);
+            return new LayerSpec(
+                input,
+                $"PositionalEmbedding({Number(steps)} steps × {Number(features)})",
+                NetGenLayers + "PositionalEmbedding",
+                $"new {NetGenLayers}PositionalEmbedding({Number(steps)}, {Number(features)})",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("steps", steps), ("features", features)),
+                Tensors = Tensors(Parameter("weight", steps, features)),
+            };
+        }
+
+        private static LayerSpec? InferMultiheadAttention(LayerContext c)
+        {
+            var heads = c.Size("heads", "MultiheadAttention");
+            var dropout = c.Arguments.Double("Dropout") ?? 0.0;
+            var causal = c.Arguments.Bool("Causal", false);
+            if (heads is null || !CheckDropout(c, "MultiheadAttention", dropout) || AttentionInput(c, "MultiheadAttention", heads.Value) is not { } input)
+            {
+                return null;
+            }
+
+            var e = input.Last;
+            var parameters = checked((4 * e * e) + (4 * e));
+            return new LayerSpec(
+                input,
+                $"MultiheadAttention({Number(e)}, {Number(heads.Value)} heads{(causal ? ", causal" : string.Empty)})",
+                NetGenLayers + "SelfAttention",
+                $"new {NetGenLayers}SelfAttention({Number(e)}, {Number(heads.Value)}, {Literal(dropout)}, {Bool(causal)})",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("features", e), ("heads", heads.Value), ("Causal", causal), ("Dropout", dropout)),
+                Tensors = Tensors(AttentionTensors(string.Empty, e)),
+            };
+        }
+
+        private static LayerSpec? InferTransformerEncoderLayer(LayerContext c)
+        {
+            var heads = c.Size("heads", "TransformerEncoderLayer");
+            var feedForward = c.Size("feedForward", "TransformerEncoderLayer");
+            var dropout = c.Arguments.Double("Dropout") ?? 0.1;
+            var normFirst = c.Arguments.Bool("NormFirst", false);
+            if (heads is null || feedForward is null || !CheckDropout(c, "TransformerEncoderLayer", dropout)
+                || AttentionInput(c, "TransformerEncoderLayer", heads.Value) is not { } input)
+            {
+                return null;
+            }
+
+            var (e, f) = (input.Last, feedForward.Value);
+            var parameters = checked((4 * e * e) + (2 * e * f) + (9 * e) + f);
+            var tensors = new List<TensorModel>(AttentionTensors("self_attn.", e))
+            {
+                Parameter("linear1.weight", f, e),
+                Parameter("linear1.bias", f),
+                Parameter("linear2.weight", e, f),
+                Parameter("linear2.bias", e),
+                Parameter("norm1.weight", e),
+                Parameter("norm1.bias", e),
+                Parameter("norm2.weight", e),
+                Parameter("norm2.bias", e),
+            };
+            return new LayerSpec(
+                input,
+                $"TransformerEncoderLayer({Number(e)}, {Number(heads.Value)} heads, feed-forward {Number(f)}{(normFirst ? ", norm first" : string.Empty)})",
+                NetGenLayers + "TransformerEncoderLayer",
+                $"new {NetGenLayers}TransformerEncoderLayer({Number(e)}, {Number(heads.Value)}, {Number(f)}, {Literal(dropout)}, {Bool(normFirst)})",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("features", e), ("heads", heads.Value), ("feedForward", f), ("Dropout", dropout), ("NormFirst", normFirst), ("eps", 1e-5)),
+                Tensors = Tensors(tensors.ToArray()),
+            };
+        }
+
+        private static bool CheckDropout(LayerContext c, string kind, double p)
+        {
+            if (p >= 0 && p < 1)
+            {
+                return true;
+            }
+
+            c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"Dropout is {Number(p)}, but it is a probability of dropping and must be at least 0 and below 1");
+            return false;
+        }
+
+        /// <summary>The [steps, features] input of an attention layer whose features split evenly into heads; null after reporting.</summary>
+        private static Shape? AttentionInput(LayerContext c, string kind, long heads)
+        {
+            if (c.Input is not { } input)
+            {
+                c.NeedsInput(kind);
+                return null;
+            }
+
+            if (input.Rank != 2)
+            {
+                c.WrongRank($"{c.Name} ({kind})", "[steps, features]", "put it after an Embedding or another sequence layer");
+                return null;
+            }
+
+            if (input.Last % heads != 0)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"{Number(heads)} heads do not divide the {Number(input.Last)} features; each head gets features / heads of them");
+                return null;
+            }
+
+            return input;
+        }
+
+        private static TensorModel[] AttentionTensors(string prefix, long e) => new[]
+        {
+            Parameter(prefix + "in_proj_weight", checked(3 * e), e),
+            Parameter(prefix + "in_proj_bias", checked(3 * e)),
+            Parameter(prefix + "out_proj.weight", e, e),
+            Parameter(prefix + "out_proj.bias", e),
+        };
+
+        private static LayerSpec? InferMeanPool(LayerContext c)
+        {
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("MeanPool");
+            }
+
+            return input.Rank != 2
+                ? c.WrongRank($"{c.Name} (MeanPool)", "[steps, features]", "put it after a sequence layer")
+                : new LayerSpec(new Shape(input.Last), "MeanPool(over steps)", null, null, "{x}.mean(new long[] { 1 })", 0, 0);
+        }
+
         private static LayerSpec? InferBlock(LayerContext c) => InferComposite(c, "Block", "network", residual: false);
 
         private static LayerSpec? InferResidual(LayerContext c) => InferComposite(c, "Residual", "block", residual: true);
@@ -578,7 +779,18 @@ namespace NetGen.Generator.Catalog
             }
 
             var blockOutput = block.Layers[block.Layers.Count - 1].OutputShape;
-            if (residual && !blockOutput.Equals(block.InputShape))
+            var shortcutType = residual ? c.Arguments.Type("Shortcut") : null;
+            NetworkModel? shortcut = null;
+            if (shortcutType is not null)
+            {
+                if (ResolveShortcut(c, type, block, blockOutput, shortcutType) is not { } resolved)
+                {
+                    return null;
+                }
+
+                shortcut = resolved;
+            }
+            else if (residual && !blockOutput.Equals(block.InputShape))
             {
                 c.Report(DiagnosticDescriptors.ResidualChangesShape, kind, type.Name, block.InputShape.ToString(), blockOutput.ToString());
                 return null;
@@ -598,18 +810,139 @@ namespace NetGen.Generator.Catalog
             }
 
             var typeName = "global::" + type.ToDisplayString();
+            var shortcutField = c.Name + "_" + ShortcutChildName;
+            var forward = !residual ? c.Name + ".call({x})"
+                : shortcut is null ? $"global::NetGen.GeneratedLayers.ResidualAdd({{x}}, {c.Name})"
+                : $"global::NetGen.GeneratedLayers.ResidualAdd({{x}}, {c.Name}, {shortcutField})";
+            var parameters = checked(block.TotalParameters + (shortcut?.TotalParameters ?? 0));
+            var trainable = checked(block.TrainableParameters + (shortcut?.TrainableParameters ?? 0));
             return new LayerSpec(
                 blockOutput,
-                residual ? $"x + {type.Name}(x)" : type.Name,
+                !residual ? type.Name : shortcut is null ? $"x + {type.Name}(x)" : $"{shortcutType!.Name}(x) + {type.Name}(x)",
                 typeName,
                 $"new {typeName}()",
-                residual ? $"global::NetGen.GeneratedLayers.ResidualAdd({{x}}, {c.Name})" : c.Name + ".call({x})",
-                block.TotalParameters,
-                block.TrainableParameters)
+                forward,
+                parameters,
+                trainable)
             {
                 FixesInput = c.Input is null ? block.InputShape : null,
                 Block = block,
                 BlockType = type.ToDisplayString(),
+                Shortcut = shortcut is null ? null : new ShortcutModel(shortcutField, ShortcutChildName, shortcutType!.ToDisplayString(), shortcut),
+            };
+        }
+
+        /// <summary>The name the projection shortcut is registered under inside its block, as in torchvision's ResNet.</summary>
+        public const string ShortcutChildName = "downsample";
+
+        /// <summary>
+        /// Reads a residual connection's projection shortcut: a NetGen network from the block's input shape to its
+        /// output shape, registered inside the block as <see cref="ShortcutChildName"/>.
+        /// </summary>
+        private static NetworkModel? ResolveShortcut(LayerContext c, INamedTypeSymbol blockType, NetworkModel block, Shape blockOutput, INamedTypeSymbol shortcutType)
+        {
+            var resolution = c.ResolveNetwork(shortcutType);
+            if (resolution.Model is not { } shortcut)
+            {
+                c.Report(DiagnosticDescriptors.NotANetwork, "Residual Shortcut", shortcutType.Name, resolution.Problem ?? "is not a NetGen network");
+                return null;
+            }
+
+            var shortcutOutput = shortcut.Layers[shortcut.Layers.Count - 1].OutputShape;
+            if (!shortcut.InputShape.Equals(block.InputShape) || !shortcutOutput.Equals(blockOutput))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Residual",
+                    $"the shortcut '{shortcutType.Name}' maps {shortcut.InputShape} to {shortcutOutput}, but the block '{blockType.Name}' maps {block.InputShape} to {blockOutput}; "
+                    + "the shortcut must take the block's input shape to its output shape");
+                return null;
+            }
+
+            if (block.Layers.Any(l => l.FieldName == ShortcutChildName))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Residual",
+                    $"the block '{blockType.Name}' has a layer named '{ShortcutChildName}', the name its shortcut is registered under; rename that layer");
+                return null;
+            }
+
+            return shortcut;
+        }
+
+        private static LayerSpec? InferBranches(LayerContext c)
+        {
+            var types = c.Arguments.Types("networks");
+            if (types is null || types.Length < 2 || types.Any(t => t is null))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Branches", "write [Branches(typeof(A), typeof(B))] with two or more NetGen network classes");
+                return null;
+            }
+
+            var mergeValue = c.Arguments.Long("Merge") ?? 0;
+            if (mergeValue is not (0 or 1))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Branches", $"Merge is {Number(mergeValue)}, which is not a BranchMerge member (Concat or Add)");
+                return null;
+            }
+
+            var concat = mergeValue == 0;
+            var branches = new List<BranchModel>();
+            foreach (var type in types)
+            {
+                var resolution = c.ResolveNetwork(type!);
+                if (resolution.Model is not { } network)
+                {
+                    c.Report(DiagnosticDescriptors.NotANetwork, "Branches", type!.Name, resolution.Problem ?? "is not a NetGen network");
+                    return null;
+                }
+
+                branches.Add(new BranchModel(Number(branches.Count), type!.ToDisplayString(), network));
+            }
+
+            var input = c.Input ?? branches[0].Network.InputShape;
+            var outputs = branches.Select(b => b.Network.Layers[b.Network.Layers.Count - 1].OutputShape).ToList();
+            for (var i = 0; i < branches.Count; i++)
+            {
+                if (!branches[i].Network.InputShape.Equals(input))
+                {
+                    c.Report(DiagnosticDescriptors.LayerSizeMismatch, $"{c.Name} (Branches {types[i]!.Name})", "input of shape " + branches[i].Network.InputShape,
+                        c.PreviousName, input.ToString(), $"change the previous layer or {types[i]!.Name}'s first layer");
+                    return null;
+                }
+
+                var fits = concat
+                    ? outputs[i].Rank == outputs[0].Rank && outputs[i].Dims.Skip(1).SequenceEqual(outputs[0].Dims.Skip(1))
+                    : outputs[i].Equals(outputs[0]);
+                if (!fits)
+                {
+                    c.Report(DiagnosticDescriptors.InvalidArgument, "Branches",
+                        concat
+                            ? $"'{types[i]!.Name}' outputs {outputs[i]} and '{types[0]!.Name}' {outputs[0]}; concatenation joins the first dimension, so every other dimension must agree"
+                            : $"'{types[i]!.Name}' outputs {outputs[i]} and '{types[0]!.Name}' {outputs[0]}; adding needs the same shape from every branch");
+                    return null;
+                }
+            }
+
+            var dims = outputs[0].Dims.ToArray();
+            if (concat)
+            {
+                dims[0] = outputs.Aggregate(0L, (sum, o) => checked(sum + o.Dims[0]));
+            }
+
+            var parameters = branches.Aggregate(0L, (sum, b) => checked(sum + b.Network.TotalParameters));
+            var trainable = branches.Aggregate(0L, (sum, b) => checked(sum + b.Network.TrainableParameters));
+            var merge = concat ? "Concat" : "Add";
+            var names = string.Join(", ", types.Select(t => t!.Name));
+            return new LayerSpec(
+                new Shape(dims),
+                $"{(concat ? "concat" : "sum")}({names})",
+                NetGenLayers + "Branches",
+                $"new {NetGenLayers}Branches(global::NetGen.BranchMerge.{merge}, {string.Join(", ", branches.Select(b => $"new global::{b.Type}()"))})",
+                c.Name + ".call({x})",
+                parameters,
+                trainable)
+            {
+                FixesInput = c.Input is null ? input : null,
+                Settings = Settings(("Merge", merge), ("branches", branches.Count)),
+                Branches = branches.ToEquatableArray(),
             };
         }
 

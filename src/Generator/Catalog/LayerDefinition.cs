@@ -16,6 +16,12 @@ namespace NetGen.Generator.Catalog
         Regularization,
         Reshape,
         Recurrent,
+
+        /// <summary>Token and positional embeddings: learned lookup tables.</summary>
+        Embedding,
+
+        /// <summary>Self-attention and transformer layers over [steps, features].</summary>
+        Attention,
         Block,
         Residual,
     }
@@ -89,7 +95,7 @@ namespace NetGen.Generator.Catalog
         /// <summary>The <c>NetGen.Monitoring.LayerKind</c> the gradient monitor files this layer under.</summary>
         public string MonitorKind => Role switch
         {
-            LayerRole.Affine or LayerRole.Convolution or LayerRole.Recurrent => "Affine",
+            LayerRole.Affine or LayerRole.Convolution or LayerRole.Recurrent or LayerRole.Embedding or LayerRole.Attention => "Affine",
             LayerRole.Normalization => "Normalization",
             LayerRole.Activation when AttributeName is "ReLU" or "ReLU6" => "ReLU",
             LayerRole.Activation => "Activation",
@@ -130,5 +136,11 @@ namespace NetGen.Generator.Catalog
 
         /// <summary>For blocks: the block class's fully qualified name (<see cref="LayerModel.BlockType"/>).</summary>
         public string? BlockType { get; init; }
+
+        /// <summary>For residual connections with a projection shortcut (<see cref="LayerModel.Shortcut"/>).</summary>
+        public ShortcutModel? Shortcut { get; init; }
+
+        /// <summary>For <c>[Branches]</c> (<see cref="LayerModel.Branches"/>).</summary>
+        public EquatableArray<BranchModel> Branches { get; init; } = EquatableArray<BranchModel>.Empty;
     }
 }

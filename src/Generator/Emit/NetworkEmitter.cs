@@ -35,6 +35,12 @@ namespace NetGen.Generator.Emit
                 w.Line();
                 w.Line($"/// <summary>{Xml(layer.Description)}: output {Xml(layer.OutputShape.ToBatchString())}, {layer.Parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters.</summary>");
                 w.Line($"public readonly {layer.ModuleType} {layer.FieldName};");
+                if (layer.Shortcut is { } shortcut)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>The projection shortcut of {layer.FieldName} ({Xml(shortcut.Network.ClassName)}), registered inside {layer.FieldName} as <c>{shortcut.ChildName}</c>: {shortcut.Network.TotalParameters.ToString("N0", CultureInfo.InvariantCulture)} parameters.</summary>");
+                    w.Line($"public readonly global::{shortcut.Type} {shortcut.FieldName};");
+                }
             }
 
             WriteTrainingMembers(w, network);
@@ -47,11 +53,20 @@ namespace NetGen.Generator.Emit
             foreach (var layer in network.Layers.Where(l => l.FieldName is not null))
             {
                 w.Line($"{layer.FieldName} = {layer.Construction};");
+                if (layer.Shortcut is { } shortcut)
+                {
+                    w.Line($"{shortcut.FieldName} = new global::{shortcut.Type}();");
+                }
             }
 
             foreach (var layer in network.Layers.Where(l => l.FieldName is not null))
             {
                 w.Line($"register_module(\"{layer.FieldName}\", {layer.FieldName});");
+                if (layer.Shortcut is { } shortcut)
+                {
+                    // Inside the block, after its own layers, as torchvision's BasicBlock registers downsample.
+                    w.Line($"{layer.FieldName}.register_module(\"{shortcut.ChildName}\", {shortcut.FieldName});");
+                }
             }
 
             foreach (var layer in network.Layers.Where(l => l.InitCall is not null))
@@ -93,7 +108,10 @@ namespace NetGen.Generator.Emit
                 w.Line($"public {Tensor} Loss({Tensor} output, {Tensor} target) => global::TorchSharp.torch.nn.functional.{loss.Function}(output, target);");
             }
 
-            PyTorch.PyTorchEmitter.WriteSourceProperty(w, network);
+            if (PyTorch.PyTorchEmitter.Supports(network))
+            {
+                PyTorch.PyTorchEmitter.WriteSourceProperty(w, network);
+            }
 
             w.Close();
             if (network.Namespace is not null)

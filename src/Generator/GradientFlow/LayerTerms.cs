@@ -48,7 +48,9 @@ namespace NetGen.Generator.GradientFlow
             ["AdaptiveAvgPool2d"] = c => One(AdaptivePooling(c)),
             ["Dropout"] = c => One(new DropoutStep(c.Arguments.Double("p") ?? 0.5, c.Source)),
             ["Block"] = c => c.Layer.Block is { } block ? Steps(block, c.Source) : null,
-            ["Residual"] = c => c.Layer.Block is { } block && Steps(block, c.Source) is { } branch
+            // A projection shortcut (ResNet's downsample) replaces the identity path the residual term models: no term, so
+            // NG0001 stays silent on such networks rather than guess (tested in GradientFlow/UnpredictedLayerTests).
+            ["Residual"] = c => c.Layer.Model.Shortcut is null && c.Layer.Block is { } block && Steps(block, c.Source) is { } branch
                 ? One(new ResidualStep(branch, c.Source))
                 : null,
         };

@@ -77,6 +77,12 @@ namespace NetGen.Generator.Model
         /// <summary>The fully qualified name of the block's class (<c>My.App.ResidualBlock</c>), for blocks.</summary>
         public string? BlockType { get; init; }
 
+        /// <summary>For <c>[Residual(..., Shortcut = typeof(...))]</c>: the projection shortcut; null for the identity.</summary>
+        public ShortcutModel? Shortcut { get; init; }
+
+        /// <summary>For <c>[Branches]</c>: the branches, registered as the layer's children <c>0</c>, <c>1</c>, ...</summary>
+        public EquatableArray<BranchModel> Branches { get; init; } = EquatableArray<BranchModel>.Empty;
+
         public bool Has(string setting) => Find(setting) is not null;
 
         public string Text(string setting) => Find(setting) ?? throw new System.InvalidOperationException($"{Kind} {DisplayName} has no setting '{setting}'");
@@ -100,6 +106,16 @@ namespace NetGen.Generator.Model
             return null;
         }
     }
+
+    /// <summary>
+    /// A residual connection's projection shortcut: the network computing it, the parent's field that holds it, and the
+    /// name it is registered under inside the block (<c>downsample</c>), so its state-dict keys are
+    /// <c>{layer}.{ChildName}.*</c> as in torchvision's ResNet.
+    /// </summary>
+    internal sealed record ShortcutModel(string FieldName, string ChildName, string Type, NetworkModel Network);
+
+    /// <summary>One of a <c>[Branches]</c> layer's branches: its child name (<c>0</c>), class and network.</summary>
+    internal sealed record BranchModel(string ChildName, string Type, NetworkModel Network);
 
     /// <summary>One resolved layer argument: <c>outFeatures</c> = <c>300</c>, <c>Bias</c> = <c>true</c>, <c>p</c> = <c>0.5</c>.</summary>
     internal sealed record LayerSetting(string Name, string Value);

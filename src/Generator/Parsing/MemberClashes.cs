@@ -56,7 +56,14 @@ namespace NetGen.Generator.Parsing
                 }
 
                 var layer = layers.FirstOrDefault(l => l.Model.FieldName == member.Name);
-                if (layer is not null)
+                var shortcutOwner = layers.FirstOrDefault(l => l.Model.Shortcut?.FieldName == member.Name);
+                if (shortcutOwner is not null)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MemberNameClash, shortcutOwner.Location, member.Name, type.Name,
+                        $"by a member declared in the class and by the field NetGen generates for the shortcut of {shortcutOwner.Model.FieldName} (Residual)",
+                        "rename the member or give the residual layer another Name"));
+                }
+                else if (layer is not null)
                 {
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MemberNameClash, layer.Location, member.Name, type.Name,
                         $"by a member declared in the class and by the field NetGen generates for the layer {member.Name} ({layer.Definition.AttributeName})",

@@ -111,6 +111,8 @@ namespace NetGen.Generator.Parsing
                     Tensors = spec.Tensors,
                     Block = spec.Block,
                     BlockType = spec.BlockType,
+                    Shortcut = spec.Shortcut,
+                    Branches = spec.Branches,
                     InPlaceForwardTemplate = spec.InPlaceForwardTemplate,
                 };
                 Layers.Add(layer);

@@ -11,7 +11,7 @@ namespace NetGen;
 /// The PyTorch twins of NetGen networks on disk: each network's Python module (its generated
 /// <c>PyTorchSource</c>), the data-parallel launcher <c>train.py</c> that trains a twin with
 /// <c>torch.distributed</c>, and the training data as a safetensors file. The trained weights come back with
-/// <see cref="ModuleWeights.LoadSafetensors{TModule}"/> or <see cref="ModuleWeights.LoadPyTorchStateDict{TModule}"/>.
+/// <see cref="ModuleWeights.LoadSafetensors{TModule}(TModule, string)"/> or <see cref="ModuleWeights.LoadPyTorchStateDict{TModule}(TModule, string)"/>.
 /// </summary>
 public static class PyTorchTwin
 {
@@ -33,7 +33,8 @@ public static class PyTorchTwin
         var property = network.GetProperty("PyTorchSource", BindingFlags.Public | BindingFlags.Static);
         return property?.GetValue(null) as string
             ?? throw new ArgumentException(
-                $"{network.FullName} has no static PyTorchSource property: it is not a NetGen network (no layer attributes, or the declaration has an NG01xx error).",
+                $"{network.FullName} has no static PyTorchSource property: it is not a NetGen network (no layer attributes, or the declaration has an NG01xx error), "
+                + "or it uses a kind the twin does not spell yet (Embedding, PositionalEmbedding, MultiheadAttention, TransformerEncoderLayer, MeanPool, Branches, a residual Shortcut).",
                 nameof(network));
     }
 

@@ -48,6 +48,179 @@ public static class ModuleWeights
     }
 
     /// <summary>
+    /// Loads a PyTorch state dict whose keys differ from the module's (a checkpoint of the same architecture written
+    /// by another program) through <paramref name="mapping"/>: renamed keys or matching by position. Every key and
+    /// shape is checked first; on a mismatch nothing is copied and the exception lists every difference.
+    /// </summary>
+    /// <typeparam name="TModule">The module type, returned for chaining.</typeparam>
+    /// <param name="module">The module to load into.</param>
+    /// <param name="path">The <c>.pt</c>/<c>.pth</c>/<c>.bin</c> file.</param>
+    /// <param name="mapping"><see cref="KeyMapping.Rename"/> or <see cref="KeyMapping.ByPosition"/>.</param>
+    /// <returns><paramref name="module"/>.</returns>
+    /// <exception cref="StateDictMismatchException">The mapped keys or shapes differ from the module's.</exception>
+    /// <exception cref="InvalidDataException">The file is not a zip-format PyTorch state dict.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static TModule LoadPyTorchStateDict<TModule>(this TModule module, string path, KeyMapping mapping)
+        where TModule : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        using var scope = torch.NewDisposeScope();
+        module.LoadStateDictChecked(ReadFile(path, OrderedPickle.Read, "a PyTorch state dict saved by torch.save"), mapping, path);
+        return module;
+    }
+
+    /// <summary>Loads a PyTorch state dict whose keys <paramref name="rename"/> maps to the module's (null leaves an entry out).</summary>
+    /// <typeparam name="TModule">The module type, returned for chaining.</typeparam>
+    /// <param name="module">The module to load into.</param>
+    /// <param name="path">The <c>.pt</c>/<c>.pth</c>/<c>.bin</c> file.</param>
+    /// <param name="rename">The file's key to the module's key.</param>
+    /// <returns><paramref name="module"/>.</returns>
+    /// <exception cref="StateDictMismatchException">The renamed keys or shapes differ from the module's.</exception>
+    public static TModule LoadPyTorchStateDict<TModule>(this TModule module, string path, Func<string, string?> rename)
+        where TModule : nn.Module =>
+        module.LoadPyTorchStateDict(path, KeyMapping.Rename(rename));
+
+    /// <summary>
+    /// Loads a safetensors file whose keys differ from the module's through <paramref name="mapping"/>. Matching by
+    /// position uses the order of the file's header. Every key and shape is checked first; on a mismatch nothing is copied.
+    /// </summary>
+    /// <typeparam name="TModule">The module type, returned for chaining.</typeparam>
+    /// <param name="module">The module to load into.</param>
+    /// <param name="path">The <c>.safetensors</c> file.</param>
+    /// <param name="mapping"><see cref="KeyMapping.Rename"/> or <see cref="KeyMapping.ByPosition"/>.</param>
+    /// <returns><paramref name="module"/>.</returns>
+    /// <exception cref="StateDictMismatchException">The mapped keys or shapes differ from the module's.</exception>
+    /// <exception cref="InvalidDataException">The file is not a safetensors file.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static TModule LoadSafetensors<TModule>(this TModule module, string path, KeyMapping mapping)
+        where TModule : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        using var scope = torch.NewDisposeScope();
+        module.LoadStateDictChecked(ReadFile(path, SafetensorsFormat.ReadInOrder, "a safetensors file"), mapping, path);
+        return module;
+    }
+
+    /// <summary>Loads a safetensors file whose keys <paramref name="rename"/> maps to the module's (null leaves an entry out).</summary>
+    /// <typeparam name="TModule">The module type, returned for chaining.</typeparam>
+    /// <param name="module">The module to load into.</param>
+    /// <param name="path">The <c>.safetensors</c> file.</param>
+    /// <param name="rename">The file's key to the module's key.</param>
+    /// <returns><paramref name="module"/>.</returns>
+    /// <exception cref="StateDictMismatchException">The renamed keys or shapes differ from the module's.</exception>
+    public static TModule LoadSafetensors<TModule>(this TModule module, string path, Func<string, string?> rename)
+        where TModule : nn.Module =>
+        module.LoadSafetensors(path, KeyMapping.Rename(rename));
+
+    /// <summary>
+    /// Copies the entries of a state dict written by another program into <paramref name="module"/> through
+    /// <paramref name="mapping"/>, after checking every mapped key and shape. On any mismatch nothing is copied.
+    /// </summary>
+    /// <typeparam name="TModule">The module type, returned for chaining.</typeparam>
+    /// <param name="module">The module to load into.</param>
+    /// <param name="entries">The tensors under the file's keys, in the file's order; they are copied, not kept.</param>
+    /// <param name="mapping"><see cref="KeyMapping.Rename"/> or <see cref="KeyMapping.ByPosition"/>.</param>
+    /// <param name="source">Where the tensors came from, for the error message.</param>
+    /// <returns><paramref name="module"/>.</returns>
+    /// <exception cref="StateDictMismatchException">Mapped keys or shapes differ; the exception lists every difference.</exception>
+    public static TModule LoadStateDictChecked<TModule>(this TModule module, IReadOnlyList<(string Key, Tensor Tensor)> entries, KeyMapping mapping, string source = "The state dict")
+        where TModule : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(mapping);
+        if (mapping is KeyMapping.RenameMapping rename)
+        {
+            var renamed = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            var mismatches = new List<StateDictMismatch>();
+            foreach (var (fileKey, tensor) in entries)
+            {
+                if (rename.Map(fileKey) is not { } key)
+                {
+                    continue;
+                }
+
+                if (!renamed.TryAdd(key, tensor))
+                {
+                    mismatches.Add(new StateDictMismatch(key, null, tensor.shape) { FileKey = fileKey + ", a second file entry renamed to the same key" });
+                }
+            }
+
+            if (mismatches.Count > 0)
+            {
+                throw new StateDictMismatchException(source, module.GetName(), mismatches);
+            }
+
+            return module.LoadStateDictChecked(renamed, source);
+        }
+
+        var expected = InPyTorchOrder(module);
+        var pairs = new List<StateDictMismatch>();
+        for (var i = 0; i < Math.Max(expected.Count, entries.Count); i++)
+        {
+            if (i >= entries.Count)
+            {
+                pairs.Add(new StateDictMismatch(expected[i].Key, expected[i].Tensor.shape, null));
+            }
+            else if (i >= expected.Count)
+            {
+                pairs.Add(new StateDictMismatch($"#{i}", null, entries[i].Tensor.shape) { FileKey = entries[i].Key });
+            }
+            else if (!expected[i].Tensor.shape.AsSpan().SequenceEqual(entries[i].Tensor.shape))
+            {
+                pairs.Add(new StateDictMismatch(expected[i].Key, expected[i].Tensor.shape, entries[i].Tensor.shape) { FileKey = entries[i].Key });
+            }
+        }
+
+        if (pairs.Count > 0)
+        {
+            throw new StateDictMismatchException(source + " (matched by position)", module.GetName(), pairs);
+        }
+
+        using (torch.no_grad())
+        {
+            for (var i = 0; i < expected.Count; i++)
+            {
+                expected[i].Tensor.copy_(entries[i].Tensor);
+            }
+        }
+
+        return module;
+    }
+
+    /// <summary>
+    /// The module's state dict in PyTorch's order: each module's own parameters, then its own persistent buffers,
+    /// then its children in registration order (TorchSharp's <c>state_dict()</c> lists all parameters first).
+    /// </summary>
+    /// <param name="module">The module.</param>
+    /// <returns>Every state-dict key with its tensor.</returns>
+    public static IReadOnlyList<(string Key, Tensor Tensor)> InPyTorchOrder(nn.Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var result = new List<(string Key, Tensor Tensor)>();
+        Collect(module, string.Empty, result);
+        return result;
+
+        static void Collect(nn.Module module, string prefix, List<(string Key, Tensor Tensor)> result)
+        {
+            foreach (var (name, parameter) in module.named_parameters(recurse: false))
+            {
+                result.Add((prefix + name, parameter));
+            }
+
+            foreach (var (name, buffer) in module.named_buffers(recurse: false, include_nonpersistent: false))
+            {
+                result.Add((prefix + name, buffer));
+            }
+
+            foreach (var (name, child) in module.named_children())
+            {
+                Collect(child, prefix + name + ".", result);
+            }
+        }
+    }
+
+    /// <summary>
     /// Saves <paramref name="module"/>'s state dict as a file PyTorch loads with
     /// <c>model.load_state_dict(torch.load(path))</c>. The write is atomic.
     /// </summary>
@@ -196,7 +369,7 @@ public static class ModuleWeights
             ? WeightFormat.Safetensors
             : WeightFormat.PyTorch;
 
-    private static Dictionary<string, Tensor> ReadFile(string path, Func<Stream, Dictionary<string, Tensor>> read, string what)
+    private static T ReadFile<T>(string path, Func<Stream, T> read, string what)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))

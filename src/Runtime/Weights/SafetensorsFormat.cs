@@ -91,7 +91,12 @@ internal static class SafetensorsFormat
 
     /// <summary>Reads every tensor of a safetensors stream (CPU tensors, created in the caller's dispose scope).</summary>
     /// <exception cref="InvalidDataException">The stream is not a well-formed safetensors file.</exception>
-    internal static Dictionary<string, Tensor> Read(Stream stream)
+    internal static Dictionary<string, Tensor> Read(Stream stream) =>
+        ReadInOrder(stream).ToDictionary(e => e.Key, e => e.Tensor, StringComparer.Ordinal);
+
+    /// <summary>Reads every tensor of a safetensors stream in the order of the file's header.</summary>
+    /// <exception cref="InvalidDataException">The stream is not a well-formed safetensors file.</exception>
+    internal static List<(string Key, Tensor Tensor)> ReadInOrder(Stream stream)
     {
         Span<byte> length8 = stackalloc byte[8];
         if (stream.ReadAtLeast(length8, 8, throwOnEndOfStream: false) != 8)
@@ -136,13 +141,13 @@ internal static class SafetensorsFormat
             entries.Add((property.Name, type, shape, begin, end));
         }
 
-        var result = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
+        var result = new List<(string Key, Tensor Tensor)>(entries.Count);
         foreach (var (name, type, shape, begin, _) in entries)
         {
             var tensor = torch.empty(shape, type);
             stream.Position = dataStart + begin;
             tensor.ReadBytesFromStream(stream, CopyBufferBytes);
-            result.Add(name, tensor);
+            result.Add((name, tensor));
         }
 
         return result;

@@ -13,14 +13,22 @@ namespace NetGen;
 /// <param name="FoundShape">The shape in the loaded state dict, or <see langword="null"/> when the state dict lacks the key.</param>
 public sealed record StateDictMismatch(string Key, long[]? ExpectedShape, long[]? FoundShape)
 {
+    /// <summary>
+    /// When the load went through a <see cref="KeyMapping"/>: the key the file itself uses for this entry
+    /// (<c>layer1.0.conv1.weight</c>), or null when it equals <see cref="Key"/> or the file has no entry here.
+    /// </summary>
+    public string? FileKey { get; init; }
+
     /// <summary>A one-line description: <c>fc1.weight: expected shape [8, 4], found [8, 5]</c>.</summary>
     public override string ToString() => (ExpectedShape, FoundShape) switch
     {
-        (null, { } found) => $"{Key}: not in the model (found shape {Format(found)})",
+        (null, { } found) => $"{Key}: not in the model (found shape {Format(found)}{FromFile})",
         ({ } expected, null) => $"{Key}: missing (expected shape {Format(expected)})",
-        ({ } expected, { } found) => $"{Key}: expected shape {Format(expected)}, found {Format(found)}",
+        ({ } expected, { } found) => $"{Key}: expected shape {Format(expected)}, found {Format(found)}{FromFile}",
         _ => Key,
     };
+
+    private string FromFile => FileKey is null || FileKey == Key ? string.Empty : $" as '{FileKey}' in the file";
 
     /// <summary>Formats a shape the way PyTorch prints it in its own size-mismatch errors: <c>[8, 4]</c>.</summary>
     internal static string Format(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";

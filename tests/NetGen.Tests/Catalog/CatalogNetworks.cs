@@ -40,3 +40,9 @@ public partial class EveryLayerNet;
 [LSTM(10, 2), GRU(7), RNN(4), LastStep]
 [Linear(3), Softmax(-1)]
 public partial class EverySequenceLayerNet;
+
+/// <summary>Text layers: token ids through an embedding, positions, two encoder layers, causal attention, mean pooling.</summary>
+[Input(6), Embedding(20, 8, PaddingIdx = 0), PositionalEmbedding]
+[TransformerEncoderLayer(2, 16), TransformerEncoderLayer(2, 16, Dropout = 0, NormFirst = true), MultiheadAttention(2, Causal = true)]
+[MeanPool, Linear(3)]
+public partial class EveryTextLayerNet;

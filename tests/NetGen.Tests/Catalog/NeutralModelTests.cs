@@ -39,7 +39,7 @@ public class NeutralModelTests
         }
 
         // Parameters counted from the tensors agree with the catalogue's counts, layer by layer.
-        foreach (var layer in model.Layers.Where(l => l.Block is null))
+        foreach (var layer in model.Layers.Where(l => l.Block is null && l.Branches.Count == 0))
         {
             Assert.Equal(layer.Parameters, layer.Tensors.Where(t => t.IsParameter).Sum(t => t.Shape.Dims.Aggregate(1L, (a, b) => a * b)));
         }
@@ -68,11 +68,27 @@ public class NeutralModelTests
     {
         foreach (var layer in model.Layers)
         {
+            foreach (var branch in layer.Branches)
+            {
+                foreach (var entry in StateDict(branch.Network, prefix + layer.FieldName + "." + branch.ChildName + "."))
+                {
+                    yield return entry;
+                }
+            }
+
             if (layer.Block is { } block)
             {
                 foreach (var entry in StateDict(block, prefix + layer.FieldName + "."))
                 {
                     yield return entry;
+                }
+
+                if (layer.Shortcut is { } shortcut)
+                {
+                    foreach (var entry in StateDict(shortcut.Network, prefix + layer.FieldName + "." + shortcut.ChildName + "."))
+                    {
+                        yield return entry;
+                    }
                 }
 
                 continue;

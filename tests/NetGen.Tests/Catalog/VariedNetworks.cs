@@ -32,3 +32,28 @@ namespace NetGen.Tests.Catalog;
 /// <summary>A residual block for 2x6x6 maps.</summary>
 [Input(2, 6, 6), Conv2d(2, 3, padding: 1), Tanh]
 public partial class ConvShapeBlock;
+
+/// <summary>A block that halves 2x6x6 maps to 4x3x3, and the projection shortcut that matches it.</summary>
+[Input(2, 6, 6), Conv2d(4, 3, stride: 2, padding: 1, Bias = false), BatchNorm, ReLU, Conv2d(4, 3, padding: 1)]
+public partial class HalvingBlock;
+
+/// <summary>A 1x1 strided convolution with BatchNorm, 2x6x6 to 4x3x3 (ResNet's downsample).</summary>
+[Input(2, 6, 6), Conv2d(4, 1, stride: 2, Bias = false), BatchNorm]
+public partial class HalvingProjection;
+
+[Input(2, 6, 6), Residual(typeof(HalvingBlock), Shortcut = typeof(HalvingProjection)), ReLU, Flatten, Linear(3)] public partial class V21ProjectedResidual;
+
+/// <summary>Two convolution branches over 3x8x8 maps.</summary>
+[Input(3, 8, 8), Conv2d(4, 1)] public partial class PointwiseBranch;
+
+[Input(3, 8, 8), Conv2d(2, 3, padding: 1), ReLU] public partial class SpatialBranch;
+
+[Input(3, 8, 8), Conv2d(4, 3, padding: 1), Tanh] public partial class SpatialBranch4;
+
+[Input(3, 8, 8), Branches(typeof(PointwiseBranch), typeof(SpatialBranch)), BatchNorm, Branches(typeof(Width6A), typeof(Width6B), Merge = BranchMerge.Add), Flatten, Linear(2)]
+public partial class V22Branches;
+
+/// <summary>Branches of the same output shape, for addition.</summary>
+[Input(6, 8, 8), Conv2d(6, 1)] public partial class Width6A;
+
+[Input(6, 8, 8), Conv2d(6, 3, padding: 1), ReLU] public partial class Width6B;

@@ -229,6 +229,42 @@ public class DeclarationErrorTests
             "[Linear(4, 4), {|NG0119:Residual(typeof(Narrow))|}] public partial class Net; [Linear(4, 2)] public partial class Narrow;"
         },
         {
+            "NG0118 projection shortcut that is not a network",
+            "[Linear(4, 4), {|NG0118:Residual(typeof(Narrow), Shortcut = typeof(string))|}] public partial class Net; [Linear(4, 2)] public partial class Narrow;"
+        },
+        {
+            "NG0106 projection shortcut of the wrong shape",
+            "[Linear(4, 4), {|NG0106:Residual(typeof(Narrow), Shortcut = typeof(Wrong))|}] public partial class Net; [Linear(4, 2)] public partial class Narrow; [Linear(4, 3)] public partial class Wrong;"
+        },
+        {
+            "NG0106 block with a layer named like the shortcut",
+            "[Linear(4, 4), {|NG0106:Residual(typeof(Narrow), Shortcut = typeof(Proj))|}] public partial class Net; [Linear(4, 2, Name = \"downsample\")] public partial class Narrow; [Linear(4, 2)] public partial class Proj;"
+        },
+        {
+            "NG0106 one branch",
+            "[Linear(4, 4), {|NG0106:Branches(typeof(A))|}] public partial class Net; [Linear(4, 2)] public partial class A;"
+        },
+        {
+            "NG0106 branches that cannot be added",
+            "[Linear(4, 4), {|NG0106:Branches(typeof(A), typeof(B), Merge = BranchMerge.Add)|}] public partial class Net; [Linear(4, 2)] public partial class A; [Linear(4, 3)] public partial class B;"
+        },
+        {
+            "NG0106 branches that cannot be concatenated",
+            "[Input(2, 4, 4), {|NG0106:Branches(typeof(A), typeof(B))|}] public partial class Net; [Input(2, 4, 4), Conv2d(3, 1)] public partial class A; [Input(2, 4, 4), Conv2d(3, 3)] public partial class B;"
+        },
+        {
+            "NG0106 merge outside the enum",
+            "[Linear(4, 4), {|NG0106:Branches(typeof(A), typeof(A), Merge = (BranchMerge)7)|}] public partial class Net; [Linear(4, 2)] public partial class A;"
+        },
+        {
+            "NG0118 branch that is not a network",
+            "[Linear(4, 4), {|NG0118:Branches(typeof(A), typeof(string))|}] public partial class Net; [Linear(4, 2)] public partial class A;"
+        },
+        {
+            "NG0101 branch input differs",
+            "[Linear(4, 3), {|NG0101:Branches(typeof(A), typeof(A))|}] public partial class Net; [Linear(4, 2)] public partial class A;"
+        },
+        {
             "NG0106 loss outside the enum",
             "[Linear(4, 2), {|NG0106:Loss((LossFunction)42)|}] public partial class Net;"
         },

@@ -25,6 +25,7 @@ public class SnapshotTests
         Assert.Empty(run.CompilerDiagnostics.Select(d => d.ToString()));
         GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.EveryLayerNet.g.cs").Text, "EveryLayerNet");
         GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.EverySequenceLayerNet.g.cs").Text, "EverySequenceLayerNet");
+        GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.EveryTextLayerNet.g.cs").Text, "EveryTextLayerNet");
     }
 
     [Fact]

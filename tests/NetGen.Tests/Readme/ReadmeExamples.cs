@@ -2,7 +2,7 @@ using NetGen;
 
 namespace NetGen.Tests.Readme;
 
-// The README's examples, compiled and run as written.
+// The examples of docs/layers.md, compiled and run as written.
 
 [Input(8, 14, 14), Conv2d(8, 3, padding: 1), BatchNorm, ReLU]
 public partial class ConvBlock;

@@ -169,8 +169,12 @@ public sealed class RandomDeclarations
     }
 
     /// <summary>The rest of the catalogue with random, often mismatched arguments: shapes of the wrong rank, blocks that are not networks.</summary>
-    private string OtherLayer(string className) => _random.Next(12) switch
+    private string OtherLayer(string className) => _random.Next(14) switch
     {
+        12 => Pick("Embedding(" + Size() + ", " + Size() + ")", "Embedding(10, 4, PaddingIdx = 0)", "Embedding(10, 4, PaddingIdx = 10)", "Embedding(0, 4)", "PositionalEmbedding", "MeanPool"),
+        13 => Pick(
+            "TransformerEncoderLayer(" + Pick("2", "3", "0", "4") + Pick(", 8", ", 0") + Pick(string.Empty, ", Dropout = 0.2", ", Dropout = 1.0", ", NormFirst = true") + ")",
+            "MultiheadAttention(" + Pick("2", "3", "0", "4") + Pick(string.Empty, ", Dropout = -0.5", ", Causal = true") + ")"),
         0 => "Dropout" + Pick(string.Empty, "(0.2)", "(0.9)", "(1.0)", "(-0.1)", "(double.NaN)", "(\"x\")"),
         1 => "Input(" + string.Join(", ", Enumerable.Range(0, Pick(1, 2, 3, 3)).Select(_ => Size())) + ")",
         2 => "Conv2d(" + Size() + ", " + Pick("3", "5", "0", "64") + Pick(string.Empty, ", stride: 2", ", padding: 1", ", padding: -1") + ")",
@@ -178,8 +182,11 @@ public sealed class RandomDeclarations
         4 => Pick("LSTM", "GRU", "RNN") + "(" + Size() + Pick(string.Empty, ", 2", ", 0", ", 3") + ")",
         5 => Pick("LeakyReLU(0.2)", "LeakyReLU(-1)", "ELU", "SELU", "PReLU", "PReLU(InitialSlope = 0.1)", "ReLU6"),
         6 => Pick("Softmax(-1)", "LogSoftmax(1)", "Softmax(5)", "LayerNorm", "Conv1d(4, 3)"),
-        7 => "Residual(typeof(" + Pick(className, "int", "Base", "Net0", "Net1") + ")" + Pick(string.Empty, ", Repeat = 2", ", Repeat = 0") + ")",
-        8 => "Block(typeof(" + Pick(className, "string", "Net2", "Net3") + "))",
+        7 => "Residual(typeof(" + Pick(className, "int", "Base", "Net0", "Net1") + ")" + Pick(string.Empty, ", Repeat = 2", ", Repeat = 0", ", Shortcut = typeof(Net1)", ", Shortcut = typeof(" + className + ")", ", Shortcut = typeof(int)", ", Shortcut = null") + ")",
+        8 => Pick(
+            "Block(typeof(" + Pick(className, "string", "Net2", "Net3") + "))",
+            "Branches(typeof(" + Pick(className, "Net2", "int") + "), typeof(" + Pick("Net3", "Net1") + ")" + Pick(string.Empty, ", Merge = BranchMerge.Add", ", Merge = (BranchMerge)5") + ")",
+            "Branches(typeof(Net2))"),
         9 => "Linear(" + Size() + ", " + Size() + ", Init = Init." + Pick("KaimingNormal", "XavierUniform", "None", "Default") + ")",
         10 => "Linear(" + Size() + ", Init = (Init)" + Pick("7", "-1", "3") + ")",
         _ => "Dropout(p: " + Pick("0.5", "0.99", "1e-9") + ")",

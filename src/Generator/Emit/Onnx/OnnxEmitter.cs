@@ -15,6 +15,14 @@ namespace NetGen.Generator.Emit.Onnx
 
         public static string HintName(NetworkModel network) => network.HintName.Replace(".g.cs", ".Onnx.g.cs");
 
+        /// <summary>
+        /// Whether every layer, in blocks too, has an ONNX spelling. Kinds without one (the text layers, projection
+        /// shortcuts, parallel branches) get no BuildOnnxGraph, so the module stays usable and ExportOnnx reports that
+        /// it cannot export it instead of writing a wrong graph.
+        /// </summary>
+        public static bool Supports(NetworkModel network) =>
+            network.Layers.All(l => OnnxSpellings.ByKind.ContainsKey(l.Kind) && l.Shortcut is null && l.Branches.Count == 0 && (l.Block is null || Supports(l.Block)));
+
         public static string Emit(NetworkModel network)
         {
             var w = new SourceWriter();

@@ -66,6 +66,13 @@ namespace NetGen.Generator.Emit.PyTorch
         }
 
         /// <summary>Writes <c>public static string PyTorchSource</c> into the generated C# class.</summary>
+        /// <summary>
+        /// Whether every layer, in blocks too, has a PyTorch spelling. Networks using kinds without one (the text layers,
+        /// projection shortcuts, parallel branches) get no <c>PyTorchSource</c>, and <c>PyTorchTwin.Source</c> says so.
+        /// </summary>
+        public static bool Supports(NetworkModel network) =>
+            System.Linq.Enumerable.All(network.Layers, l => PyTorchSpellings.ByKind.ContainsKey(l.Kind) && l.Shortcut is null && l.Branches.Count == 0 && (l.Block is null || Supports(l.Block)));
+
         public static void WriteSourceProperty(SourceWriter w, NetworkModel network)
         {
             w.Line();

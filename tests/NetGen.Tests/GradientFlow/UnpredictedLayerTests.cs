@@ -1,0 +1,75 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generator.GradientFlow;
+using NetGen.Generator.Parsing;
+using NetGen.Tests.Infrastructure;
+using Xunit;
+
+namespace NetGen.Tests.GradientFlow;
+
+/// <summary>
+/// Layers without a signal-propagation term, so NG0001 stays silent on networks using them instead of guessing: a
+/// residual connection with a projection shortcut (the residual term models an identity path), parallel branches,
+/// and the text layers (embeddings, attention, transformer encoder layers, mean pooling).
+/// </summary>
+public class UnpredictedLayerTests
+{
+    private const string Source = """
+        using NetGen;
+        namespace T;
+
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        public partial class SigmoidPair;
+
+        [Linear(32, 16), Sigmoid, Linear(16, 16), Sigmoid]
+        public partial class NarrowingPair;
+
+        [Linear(32, 16)]
+        public partial class Projection;
+
+        [Linear(32, 32), Sigmoid]
+        [Residual(typeof(SigmoidPair), Repeat = 3)]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 10)]
+        public partial class IdentityResiduals;
+
+        [Linear(32, 32), Sigmoid]
+        [Residual(typeof(NarrowingPair), Shortcut = typeof(Projection))]
+        [Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid]
+        [Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid, Linear(16, 16), Sigmoid]
+        [Linear(16, 10)]
+        public partial class ProjectedResidual;
+
+        [Linear(32, 32), Sigmoid, Branches(typeof(SigmoidPair), typeof(SigmoidPair)), Linear(64, 10)]
+        public partial class Branched;
+
+        [Input(6), Embedding(20, 8), PositionalEmbedding, TransformerEncoderLayer(2, 16), MultiheadAttention(2), MeanPool, Linear(3)]
+        public partial class Text;
+        """;
+
+    private static readonly Lazy<GeneratorRun> Run = new(() => GeneratorHarness.Run(GeneratorHarness.AllAnalyzers, Source));
+
+    private static GradientFlowPrediction? Predict(string name) =>
+        LayerTerms.Predict(NetworkParser.Parse(Run.Value.Output.GetTypeByMetadataName("T." + name)!, default)!);
+
+    [Fact]
+    public void Projection_shortcuts_branches_and_text_layers_are_not_predicted_and_NG0001_stays_silent()
+    {
+        // Identity residuals around a sigmoid stack are predicted (and vanish: NG0001 fires); the projected one is not.
+        Assert.NotNull(Predict("IdentityResiduals"));
+        Assert.Null(Predict("ProjectedResidual"));
+        Assert.Null(Predict("Branched"));
+        Assert.Null(Predict("Text"));
+        var fired = Run.Value.AnalyzerDiagnostics
+            .Where(d => d.Id == "NG0001")
+            .Select(d => d.Location.SourceTree!.GetRoot().FindNode(d.Location.SourceSpan).FirstAncestorOrSelf<ClassDeclarationSyntax>()!.Identifier.ValueText)
+            .ToArray();
+        Assert.Contains("IdentityResiduals", fired);
+        Assert.DoesNotContain("ProjectedResidual", fired);
+        Assert.DoesNotContain("Branched", fired);
+        Assert.DoesNotContain(Run.Value.AnalyzerDiagnostics, d => d.Id == "AD0001" || d.Id.StartsWith("NG01", StringComparison.Ordinal));
+    }
+}
