@@ -14,13 +14,13 @@ using NetGen.Generator.Analyzers.Rules;
 
 namespace NetGen.CodeFixes
 {
-    /// <summary>NG0002 and NG0010: add <c>[ClipGradNorm(1.0)]</c> to the class, on its own line after its last attribute list.</summary>
+    /// <summary>NG0002, NG0010 and NG0011: add <c>[ClipGradNorm(1.0)]</c> to the class, on its own line after its last attribute list.</summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddGradientClippingCodeFix)), Shared]
     public sealed class AddGradientClippingCodeFix : CodeFixProvider
     {
         public const string Key = "NetGen.NG0002.AddClipGradNorm";
 
-        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("NG0002", "NG0010");
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("NG0002", "NG0010", "NG0011");
 
         public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 

@@ -140,7 +140,7 @@ namespace NetGen.Generator
                 }
 
                 var parsed = NetworkParser.Parse(type, attributes, cancellationToken);
-                if (parsed.Model is { } model)
+                if (GradientFlow.GradientScales.Attach(parsed) is { } model)
                 {
                     return new GeneratedNetwork(model, null);
                 }

@@ -60,5 +60,10 @@ namespace NetGen
     /// <param name="OutputShape">The shape of one output sample, without the batch dimension.</param>
     /// <param name="Parameters">The layer's parameter count.</param>
     /// <param name="Trainable">Whether those parameters receive gradients.</param>
-    public sealed record LayerSummary(string Name, string Type, IReadOnlyList<long> OutputShape, long Parameters, bool Trainable);
+    /// <param name="PredictedGradientScale">For a layer with weights (Linear, convolution, a block holding them): its
+    /// weight-gradient norm at initialisation relative to the network's last such layer, as NetGen predicts it at compile
+    /// time (mean-field signal propagation; NG0001 warns below 1e-3, NG0002 above 70). For a recurrent layer: the gradient
+    /// reaching its first time step relative to the one reaching its last. <c>null</c> for layers without weights and where
+    /// NetGen declines to predict.</param>
+    public sealed record LayerSummary(string Name, string Type, IReadOnlyList<long> OutputShape, long Parameters, bool Trainable, double? PredictedGradientScale = null);
 }

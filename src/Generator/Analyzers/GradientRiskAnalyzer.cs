@@ -18,6 +18,7 @@ namespace NetGen.Generator.Analyzers
     {
         internal static readonly ImmutableArray<NetworkRule> AllRules = ImmutableArray.Create<NetworkRule>(
             new VanishingGradientRule(),
+            new ExplodingGradientRule(),
             new UnprotectedDepthRule(),
             new BiasBeforeBatchNormRule(),
             new ConsecutiveActivationsRule(),

@@ -101,22 +101,32 @@ namespace NetGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor VanishingGradient = new(
             "NG0001",
             "Gradients are predicted to vanish at initialisation",
-            "{0}: the first layer's weight gradient is predicted to be {1} of the last layer's at initialisation, below the vanishing threshold {2} ({3}); {4}",
+            "{0}: {1} is predicted to be {2} of {3} at initialisation, below the vanishing threshold {4} ({5}); {6}",
             GradientCategory,
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
-            description: "Mean-field signal propagation over the declared layers, sizes and PyTorch's default initialisation predicts the ratio of the first to the last Linear layer's weight-gradient norm at initialisation, for inputs of unit variance. Below the threshold (default 1e-3, AUTOTRAINER's definition of vanishing; set netgen.NG0001.threshold in .editorconfig) the first layers barely learn.",
+            description: "Mean-field signal propagation over the declared layers, sizes and initialisation predicts the ratio of the first to the last affine (Linear or convolution) layer's weight-gradient norm at initialisation, for inputs of unit variance; for recurrent layers, the ratio of the gradient reaching the first time step to the one reaching the last. Below the threshold (default 1e-3, AUTOTRAINER's definition of vanishing; set netgen.NG0001.threshold in .editorconfig) the first layers barely learn.",
             helpLinkUri: HelpLinkBase + "NG0001.md");
 
-        public static readonly DiagnosticDescriptor UnprotectedDeepNetwork = new(
+        public static readonly DiagnosticDescriptor ExplodingGradient = new(
             "NG0002",
-            "Deep network without normalisation, residual connections or gradient clipping",
-            "'{0}' has {1} Linear layers and no normalisation, residual connection or gradient clipping; past {2} layers gradients can vanish or explode unchecked: add [ClipGradNorm(1.0)], BatchNorm, or a residual connection",
+            "Gradients are predicted to explode at initialisation",
+            "{0}: {1} at initialisation, above the exploding limit {2} ({3}); {4}",
             GradientCategory,
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
-            description: "Every extra layer multiplies the gradient by another random factor; normalisation, residual connections and clipping are the standard safeguards. The depth limit is netgen.NG0002.max_depth in .editorconfig (default 10 Linear layers).",
+            description: "The exploding side of NG0001's prediction: the first affine layer's weight gradient predicted more than 70 times the last one's at initialisation (AUTOTRAINER's definition of exploding; netgen.NG0002.threshold in .editorconfig), the forward signal's variance predicted to grow more than 1000-fold from the first affine layer to the last, or a recurrent layer's gradient predicted to grow back through time beyond the reciprocal of NG0001's threshold.",
             helpLinkUri: HelpLinkBase + "NG0002.md");
+
+        public static readonly DiagnosticDescriptor UnprotectedDeepNetwork = new(
+            "NG0011",
+            "Deep network without normalisation, residual connections or gradient clipping",
+            "'{0}' has {1} Linear layers and no normalisation, residual connection or gradient clipping; its gradients are predicted to neither vanish nor explode at initialisation, but past {2} layers nothing keeps them in range once training moves the weights: consider [ClipGradNorm(1.0)], BatchNorm, or a residual connection",
+            GradientCategory,
+            DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            description: "A suggestion, not a prediction: every extra layer multiplies the gradient by another factor that training changes; normalisation, residual connections and clipping are the standard safeguards. Silent where NG0001 or NG0002 already explain the network. The depth limit is netgen.NG0011.max_depth in .editorconfig (default 10 Linear layers).",
+            helpLinkUri: HelpLinkBase + "NG0011.md");
 
         public static readonly DiagnosticDescriptor BiasBeforeBatchNorm = new(
             "NG0003",

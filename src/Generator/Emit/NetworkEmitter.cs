@@ -267,7 +267,7 @@ namespace NetGen.Generator.Emit
 
         private static void WriteSummary(SourceWriter w, NetworkModel network)
         {
-            w.Line("/// <summary>Layers, output shapes and parameter counts, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>");
+            w.Line("/// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>");
             w.Line("public static global::NetGen.NetworkSummary Summary { get; } = new(");
             w.Line($"    \"{network.ClassName}\",");
             w.Line($"    new long[] {{ {string.Join(", ", network.InputShape.Dims.Select(Number))} }},");
@@ -276,7 +276,8 @@ namespace NetGen.Generator.Emit
             foreach (var layer in network.Layers)
             {
                 var shape = string.Join(", ", layer.OutputShape.Dims.Select(Number));
-                w.Line($"        new(\"{layer.DisplayName}\", \"{layer.Kind}\", new long[] {{ {shape} }}, {Number(layer.Parameters)}, {(layer.TrainableParameters > 0 ? "true" : "false")}),");
+                var scale = layer.GradientScale is { } s && !double.IsNaN(s) && !double.IsInfinity(s) ? ", " + s.ToString("R", CultureInfo.InvariantCulture) : string.Empty;
+                w.Line($"        new(\"{layer.DisplayName}\", \"{layer.Kind}\", new long[] {{ {shape} }}, {Number(layer.Parameters)}, {(layer.TrainableParameters > 0 ? "true" : "false")}{scale}),");
             }
 
             w.Line("    },");
@@ -291,7 +292,7 @@ namespace NetGen.Generator.Emit
         private static void WriteClassDocumentation(SourceWriter w, NetworkModel network)
         {
             w.Line("/// <remarks>");
-            w.Line("/// <para>NetGen network. Layers, output shapes and parameter counts, inferred at compile time:</para>");
+            w.Line("/// <para>NetGen network. Layers, output shapes, parameter counts and the gradient scale predicted at initialisation, inferred at compile time:</para>");
             w.Line("/// <code>");
             foreach (var line in SummaryTable.Lines(network))
             {

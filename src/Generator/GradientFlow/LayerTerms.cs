@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generator.Catalog;
+using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
 
 namespace NetGen.Generator.GradientFlow
@@ -14,7 +15,7 @@ namespace NetGen.Generator.GradientFlow
     /// <remarks>
     /// Unpredictable on purpose: <c>Softmax</c> (not element-wise: each output depends on all the inputs, and under a
     /// cross-entropy loss on top of it the gradient depends on the loss, which NG0009's concern is), <c>LogSoftmax</c>
-    /// anywhere but last, convolutions, pooling and recurrent layers (not one-dimensional).
+    /// anywhere but last, and recurrent layers (not element-wise in time).
     /// </remarks>
     internal static class LayerTerms
     {
@@ -38,8 +39,13 @@ namespace NetGen.Generator.GradientFlow
             // log_softmax is idempotent, so a last LogSoftmax under a cross-entropy (or NLL) loss changes no gradient.
             ["LogSoftmax"] = c => c.IsLast ? Array.Empty<SignalStep>() : null,
 
-            // Flatten of one-dimensional samples (the only kind predicted) is the identity.
+            // Units are counted per sample over all channels and positions, so flattening changes nothing.
             ["Flatten"] = _ => Array.Empty<SignalStep>(),
+            ["Conv1d"] = c => Convolution(c) is { } conv ? new[] { conv } : null,
+            ["Conv2d"] = c => Convolution(c) is { } conv ? new[] { conv } : null,
+            ["MaxPool2d"] = c => One(Pooling(c, max: true)),
+            ["AvgPool2d"] = c => One(Pooling(c, max: false)),
+            ["AdaptiveAvgPool2d"] = c => One(AdaptivePooling(c)),
             ["Dropout"] = c => One(new DropoutStep(c.Arguments.Double("p") ?? 0.5, c.Source)),
             ["Block"] = c => c.Layer.Block is { } block ? Steps(block, c.Source) : null,
             // A projection shortcut (ResNet's downsample) replaces the identity path the residual term models: no term, so
@@ -58,26 +64,25 @@ namespace NetGen.Generator.GradientFlow
         /// </summary>
         private static IReadOnlyList<SignalStep>? Steps(ParsedNetwork network, int? source)
         {
-            if (network.Model is not { } model || network.Layers.Count != model.Layers.Count || model.InputShape.Rank != 1)
+            if (network.Model is not { } model || network.Layers.Count != model.Layers.Count)
             {
                 return null;
             }
 
             var steps = new List<SignalStep>(network.Layers.Count);
-            var features = model.InputShape.Last;
+            var shape = model.InputShape;
             for (var i = 0; i < network.Layers.Count; i++)
             {
                 var layer = network.Layers[i];
-                var context = new LayerTermContext(layer, i, source ?? i, features, isLast: source is null && i == network.Layers.Count - 1);
-                if (layer.Model.OutputShape.Rank != 1 ||
-                    !ByKind.TryGetValue(layer.Definition.AttributeName, out var term) ||
+                var context = new LayerTermContext(layer, i, source ?? i, shape, isLast: source is null && i == network.Layers.Count - 1);
+                if (!ByKind.TryGetValue(layer.Definition.AttributeName, out var term) ||
                     term(context) is not { } layerSteps)
                 {
                     return null;
                 }
 
                 steps.AddRange(layerSteps);
-                features = layer.Model.OutputShape.Last;
+                shape = layer.Model.OutputShape;
             }
 
             return steps;
@@ -100,11 +105,17 @@ namespace NetGen.Generator.GradientFlow
         /// <summary>The prediction for a resolved network of one-dimensional layers, or null when it cannot be made
         /// (a layer without a term, or residual outputs that saturate, see <see cref="MaxResidualOutputOffsetVariance"/>).</summary>
         public static GradientFlowPrediction? Predict(ParsedNetwork network) =>
-            network.Model is { } model && model.InputShape.Rank == 1 && Steps(network) is { } steps &&
-            SignalPropagation.Predict(model.InputShape.Last, steps) is { } prediction &&
-            !(steps.Any(s => s is ResidualStep) && prediction.Layers.Count > 0 &&
+            PredictUnchecked(network) is { } prediction &&
+            !(prediction.HasResidual && prediction.Layers.Count > 0 &&
               prediction.Layers[prediction.Layers.Count - 1].OutputSharedVariance > MaxResidualOutputOffsetVariance)
                 ? prediction
+                : null;
+
+        /// <summary>The prediction without the residual check: its forward variances stand even where the gradient ratio is
+        /// withdrawn (NG0002 reads them).</summary>
+        public static GradientFlowPrediction? PredictUnchecked(ParsedNetwork network) =>
+            network.Model is { } model && Steps(network) is { } steps
+                ? SignalPropagation.Predict(model.InputShape.Elements, steps).WithResidual(steps.Any(s => s is ResidualStep))
                 : null;
 
         /// <summary>
@@ -121,12 +132,143 @@ namespace NetGen.Generator.GradientFlow
                 return null;
             }
 
-            return new DenseStep(
+            // A Linear acts on the last dimension; only flat inputs are predicted.
+            return c.InShape.Rank != 1 ? null : new DenseStep(
                 c.InFeatures,
                 c.Layer.Model.OutputShape.Last,
                 c.Arguments.Bool("Bias", true) ? initialization : initialization.WithoutBias(),
                 c.Source);
         }
+
+        /// <summary>
+        /// A convolution is a Linear layer applied at every output position: fan-in = in-channels × kernel elements
+        /// (PyTorch's, for the initialisation), but an output at the border sums fewer inputs where the kernel overlaps zero
+        /// padding, and an input unit feeds out-channels × kernel elements × outputs/inputs output units on average
+        /// (fewer with a stride). Each weight's gradient sums over the output positions.
+        /// </summary>
+        private static SignalStep? Convolution(LayerTermContext c)
+        {
+            var initialization = DeclaredOrDefault(c);
+            var input = c.InShape;
+            var output = c.Layer.Model.OutputShape;
+            var kernel = c.Arguments.Long("kernelSize");
+            if (initialization is null || kernel is not { } k || input.Rank != output.Rank || input.Rank < 2)
+            {
+                return null;
+            }
+
+            var stride = c.Arguments.Long("stride") ?? 1;
+            var padding = c.Arguments.Long("padding") ?? 0;
+            var spatial = input.Rank - 1;
+            double inBound = 1, outPositions = 1, inPositions = 1;
+            for (var d = 1; d <= spatial; d++)
+            {
+                inBound *= InBoundShare(input.Dims[d], output.Dims[d], k, stride, padding);
+                outPositions *= output.Dims[d];
+                inPositions *= input.Dims[d];
+            }
+
+            var inChannels = input.Dims[0];
+            var outChannels = output.Dims[0];
+            var kernelElements = (long)Math.Pow(k, spatial);
+            return new DenseStep(
+                input.Elements,
+                output.Elements,
+                fanIn: inChannels * kernelElements,
+                fanOut: outChannels * kernelElements,
+                weightCount: (double)outChannels * inChannels * kernelElements,
+                forwardFanIn: inChannels * kernelElements * inBound,
+                backwardFanOut: outChannels * kernelElements * inBound * outPositions / inPositions,
+                positions: outPositions * inBound,
+                c.Arguments.Bool("Bias", true) ? initialization : initialization.WithoutBias(),
+                c.Source);
+        }
+
+        /// <summary>The share of a kernel's taps that fall inside the input, averaged over the output positions (one dimension).</summary>
+        private static double InBoundShare(long inLength, long outLength, long kernel, long stride, long padding)
+        {
+            long inside = 0;
+            for (long o = 0; o < outLength; o++)
+            {
+                inside += InBound(inLength, o, kernel, stride, padding);
+            }
+
+            return (double)inside / (outLength * kernel);
+        }
+
+        /// <summary>Taps of the window at output <paramref name="o"/> that fall inside an input of <paramref name="inLength"/>.</summary>
+        private static long InBound(long inLength, long o, long kernel, long stride, long padding)
+        {
+            var start = (o * stride) - padding;
+            return Math.Max(0, Math.Min(start + kernel, inLength) - Math.Max(start, 0));
+        }
+
+        /// <summary>
+        /// MaxPool2d/AvgPool2d (PyTorch's defaults: stride = kernel size, zero padding that average pooling counts in
+        /// its divisor). Per dimension the windows' in-bound sizes are exact; the two dimensions' windows combine independently.
+        /// </summary>
+        private static SignalStep Pooling(LayerTermContext c, bool max)
+        {
+            var input = c.InShape;
+            var output = c.Layer.Model.OutputShape;
+            var k = c.Arguments.Long("kernelSize") ?? 1;
+            var strideArgument = c.Arguments.Long("stride") ?? 0;
+            var stride = strideArgument == 0 ? k : strideArgument;
+            var padding = c.Arguments.Long("padding") ?? 0;
+            double window = 1, squareWindow = 1, outPositions = 1, inPositions = 1;
+            for (var d = 1; d < input.Rank; d++)
+            {
+                double sum = 0, squares = 0;
+                for (long o = 0; o < output.Dims[d]; o++)
+                {
+                    var inside = InBound(input.Dims[d], o, k, stride, padding);
+                    sum += inside;
+                    squares += (double)inside * inside;
+                }
+
+                window *= sum / output.Dims[d];
+                squareWindow *= squares / output.Dims[d];
+                outPositions *= output.Dims[d];
+                inPositions *= input.Dims[d];
+            }
+
+            var divisor = Math.Pow(k, input.Rank - 1);
+            return max
+                ? new PoolStep(true, window, 1, 1, outPositions / inPositions, output.Elements, c.Source)
+                : new PoolStep(false, window, window / (divisor * divisor), window / divisor, window * outPositions / (divisor * divisor * inPositions), output.Elements, c.Source);
+        }
+
+        /// <summary>AdaptiveAvgPool2d: PyTorch's windows [⌊i·in/out⌋, ⌈(i+1)·in/out⌉) per dimension, each divided by its own size.</summary>
+        private static SignalStep AdaptivePooling(LayerTermContext c)
+        {
+            var input = c.InShape;
+            var output = c.Layer.Model.OutputShape;
+            double window = 1, inverse = 1, outPositions = 1, inPositions = 1;
+            for (var d = 1; d < input.Rank; d++)
+            {
+                double sum = 0, inverses = 0;
+                long inLength = input.Dims[d], outLength = output.Dims[d];
+                for (long o = 0; o < outLength; o++)
+                {
+                    var size = (((o + 1) * inLength) + outLength - 1) / outLength - (o * inLength / outLength);
+                    sum += size;
+                    inverses += 1.0 / size;
+                }
+
+                window *= sum / outLength;
+                inverse *= inverses / outLength;
+                outPositions *= outLength;
+                inPositions *= inLength;
+            }
+
+            // Var of a window's mean: σ²/size, on average σ²·E[1/size]; backward Σ_w size·(1/size)² = Σ_w 1/size per input.
+            return new PoolStep(false, window, inverse, 1, inverse * outPositions / inPositions, output.Elements, c.Source);
+        }
+
+        private static Initialization? DeclaredOrDefault(LayerTermContext c) =>
+            c.Layer.Init is { } declared
+                ? Initialization.Declared(declared.Scheme, declared.Gain, declared.NegativeSlope, declared.FanOut, declared.ZeroBias)
+                : Initialization.PyTorchDefault;
 
         private static IEnumerable<SignalStep> Activation(ActivationTerm term, LayerTermContext c) => One(new ActivationStep(term, c.Source));
 
@@ -137,14 +279,17 @@ namespace NetGen.Generator.GradientFlow
     /// the index of the declaring class's layer its steps report (the block's, for layers inside a block).</summary>
     internal sealed class LayerTermContext
     {
-        public LayerTermContext(ParsedLayer layer, int index, int source, long inFeatures, bool isLast)
+        public LayerTermContext(ParsedLayer layer, int index, int source, Shape inShape, bool isLast)
         {
             Layer = layer;
             Index = index;
             Source = source;
-            InFeatures = inFeatures;
+            InShape = inShape;
             IsLast = isLast;
         }
+
+        /// <summary>The shape of one input sample.</summary>
+        public Shape InShape { get; }
 
         public ParsedLayer Layer { get; }
 
@@ -152,7 +297,7 @@ namespace NetGen.Generator.GradientFlow
 
         public int Source { get; }
 
-        public long InFeatures { get; }
+        public long InFeatures => InShape.Last;
 
         /// <summary>The declaring class's last layer (never a layer inside a block).</summary>
         public bool IsLast { get; }

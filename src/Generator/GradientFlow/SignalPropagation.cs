@@ -72,7 +72,7 @@ namespace NetGen.Generator.GradientFlow
                     node.OutputVariance,
                     node.OutputSharedVariance,
                     node.LogNormSquared,
-                    Math.Log(node.Step.OutFeatures * node.Step.WeightVariance) + node.Chain.LogFactor,
+                    Math.Log(node.Step.BackwardFanOut * node.Step.WeightVariance) + node.Chain.LogFactor,
                     node.Chain.Sources));
             }
 
@@ -97,8 +97,8 @@ namespace NetGen.Generator.GradientFlow
                         var node = new DenseNode(d, m2, mc, state.Close(chain));
                         block.Nodes.Add(node);
                         dense.Add(node);
-                        var qc = (d.InFeatures * d.WeightVariance * mc) + d.BiasVariance;
-                        var qw = d.InFeatures * d.WeightVariance * Math.Max(m2 - mc, 0);
+                        var qc = (d.ForwardFanIn * d.WeightVariance * mc) + d.BiasVariance;
+                        var qw = d.ForwardFanIn * d.WeightVariance * Math.Max(m2 - mc, 0);
                         node.OutputVariance = qc + qw;
                         node.OutputSharedVariance = qc;
                         state.ResetGaussian(qc, qw);
@@ -120,6 +120,11 @@ namespace NetGen.Generator.GradientFlow
                     case DropoutStep o:
                         state.Dropout(o.P);
                         chain.Add(o.Source);
+                        break;
+                    case PoolStep p:
+                        state.Pool(p);
+                        chain.Add(p.Source);
+                        features = p.OutFeatures;
                         break;
                     case ResidualStep r:
                         var residual = new ResidualNode(state.Close(chain));
@@ -167,9 +172,9 @@ namespace NetGen.Generator.GradientFlow
                 {
                     case DenseNode d:
                         var step = d.Step;
-                        d.LogNormSquared = Math.Log(step.OutFeatures) + Math.Log(step.InFeatures) + logGradient +
+                        d.LogNormSquared = Math.Log(step.WeightCount) + Math.Log(step.Positions) + logGradient +
                             Math.Log(d.InputSecondMoment + ((batchSize - 1) * shared * d.InputSharedMoment));
-                        logGradient += Math.Log(step.OutFeatures * step.WeightVariance);
+                        logGradient += Math.Log(step.BackwardFanOut * step.WeightVariance);
                         (logGradient, shared) = d.Chain.Through(logGradient, shared);
                         break;
                     case ResidualNode r:
@@ -272,6 +277,10 @@ namespace NetGen.Generator.GradientFlow
             /// <summary>BatchNorm in the current chain: its backward removes the gradient's shared part.</summary>
             private bool _centered;
 
+            /// <summary>Pooling in the current chain replaces J by its per-unit root mean square, which would look fully
+            /// shared by the batch; this is the fraction that really is.</summary>
+            private double _sharedScale = 1;
+
             private Grid(double[] f, double[] j, double[] weights, bool centered)
             {
                 _f = f;
@@ -325,6 +334,7 @@ namespace NetGen.Generator.GradientFlow
                 }
 
                 _centered = false;
+                _sharedScale = 1;
             }
 
             [MethodImpl(Hot)]
@@ -456,6 +466,100 @@ namespace NetGen.Generator.GradientFlow
                 }
             }
 
+            /// <summary>
+            /// Pooling within each channel, where a channel's positions share its offset u and differ by their own
+            /// fluctuations v (taken as independent: at initialisation random kernels leave neighbouring positions
+            /// uncorrelated on average). Max pooling: per row, the distribution of the maximum of n independent draws
+            /// of (F, J) from the row's discrete distribution, exact for that distribution (P(max = F_k) = C_k^n − C_{k−1}^n);
+            /// its gradient goes to the argmax only, so the gradient's second moment per input unit is the output's times
+            /// outputs/inputs, and J is read at the maximum. Average pooling: the mean and the per-sample variance scale by
+            /// the step's factors. Either way the row is carried on as a Gaussian with the row's mean and variance, and J
+            /// as its root mean square per row.
+            /// </summary>
+            [MethodImpl(Hot)]
+            public void Pool(PoolStep pool)
+            {
+                var count = Components * Nodes;
+                var values = new double[count];
+                var jacobians = new double[count];
+                var weights = new double[count];
+                var order = new int[count];
+                var rows = new (double Mean, double Std, double J2)[Nodes];
+                double sharedJ = 0, totalJ = 0;
+                for (var i = 0; i < Nodes; i++)
+                {
+                    for (var c = 0; c < Components; c++)
+                    {
+                        for (var k = 0; k < Nodes; k++)
+                        {
+                            var n = (c * Nodes) + k;
+                            values[n] = _f[(c * Size) + (i * Nodes) + k];
+                            jacobians[n] = _j[(c * Size) + (i * Nodes) + k];
+                            weights[n] = _weights[c] * Rule.Weights[k];
+                            order[n] = n;
+                        }
+                    }
+
+                    double mean = 0, square = 0, j1 = 0, j2 = 0;
+                    if (pool.Max)
+                    {
+                        Array.Sort(order, (a, b) => values[a].CompareTo(values[b]));
+                        double cumulative = 0, previous = 0;
+                        foreach (var n in order)
+                        {
+                            cumulative += weights[n];
+                            var power = Math.Pow(Math.Min(cumulative, 1), pool.Window);
+                            var p = power - previous;
+                            previous = power;
+                            mean += p * values[n];
+                            square += p * values[n] * values[n];
+                            j1 += p * jacobians[n];
+                            j2 += p * jacobians[n] * jacobians[n];
+                        }
+
+                        j1 *= pool.BackwardFactor;
+                        j2 *= pool.BackwardFactor;
+                    }
+                    else
+                    {
+                        for (var n = 0; n < count; n++)
+                        {
+                            mean += weights[n] * values[n];
+                            square += weights[n] * values[n] * values[n];
+                            j1 += weights[n] * jacobians[n];
+                            j2 += weights[n] * jacobians[n] * jacobians[n];
+                        }
+
+                        var variance = Math.Max(square - (mean * mean), 0) * pool.VarianceFactor;
+                        mean *= pool.MeanFactor;
+                        square = variance + (mean * mean);
+                        j2 *= pool.BackwardFactor;
+                    }
+
+                    // The gradient's part shared by the batch, per input unit: max pooling routes it with probability
+                    // outputs/inputs (j1 is already scaled); average pooling passes each window's share, windows independent.
+                    sharedJ += Rule.Weights[i] * (pool.Max ? j1 * j1 : j1 * j1 * pool.BackwardFactor);
+                    totalJ += Rule.Weights[i] * j2;
+                    rows[i] = (mean, Math.Sqrt(Math.Max(square - (mean * mean), 0)), j2);
+                }
+
+                var (scale, centered) = (_sharedScale, _centered);
+                ResetGaussian(0, 0);
+                for (var i = 0; i < Nodes; i++)
+                {
+                    for (var k = 0; k < Nodes; k++)
+                    {
+                        _f[(i * Nodes) + k] = rows[i].Mean + (rows[i].Std * Rule.Nodes[k]);
+                        _j[(i * Nodes) + k] = Math.Sqrt(rows[i].J2);
+                    }
+                }
+
+                // ResetGaussian reset the chain's flags; pooling continues the chain.
+                var (j2Now, sharedNow) = Moments(_j);
+                _sharedScale = scale * (totalJ > 0 && sharedNow > 0 ? (sharedJ / totalJ) / (sharedNow / j2Now) : 0);
+                _centered = centered;
+            }
+
             /// <summary>E[F²] over units and samples, and E_u[(E_v F)²], the part of it shared by all samples.</summary>
             public (double SecondMoment, double SharedMoment) Moments() => Moments(_f);
 
@@ -463,7 +567,7 @@ namespace NetGen.Generator.GradientFlow
             public Chain Close(List<int> sources)
             {
                 var (j2, shared) = Moments(_j);
-                return new Chain(Math.Log(j2), _centered || j2 <= 0 ? 0 : Math.Min(shared / j2, 1), sources.ToArray());
+                return new Chain(Math.Log(j2), _centered || j2 <= 0 ? 0 : Math.Min(_sharedScale * shared / j2, 1), sources.ToArray());
             }
 
             /// <summary>E[F] over units and samples: the mean common to all units.</summary>
@@ -547,6 +651,22 @@ namespace NetGen.Generator.GradientFlow
 
         /// <summary>The output-gradient model the prediction assumed.</summary>
         public OutputLoss Loss { get; }
+
+        /// <summary>The network has a residual connection.</summary>
+        public bool HasResidual { get; private set; }
+
+        public GradientFlowPrediction WithResidual(bool hasResidual)
+        {
+            HasResidual = hasResidual;
+            return this;
+        }
+
+        /// <summary>The last affine layer's pre-activation variance over the first one's: how much the forward signal grows.</summary>
+        public double ForwardGrowth =>
+            Layers.Count < 2 || Layers[0].OutputVariance <= 0 ? 1.0 : Layers[Layers.Count - 1].OutputVariance / Layers[0].OutputVariance;
+
+        /// <summary>‖∇W_i‖ / ‖∇W_last‖ for the i-th affine layer: the summary's gradient-scale column.</summary>
+        public double RelativeToLast(int i) => Math.Exp((Layers[i].LogNormSquared - Layers[Layers.Count - 1].LogNormSquared) / 2);
 
         /// <summary>‖∇W_first‖ / ‖∇W_last‖, the first dense layer's weight-gradient norm over the last one's;
         /// 1 for a network with one dense layer.</summary>

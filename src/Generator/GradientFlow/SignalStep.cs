@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace NetGen.Generator.GradientFlow
@@ -14,25 +15,93 @@ namespace NetGen.Generator.GradientFlow
         public int Source { get; }
     }
 
-    /// <summary>A fully connected layer y = W·x + b with randomly initialised W and b.</summary>
+    /// <summary>
+    /// An affine layer with randomly initialised weights and bias: a fully connected layer y = W·x + b, or a convolution,
+    /// which is one with the same kernel at every output position. Feature counts are per sample, all positions
+    /// flattened (channels × height × width for a Conv2d).
+    /// </summary>
     internal sealed class DenseStep : SignalStep
     {
+        /// <summary>A fully connected layer.</summary>
         public DenseStep(long inFeatures, long outFeatures, Initialization initialization, int source = -1)
+            : this(inFeatures, outFeatures, inFeatures, outFeatures, (double)inFeatures * outFeatures, inFeatures, outFeatures, 1, initialization, source)
+        {
+        }
+
+        /// <param name="inFeatures">Input units per sample (all channels and positions).</param>
+        /// <param name="outFeatures">Output units per sample.</param>
+        /// <param name="fanIn">PyTorch's fan-in of the weight (in-channels × kernel elements), for the initialisation.</param>
+        /// <param name="fanOut">PyTorch's fan-out (out-channels × kernel elements), for the initialisation.</param>
+        /// <param name="weightCount">Number of weights (out-channels × in-channels × kernel elements).</param>
+        /// <param name="forwardFanIn">Inputs an output unit sums on average (fewer than the fan-in where the kernel
+        /// overlaps zero padding).</param>
+        /// <param name="backwardFanOut">Output units an input unit feeds on average, counting each kernel tap once.</param>
+        /// <param name="positions">Output positions per sample that use each weight (1 for a fully connected layer), times
+        /// the share of their taps inside the input.</param>
+        public DenseStep(long inFeatures, long outFeatures, long fanIn, long fanOut, double weightCount, double forwardFanIn, double backwardFanOut, double positions, Initialization initialization, int source = -1)
             : base(source)
         {
             InFeatures = inFeatures;
             OutFeatures = outFeatures;
-            WeightVariance = initialization.WeightVariance(inFeatures, outFeatures);
-            BiasVariance = initialization.BiasVariance(inFeatures, outFeatures);
+            WeightCount = weightCount;
+            ForwardFanIn = forwardFanIn;
+            BackwardFanOut = backwardFanOut;
+            Positions = positions;
+            WeightVariance = initialization.WeightVariance(fanIn, fanOut);
+            BiasVariance = initialization.BiasVariance(fanIn, fanOut);
         }
 
         public long InFeatures { get; }
 
         public long OutFeatures { get; }
 
+        /// <summary>Number of weights.</summary>
+        public double WeightCount { get; }
+
+        public double ForwardFanIn { get; }
+
+        public double BackwardFanOut { get; }
+
+        public double Positions { get; }
+
         public double WeightVariance { get; }
 
         public double BiasVariance { get; }
+    }
+
+    /// <summary>Max or average pooling over windows of positions, within each channel.</summary>
+    internal sealed class PoolStep : SignalStep
+    {
+        /// <param name="max">Max pooling (else average).</param>
+        /// <param name="window">Inputs per window on average (in-bound ones for max pooling).</param>
+        /// <param name="varianceFactor">Average pooling: the factor on a window's per-sample variance, the mean of
+        /// (in-bound inputs)/divisor² over windows; max pooling: unused.</param>
+        /// <param name="meanFactor">Average pooling: the factor on the mean, in-bound inputs/divisor on average.</param>
+        /// <param name="backwardFactor">The gradient's second moment per input unit over the one per output unit: output
+        /// units/input units for max pooling, Σ over windows of in-bound/divisor² per input unit for average pooling.</param>
+        /// <param name="outFeatures">Output units per sample (channels × output positions).</param>
+        public PoolStep(bool max, double window, double varianceFactor, double meanFactor, double backwardFactor, long outFeatures, int source = -1)
+            : base(source)
+        {
+            OutFeatures = outFeatures;
+            Max = max;
+            Window = window;
+            VarianceFactor = varianceFactor;
+            MeanFactor = meanFactor;
+            BackwardFactor = backwardFactor;
+        }
+
+        public bool Max { get; }
+
+        public long OutFeatures { get; }
+
+        public double Window { get; }
+
+        public double VarianceFactor { get; }
+
+        public double MeanFactor { get; }
+
+        public double BackwardFactor { get; }
     }
 
     /// <summary>An element-wise activation.</summary>

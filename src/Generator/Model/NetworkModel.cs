@@ -44,6 +44,13 @@ namespace NetGen.Generator.Model
         string MonitorKind,
         string? InitCall)
     {
+        /// <summary>
+        /// The predicted weight-gradient norm at initialisation relative to the last affine layer's (GradientFlow), for
+        /// affine, convolutional and recurrent layers and blocks holding them; for a recurrent layer, the gradient reaching
+        /// its first time step relative to its last. NaN where NetGen declines to predict; null for other layers.
+        /// </summary>
+        public double? GradientScale { get; init; }
+
         /// <summary>The shape of one sample entering the layer.</summary>
         public Shape InputShape { get; init; }
 

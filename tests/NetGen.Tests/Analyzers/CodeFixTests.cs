@@ -81,18 +81,18 @@ public class CodeFixTests
             NG0001.WithLocation(0), NG0001.WithLocation(1));
 
     [Fact]
-    public Task NG0002_adds_gradient_clipping_on_its_own_line() =>
+    public Task NG0011_adds_gradient_clipping_on_its_own_line() =>
         CodeFixVerifier<GradientRiskAnalyzer, AddGradientClippingCodeFix>.VerifyAsync(
-            Header + "/// <summary>Deep.</summary>\n" + string.Concat(Enumerable.Repeat("[Linear(256, 256), ReLU]\n", 10)) + "[{|NG0002:Linear(256, 10)|}]\npublic partial class Net;\n",
+            Header + "/// <summary>Deep.</summary>\n" + string.Concat(Enumerable.Repeat("[Linear(256, 256), ReLU]\n", 10)) + "[{|NG0011:Linear(256, 10)|}]\npublic partial class Net;\n",
             Header + "/// <summary>Deep.</summary>\n" + string.Concat(Enumerable.Repeat("[Linear(256, 256), ReLU]\n", 10)) + "[Linear(256, 10)]\n[ClipGradNorm(1.0)]\npublic partial class Net;\n",
             AddGradientClippingCodeFix.Key);
 
     [Fact]
-    public Task NG0002_fix_all_adds_clipping_to_every_deep_network() =>
+    public Task NG0011_fix_all_adds_clipping_to_every_deep_network() =>
         CodeFixVerifier<GradientRiskAnalyzer, AddGradientClippingCodeFix>.VerifyAsync(
-            Header + "[" + Deep + ", {|NG0002:Linear(256, 10)|}] public partial class A;\n" +
+            Header + "[" + Deep + ", {|NG0011:Linear(256, 10)|}] public partial class A;\n" +
                 "public static class Outer { }\n" +
-                "    [" + Deep + "]\n    [{|NG0002:Linear(256, 10)|}]\n    public partial class B;\n",
+                "    [" + Deep + "]\n    [{|NG0011:Linear(256, 10)|}]\n    public partial class B;\n",
             Header + "[" + Deep + ", Linear(256, 10)] [ClipGradNorm(1.0)] public partial class A;\n" +
                 "public static class Outer { }\n" +
                 "    [" + Deep + "]\n    [Linear(256, 10)]\n    [ClipGradNorm(1.0)]\n    public partial class B;\n",

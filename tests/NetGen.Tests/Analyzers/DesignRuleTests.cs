@@ -236,11 +236,20 @@ public class DesignRuleTests
             new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("B", 2, "rnn1 (RNN), rnn2 (RNN)", " over 20 time steps", ", 40 of them here"));
 
     [Theory]
-    [InlineData("[Input(50, 8), LSTM(32), LastStep, Linear(32, 1)]")]
+    [InlineData("[Input(10, 8), LSTM(32), LastStep, Linear(32, 1)]")]
     [InlineData("[Input(50, 8), LSTM(32, 3), LastStep, Linear(32, 1), ClipGradNorm(1.0)]")]
     [InlineData("[Input(50, 8), GRU(32), GRU(32), LastStep, Linear(32, 1), ClipGradValue(0.5)]")]
     public Task NG0010_does_not_fire_on_one_layer_or_with_clipping(string declaration) =>
         Verify(declaration + " public partial class Net;");
+
+    [Fact]
+    public Task NG0010_with_max_depth_0_asks_every_unclipped_recurrent_network_for_clipping_unless_NG0001_explains_it() =>
+        Verify(
+            "[Input(10, 8), {|#0:LSTM(32)|}, LastStep, Linear(32, 1)] public partial class Short;\n" +
+            "[Input(50, 8), {|#1:LSTM(32)|}, LastStep, Linear(32, 1)] public partial class Long;",
+            "netgen.NG0010.max_depth = 0",
+            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Short", 1, "lstm1 (LSTM)", " over 10 time steps", ", 10 of them here"),
+            new DiagnosticResult("NG0001", DiagnosticSeverity.Warning).WithLocation(1));
 
     [Fact]
     public Task NG0010_depth_is_read_from_editorconfig() =>

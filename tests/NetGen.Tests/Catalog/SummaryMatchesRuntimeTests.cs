@@ -113,19 +113,40 @@ public class SummaryMatchesRuntimeTests
         Assert.Equal(
             new[]
             {
-                "Layer (type)  Output Shape  Param #",
-                "===================================",
-                "fc1 (Linear)  (-1, 20)          220",
+                "Layer (type)  Output Shape  Param #  Grad @ init",
+                "================================================",
+                "fc1 (Linear)  (-1, 20)          220         0.61",
                 "relu1 (ReLU)  (-1, 20)            0",
-                "fc2 (Linear)  (-1, 5)           105",
-                "===================================",
+                "fc2 (Linear)  (-1, 5)           105            1",
+                "================================================",
                 "Total params: 325",
                 "Trainable params: 325",
                 "Non-trainable params: 0",
+                "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)",
             },
             lines);
         Assert.Equal(325, V01Mlp.Summary.TrainableParameters);
         Assert.Equal(new long[] { 20 }, V01Mlp.Summary["relu1"].OutputShape);
+    }
+
+    [Fact]
+    public void Summary_layers_carry_the_predicted_gradient_scale_where_NetGen_predicts_it()
+    {
+        // Linear layers: relative to the last one, which is 1; layers without weights have none.
+        Assert.Equal(0.61, V01Mlp.Summary["fc1"].PredictedGradientScale!.Value, 2);
+        Assert.Equal(1.0, V01Mlp.Summary["fc2"].PredictedGradientScale!.Value, 12);
+        Assert.Null(V01Mlp.Summary["relu1"].PredictedGradientScale);
+
+        // A convolutional network is predicted too, the convolution relative to the last Linear layer.
+        Assert.InRange(V05MnistCnn.Summary["conv1"].PredictedGradientScale!.Value, 1e-3, 10);
+
+        // A recurrent layer: the gradient reaching its first time step relative to its last (20 steps of LSTM(16) vanish).
+        Assert.InRange(V08LstmRegressor.Summary["lstm1"].PredictedGradientScale!.Value, 1e-6, 1e-3);
+        Assert.Null(V08LstmRegressor.Summary["fc1"].PredictedGradientScale);
+
+        // A stacked GRU is not predicted: no number, and the table says so.
+        Assert.Null(V09DeepGru.Summary["gru1"].PredictedGradientScale);
+        Assert.Contains("n/a", V09DeepGru.Summary.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

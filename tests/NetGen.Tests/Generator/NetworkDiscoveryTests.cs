@@ -25,8 +25,8 @@ public class NetworkDiscoveryTests
         Assert.Equal(new[] { "Tests.Aliased.g.cs" }, run.GeneratedSources.Select(s => s.HintName));
         Assert.Empty(run.CompilerDiagnostics);
         var summary = run.GeneratedSources[0].Text;
-        Assert.Contains("new(\"fc1\", \"Linear\", new long[] { 8 }, 40, true)", summary);
-        Assert.Contains("new(\"fc2\", \"Linear\", new long[] { 2 }, 18, true)", summary);
+        Assert.Contains("new(\"fc1\", \"Linear\", new long[] { 8 }, 40, true", summary);
+        Assert.Contains("new(\"fc2\", \"Linear\", new long[] { 2 }, 18, true", summary);
     }
 
     [Fact]

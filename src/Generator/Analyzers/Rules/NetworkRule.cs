@@ -30,6 +30,9 @@ namespace NetGen.Generator.Analyzers.Rules
         private readonly AnalyzerConfigOptions _options;
         private GradientFlowPrediction? _prediction;
         private bool _predicted;
+        private RecurrentPrediction? _recurrentPrediction;
+        private bool _recurrentPredicted;
+        private GradientFlowPrediction? _unchecked;
 
         public NetworkRuleContext(INamedTypeSymbol type, ParsedNetwork parsed, SymbolAnalysisContext context)
         {
@@ -66,7 +69,44 @@ namespace NetGen.Generator.Analyzers.Rules
             }
         }
 
+        /// <summary>The gradient-through-time prediction for a network that starts with recurrent layers, or null.</summary>
+        public RecurrentPrediction? RecurrentPrediction
+        {
+            get
+            {
+                if (!_recurrentPredicted)
+                {
+                    _recurrentPrediction = RecurrentFlow.Predict(Parsed);
+                    _recurrentPredicted = true;
+                }
+
+                return _recurrentPrediction;
+            }
+        }
+
         public void Report(Diagnostic diagnostic) => _context.ReportDiagnostic(diagnostic);
+
+        /// <summary>The prediction without <see cref="LayerTerms.Predict"/>'s residual check (forward variances only).</summary>
+        public GradientFlowPrediction? UncheckedPrediction => _unchecked ??= LayerTerms.PredictUnchecked(Parsed);
+
+        /// <summary>Whether NG0001 reports this network: another rule's "already explained" (reads the threshold without reporting it).</summary>
+        public bool Vanishes
+        {
+            get
+            {
+                var threshold = OptionOrDefault(Analyzers.Rules.VanishingGradientRule.ThresholdKey, Analyzers.Rules.VanishingGradientRule.DefaultThreshold, t => t > 0 && t < 1);
+                return RecurrentPrediction is { } recurrent
+                    ? recurrent.TimeRatio < threshold
+                    : Prediction is { Layers.Count: >= 2 } prediction && prediction.FirstToLastRatio < threshold;
+            }
+        }
+
+        /// <summary>A number from .editorconfig, or the default when absent or unusable (the owning rule reports that).</summary>
+        public double OptionOrDefault(string key, double defaultValue, System.Func<double, bool> isValid) =>
+            _options.TryGetValue(key, out var text) &&
+            double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && isValid(value)
+                ? value
+                : defaultValue;
 
         /// <summary>Reads a number from .editorconfig (<c>netgen.NG0001.threshold = 1e-3</c>); an unusable value is
         /// reported as NG0099 and replaced by the default.</summary>

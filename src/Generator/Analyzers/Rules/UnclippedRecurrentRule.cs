@@ -10,13 +10,16 @@ namespace NetGen.Generator.Analyzers.Rules
     /// <summary>
     /// NG0010: more stacked recurrent layers (RNN, LSTM, GRU, counting each one's numLayers) than
     /// netgen.NG0010.max_depth, and neither [ClipGradNorm] nor [ClipGradValue]. Reported at the recurrent layer
-    /// that passes the limit.
+    /// that passes the limit. Where the gradient through time is predicted (<see cref="GradientFlow.RecurrentFlow"/>) the
+    /// prediction decides instead: a gradient predicted to vanish through time is NG0001's finding, and clipping would
+    /// not help it, so NG0010 stays silent. Stacked layers are not predicted, so for them the depth count stands.
     /// </summary>
     internal sealed class UnclippedRecurrentRule : NetworkRule
     {
         public const string MaxDepthKey = "netgen.NG0010.max_depth";
 
-        /// <summary>One recurrent layer is allowed without clipping; a stack of two is where the rule starts.</summary>
+        /// <summary>One recurrent layer is allowed without clipping; a stack of two is where the rule starts. 0 asks every
+        /// recurrent network for clipping (except where NG0001 already explains it).</summary>
         public const int DefaultMaxDepth = 1;
 
         public override ImmutableArray<DiagnosticDescriptor> Descriptors { get; } = ImmutableArray.Create(DiagnosticDescriptors.UnclippedRecurrentStack);
@@ -29,7 +32,12 @@ namespace NetGen.Generator.Analyzers.Rules
                 return;
             }
 
-            var maxDepth = (int)network.Option(MaxDepthKey, DefaultMaxDepth, d => d >= 1 && d <= 100_000 && d == System.Math.Floor(d), "the depth must be a whole number of recurrent layers, at least 1");
+            if (network.RecurrentPrediction is not null && network.Vanishes)
+            {
+                return;
+            }
+
+            var maxDepth = (int)network.Option(MaxDepthKey, DefaultMaxDepth, d => d >= 0 && d <= 100_000 && d == System.Math.Floor(d), "the depth must be a whole number of recurrent layers, at least 0");
             long depth = 0;
             int? reportAt = null;
             var kinds = new List<string>();

@@ -6,13 +6,13 @@ using NetGen.Generator.Diagnostics;
 namespace NetGen.Generator.Analyzers.Rules
 {
     /// <summary>
-    /// NG0002: more Linear layers than the configured depth, and none of the safeguards against vanishing and
-    /// exploding gradients: normalisation, a residual connection, or gradient clipping. Reported at the first
-    /// Linear layer past the limit.
+    /// NG0011 (info): more Linear layers than the configured depth and none of the safeguards (normalisation, a residual
+    /// connection, gradient clipping), on a network that NG0001 and NG0002 leave alone. Reported at the first Linear layer
+    /// past the limit.
     /// </summary>
     internal sealed class UnprotectedDepthRule : NetworkRule
     {
-        public const string MaxDepthKey = "netgen.NG0002.max_depth";
+        public const string MaxDepthKey = "netgen.NG0011.max_depth";
 
         /// <summary>At 10 layers a plain ReLU stack at PyTorch's default initialisation already measures a first/last
         /// gradient ratio of about 2e-3 (width 64, calibration table in docs/analyzers.md).</summary>
@@ -29,7 +29,7 @@ namespace NetGen.Generator.Analyzers.Rules
             }
 
             var linears = Enumerable.Range(0, network.Layers.Count).Where(network.IsLinear).ToList();
-            if (linears.Count <= maxDepth)
+            if (linears.Count <= maxDepth || network.Vanishes || ExplodingGradientRule.Explodes(network))
             {
                 return;
             }

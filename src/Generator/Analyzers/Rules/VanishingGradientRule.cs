@@ -28,6 +28,16 @@ namespace NetGen.Generator.Analyzers.Rules
         public override void Analyze(NetworkRuleContext network)
         {
             var threshold = network.Option(ThresholdKey, DefaultThreshold, t => t > 0 && t < 1, "the threshold must be a number between 0 and 1, such as 1e-3");
+            if (network.RecurrentPrediction is { } recurrent)
+            {
+                if (recurrent.TimeRatio < threshold)
+                {
+                    ReportRecurrent(network, recurrent, threshold);
+                }
+
+                return;
+            }
+
             if (network.Prediction is not { Layers.Count: >= 2 } prediction || !(prediction.FirstToLastRatio < threshold))
             {
                 return;
@@ -36,7 +46,8 @@ namespace NetGen.Generator.Analyzers.Rules
             var run = WorstRun(network, prediction);
             var saturating = run.Where(i => network.IsActivation(i) && network.Layers[i].Definition.MaxDerivative is not null).ToList();
             var activations = run.Where(network.IsActivation).ToList();
-            var linearsBeforeActivation = run.Where(i => network.IsLinear(i) && i + 1 < network.Layers.Count && network.IsActivation(i + 1)).ToList();
+            var linearsBeforeActivation = run.Where(i => IsAffine(network, i) && i + 1 < network.Layers.Count && network.IsActivation(i + 1)).ToList();
+            var affineKind = run.Any(i => network.Layers[i].Definition.Role == LayerRole.Convolution) ? "convolution" : "Linear layer";
 
             // What the message describes: the run's layers with each [Block] replaced by its own layers.
             var expanded = run.SelectMany(i => Expand(network.Layers[i])).ToList();
@@ -56,7 +67,7 @@ namespace NetGen.Generator.Analyzers.Rules
             {
                 what = Describe(saturatingLayers, stacked: true);
                 why = Bound(saturatingLayers) + $"; each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} {initialisation}";
-                advice = "use ReLU-family activations, add BatchNorm after each Linear layer, or a residual connection";
+                advice = $"use ReLU-family activations, add BatchNorm after each {affineKind}, or a residual connection";
                 reportAt = run.First(i => IsSaturating(network.Layers[i]));
             }
             else
@@ -70,7 +81,7 @@ namespace NetGen.Generator.Analyzers.Rules
                     ? (kinds[0] == "ReLU" ? "ReLU zeroes the gradient of every negative input" : $"{kinds[0]} scales the gradient of every negative input by {Text.Number(NegativeSlope(activationLayers[0]))}")
                         + $" and PyTorch's default initialisation (weight variance 1/(3·fan_in), where ReLU needs 2/fan_in) does not make up for it: each layer is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))}"
                     : $"each layer of the run is predicted to scale the gradient norm by about {Text.Number(Round2(perLayer))} {initialisation}";
-                advice = "add BatchNorm after each Linear layer or a residual connection, or make the network shallower";
+                advice = $"add BatchNorm after each {affineKind} or a residual connection, or make the network shallower";
                 // At the first activation of the run, or the first block that holds one.
                 reportAt = run.Where(i => Expand(network.Layers[i]).Any(l => l.Definition.Role == LayerRole.Activation)).DefaultIfEmpty(named[0]).First();
                 saturating.Clear();
@@ -91,7 +102,41 @@ namespace NetGen.Generator.Analyzers.Rules
                 additional,
                 properties,
                 what,
+                "the first layer's weight gradient",
                 Text.Scientific(prediction.FirstToLastRatio),
+                "the last layer's",
+                Text.Number(threshold),
+                why,
+                advice));
+        }
+
+        /// <summary>
+        /// "RNN(32) over 50 steps: the gradient reaching the first of 50 time steps is predicted to be 1.0e-14 of the one
+        /// reaching the last …", at the first recurrent layer.
+        /// </summary>
+        private static void ReportRecurrent(NetworkRuleContext network, RecurrentPrediction recurrent, double threshold)
+        {
+            var first = network.Layers[recurrent.FirstSource];
+            var what = $"{(recurrent.Layers == 1 ? "1 " + recurrent.Kind + " layer" : $"{recurrent.Layers} stacked {recurrent.Kind} layers")} over {Text.Count(recurrent.Steps)} time steps";
+            var why = recurrent.Kind == "RNN"
+                ? $"at PyTorch's default initialisation the recurrent weights' spectral radius is about 0.58 and tanh' at most 1, so each step is predicted to scale the gradient by about {Text.Number(Round2(recurrent.PerStep))}"
+                : $"at PyTorch's default initialisation the forget path keeps about half of the gradient per step; each step is predicted to scale it by about {Text.Number(Round2(recurrent.PerStep))}";
+            var advice = recurrent.Kind == "RNN"
+                ? "use LSTM or GRU, shorten the sequences (truncated backpropagation through time), or initialise the recurrent weights orthogonally"
+                : "shorten the sequences (truncated backpropagation through time), or set the forget-gate bias to 1 (Jozefowicz et al., 2015)";
+            var properties = ImmutableDictionary<string, string?>.Empty
+                .Add(DiagnosticProperties.SaturatingCount, "0")
+                .Add(DiagnosticProperties.PredictedRatio, recurrent.TimeRatio.ToString("R", System.Globalization.CultureInfo.InvariantCulture))
+                .Add(DiagnosticProperties.Threshold, threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            network.Report(Diagnostic.Create(
+                DiagnosticDescriptors.VanishingGradient,
+                first.Location,
+                additionalLocations: null,
+                properties,
+                what,
+                $"the gradient reaching the first of {Text.Count(recurrent.Steps)} time steps",
+                Text.Scientific(recurrent.TimeRatio),
+                "the one reaching the last",
                 Text.Number(threshold),
                 why,
                 advice));
@@ -133,6 +178,9 @@ namespace NetGen.Generator.Analyzers.Rules
                 .Sum(d => d.LogGradientFactor);
             return total < 0 ? saturating / total : 0;
         }
+
+        private static bool IsAffine(NetworkRuleContext network, int index) =>
+            network.IsLinear(index) || network.Layers[index].Definition.Role == LayerRole.Convolution;
 
         /// <summary>A layer, or for a <c>[Block]</c> the block's own layers (recursively).</summary>
         private static IEnumerable<ParsedLayer> Expand(ParsedLayer layer) =>

@@ -5,59 +5,61 @@
 namespace NetGen.Tests.Networks
 {
     /// <remarks>
-    /// <para>NetGen network. Layers, output shapes and parameter counts, inferred at compile time:</para>
+    /// <para>NetGen network. Layers, output shapes, parameter counts and the gradient scale predicted at initialisation, inferred at compile time:</para>
     /// <code>
-    /// Layer (type)  Output Shape    Param #
-    /// =====================================
-    /// fc1 (Linear)  (-1, 1000)      101,000
+    /// Layer (type)  Output Shape    Param #  Grad @ init
+    /// ==================================================
+    /// fc1 (Linear)  (-1, 1000)      101,000         0.28
     /// relu1 (ReLU)  (-1, 1000)            0
-    /// fc2 (Linear)  (-1, 1000)    1,001,000
+    /// fc2 (Linear)  (-1, 1000)    1,001,000         0.89
     /// relu2 (ReLU)  (-1, 1000)            0
-    /// fc3 (Linear)  (-1, 1000)    1,001,000
+    /// fc3 (Linear)  (-1, 1000)    1,001,000          0.9
     /// relu3 (ReLU)  (-1, 1000)            0
-    /// fc4 (Linear)  (-1, 1000)    1,001,000
+    /// fc4 (Linear)  (-1, 1000)    1,001,000         0.91
     /// relu4 (ReLU)  (-1, 1000)            0
-    /// fc5 (Linear)  (-1, 1)           1,001
-    /// =====================================
+    /// fc5 (Linear)  (-1, 1)           1,001            1
+    /// ==================================================
     /// Total params: 3,105,001
     /// Trainable params: 3,105,001
     /// Non-trainable params: 0
+    /// Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     partial class DeepNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
-        /// <summary>Layers, output shapes and parameter counts, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
+        /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
             "DeepNet",
             new long[] { 100 },
             new global::NetGen.LayerSummary[]
             {
-                new("fc1", "Linear", new long[] { 1000 }, 101000, true),
+                new("fc1", "Linear", new long[] { 1000 }, 101000, true, 0.28082797815086585),
                 new("relu1", "ReLU", new long[] { 1000 }, 0, false),
-                new("fc2", "Linear", new long[] { 1000 }, 1001000, true),
+                new("fc2", "Linear", new long[] { 1000 }, 1001000, true, 0.8924852763235152),
                 new("relu2", "ReLU", new long[] { 1000 }, 0, false),
-                new("fc3", "Linear", new long[] { 1000 }, 1001000, true),
+                new("fc3", "Linear", new long[] { 1000 }, 1001000, true, 0.8951322972907403),
                 new("relu3", "ReLU", new long[] { 1000 }, 0, false),
-                new("fc4", "Linear", new long[] { 1000 }, 1001000, true),
+                new("fc4", "Linear", new long[] { 1000 }, 1001000, true, 0.9108528952830014),
                 new("relu4", "ReLU", new long[] { 1000 }, 0, false),
-                new("fc5", "Linear", new long[] { 1 }, 1001, true),
+                new("fc5", "Linear", new long[] { 1 }, 1001, true, 1),
             },
-            "Layer (type)  Output Shape    Param #\n" +
-            "=====================================\n" +
-            "fc1 (Linear)  (-1, 1000)      101,000\n" +
+            "Layer (type)  Output Shape    Param #  Grad @ init\n" +
+            "==================================================\n" +
+            "fc1 (Linear)  (-1, 1000)      101,000         0.28\n" +
             "relu1 (ReLU)  (-1, 1000)            0\n" +
-            "fc2 (Linear)  (-1, 1000)    1,001,000\n" +
+            "fc2 (Linear)  (-1, 1000)    1,001,000         0.89\n" +
             "relu2 (ReLU)  (-1, 1000)            0\n" +
-            "fc3 (Linear)  (-1, 1000)    1,001,000\n" +
+            "fc3 (Linear)  (-1, 1000)    1,001,000          0.9\n" +
             "relu3 (ReLU)  (-1, 1000)            0\n" +
-            "fc4 (Linear)  (-1, 1000)    1,001,000\n" +
+            "fc4 (Linear)  (-1, 1000)    1,001,000         0.91\n" +
             "relu4 (ReLU)  (-1, 1000)            0\n" +
-            "fc5 (Linear)  (-1, 1)           1,001\n" +
-            "=====================================\n" +
+            "fc5 (Linear)  (-1, 1)           1,001            1\n" +
+            "==================================================\n" +
             "Total params: 3,105,001\n" +
             "Trainable params: 3,105,001\n" +
-            "Non-trainable params: 0");
+            "Non-trainable params: 0\n" +
+            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
 
         /// <summary>Linear(100 → 1000): output (-1, 1000), 101,000 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
@@ -169,21 +171,22 @@ namespace NetGen.Tests.Networks
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)  Output Shape    Param #
-# =====================================
-# fc1 (Linear)  (-1, 1000)      101,000
+# Layer (type)  Output Shape    Param #  Grad @ init
+# ==================================================
+# fc1 (Linear)  (-1, 1000)      101,000         0.28
 # relu1 (ReLU)  (-1, 1000)            0
-# fc2 (Linear)  (-1, 1000)    1,001,000
+# fc2 (Linear)  (-1, 1000)    1,001,000         0.89
 # relu2 (ReLU)  (-1, 1000)            0
-# fc3 (Linear)  (-1, 1000)    1,001,000
+# fc3 (Linear)  (-1, 1000)    1,001,000          0.9
 # relu3 (ReLU)  (-1, 1000)            0
-# fc4 (Linear)  (-1, 1000)    1,001,000
+# fc4 (Linear)  (-1, 1000)    1,001,000         0.91
 # relu4 (ReLU)  (-1, 1000)            0
-# fc5 (Linear)  (-1, 1)           1,001
-# =====================================
+# fc5 (Linear)  (-1, 1)           1,001            1
+# ==================================================
 # Total params: 3,105,001
 # Trainable params: 3,105,001
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -5,119 +5,121 @@
 namespace NetGen.Tests.Catalog
 {
     /// <remarks>
-    /// <para>NetGen network. Layers, output shapes and parameter counts, inferred at compile time:</para>
+    /// <para>NetGen network. Layers, output shapes, parameter counts and the gradient scale predicted at initialisation, inferred at compile time:</para>
     /// <code>
-    /// Layer (type)                  Output Shape     Param #
-    /// ======================================================
-    /// conv1 (Conv2d)                (-1, 8, 14, 14)       80
+    /// Layer (type)                  Output Shape     Param #  Grad @ init
+    /// ===================================================================
+    /// conv1 (Conv2d)                (-1, 8, 14, 14)       80       3.0e-4
     /// bn1 (BatchNorm)               (-1, 8, 14, 14)       16
     /// prelu1 (PReLU)                (-1, 8, 14, 14)        8
-    /// res1 (Residual)               (-1, 8, 14, 14)      600
+    /// res1 (Residual)               (-1, 8, 14, 14)      600       6.2e-4
     /// maxpool1 (MaxPool2d)          (-1, 8, 13, 13)        0
     /// avgpool1 (AvgPool2d)          (-1, 8, 6, 6)          0
     /// avgpool2 (AdaptiveAvgPool2d)  (-1, 8, 3, 3)          0
     /// flatten1 (Flatten)            (-1, 72)               0
-    /// fc1 (Linear)                  (-1, 32)           2,336
+    /// fc1 (Linear)                  (-1, 32)           2,336       6.3e-3
     /// ln1 (LayerNorm)               (-1, 32)              64
     /// leakyrelu1 (LeakyReLU)        (-1, 32)               0
-    /// block1 (Block)                (-1, 16)             528
+    /// block1 (Block)                (-1, 16)             528       4.2e-3
     /// dropout1 (Dropout)            (-1, 16)               0
-    /// res2 (Residual)               (-1, 16)             544
-    /// res3 (Residual)               (-1, 16)             544
-    /// fc2 (Linear)                  (-1, 24)             408
+    /// res2 (Residual)               (-1, 16)             544       6.8e-4
+    /// res3 (Residual)               (-1, 16)             544       7.2e-4
+    /// fc2 (Linear)                  (-1, 24)             408       3.5e-3
     /// tanh1 (Tanh)                  (-1, 24)               0
-    /// fc3 (Linear)                  (-1, 24)             600
+    /// fc3 (Linear)                  (-1, 24)             600       4.8e-3
     /// elu1 (ELU)                    (-1, 24)               0
-    /// fc4 (Linear)                  (-1, 20)             500
+    /// fc4 (Linear)                  (-1, 20)             500       5.9e-3
     /// selu1 (SELU)                  (-1, 20)               0
-    /// fc5 (Linear)                  (-1, 18)             378
+    /// fc5 (Linear)                  (-1, 18)             378       8.9e-3
     /// gelu1 (GELU)                  (-1, 18)               0
-    /// fc6 (Linear)                  (-1, 16)             304
+    /// fc6 (Linear)                  (-1, 16)             304        0.013
     /// relu61 (ReLU6)                (-1, 16)               0
-    /// fc7 (Linear)                  (-1, 12)             204
+    /// fc7 (Linear)                  (-1, 12)             204        0.034
     /// sigmoid1 (Sigmoid)            (-1, 12)               0
-    /// fc8 (Linear)                  (-1, 10)             130
+    /// fc8 (Linear)                  (-1, 10)             130            1
     /// logsoftmax1 (LogSoftmax)      (-1, 10)               0
-    /// ======================================================
+    /// ===================================================================
     /// Total params: 7,244
     /// Trainable params: 7,244
     /// Non-trainable params: 0
+    /// Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     partial class EveryLayerNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
-        /// <summary>Layers, output shapes and parameter counts, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
+        /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
             "EveryLayerNet",
             new long[] { 1, 28, 28 },
             new global::NetGen.LayerSummary[]
             {
-                new("conv1", "Conv2d", new long[] { 8, 14, 14 }, 80, true),
+                new("conv1", "Conv2d", new long[] { 8, 14, 14 }, 80, true, 0.00029903909425913177),
                 new("bn1", "BatchNorm", new long[] { 8, 14, 14 }, 16, true),
                 new("prelu1", "PReLU", new long[] { 8, 14, 14 }, 8, true),
-                new("res1", "Residual", new long[] { 8, 14, 14 }, 600, true),
+                new("res1", "Residual", new long[] { 8, 14, 14 }, 600, true, 0.0006170668218599729),
                 new("maxpool1", "MaxPool2d", new long[] { 8, 13, 13 }, 0, false),
                 new("avgpool1", "AvgPool2d", new long[] { 8, 6, 6 }, 0, false),
                 new("avgpool2", "AdaptiveAvgPool2d", new long[] { 8, 3, 3 }, 0, false),
                 new("flatten1", "Flatten", new long[] { 72 }, 0, false),
-                new("fc1", "Linear", new long[] { 32 }, 2336, true),
+                new("fc1", "Linear", new long[] { 32 }, 2336, true, 0.006323972733539702),
                 new("ln1", "LayerNorm", new long[] { 32 }, 64, true),
                 new("leakyrelu1", "LeakyReLU", new long[] { 32 }, 0, false),
-                new("block1", "Block", new long[] { 16 }, 528, true),
+                new("block1", "Block", new long[] { 16 }, 528, true, 0.004228501552933935),
                 new("dropout1", "Dropout", new long[] { 16 }, 0, false),
-                new("res2", "Residual", new long[] { 16 }, 544, true),
-                new("res3", "Residual", new long[] { 16 }, 544, true),
-                new("fc2", "Linear", new long[] { 24 }, 408, true),
+                new("res2", "Residual", new long[] { 16 }, 544, true, 0.0006758008014396283),
+                new("res3", "Residual", new long[] { 16 }, 544, true, 0.0007233484048785265),
+                new("fc2", "Linear", new long[] { 24 }, 408, true, 0.0034651336334101165),
                 new("tanh1", "Tanh", new long[] { 24 }, 0, false),
-                new("fc3", "Linear", new long[] { 24 }, 600, true),
+                new("fc3", "Linear", new long[] { 24 }, 600, true, 0.004768857986726871),
                 new("elu1", "ELU", new long[] { 24 }, 0, false),
-                new("fc4", "Linear", new long[] { 20 }, 500, true),
+                new("fc4", "Linear", new long[] { 20 }, 500, true, 0.005915734168206172),
                 new("selu1", "SELU", new long[] { 20 }, 0, false),
-                new("fc5", "Linear", new long[] { 18 }, 378, true),
+                new("fc5", "Linear", new long[] { 18 }, 378, true, 0.0089133235668288),
                 new("gelu1", "GELU", new long[] { 18 }, 0, false),
-                new("fc6", "Linear", new long[] { 16 }, 304, true),
+                new("fc6", "Linear", new long[] { 16 }, 304, true, 0.012659202434806194),
                 new("relu61", "ReLU6", new long[] { 16 }, 0, false),
-                new("fc7", "Linear", new long[] { 12 }, 204, true),
+                new("fc7", "Linear", new long[] { 12 }, 204, true, 0.03395448509001133),
                 new("sigmoid1", "Sigmoid", new long[] { 12 }, 0, false),
-                new("fc8", "Linear", new long[] { 10 }, 130, true),
+                new("fc8", "Linear", new long[] { 10 }, 130, true, 1),
                 new("logsoftmax1", "LogSoftmax", new long[] { 10 }, 0, false),
             },
-            "Layer (type)                  Output Shape     Param #\n" +
-            "======================================================\n" +
-            "conv1 (Conv2d)                (-1, 8, 14, 14)       80\n" +
+            "Layer (type)                  Output Shape     Param #  Grad @ init\n" +
+            "===================================================================\n" +
+            "conv1 (Conv2d)                (-1, 8, 14, 14)       80       3.0e-4\n" +
             "bn1 (BatchNorm)               (-1, 8, 14, 14)       16\n" +
             "prelu1 (PReLU)                (-1, 8, 14, 14)        8\n" +
-            "res1 (Residual)               (-1, 8, 14, 14)      600\n" +
+            "res1 (Residual)               (-1, 8, 14, 14)      600       6.2e-4\n" +
             "maxpool1 (MaxPool2d)          (-1, 8, 13, 13)        0\n" +
             "avgpool1 (AvgPool2d)          (-1, 8, 6, 6)          0\n" +
             "avgpool2 (AdaptiveAvgPool2d)  (-1, 8, 3, 3)          0\n" +
             "flatten1 (Flatten)            (-1, 72)               0\n" +
-            "fc1 (Linear)                  (-1, 32)           2,336\n" +
+            "fc1 (Linear)                  (-1, 32)           2,336       6.3e-3\n" +
             "ln1 (LayerNorm)               (-1, 32)              64\n" +
             "leakyrelu1 (LeakyReLU)        (-1, 32)               0\n" +
-            "block1 (Block)                (-1, 16)             528\n" +
+            "block1 (Block)                (-1, 16)             528       4.2e-3\n" +
             "dropout1 (Dropout)            (-1, 16)               0\n" +
-            "res2 (Residual)               (-1, 16)             544\n" +
-            "res3 (Residual)               (-1, 16)             544\n" +
-            "fc2 (Linear)                  (-1, 24)             408\n" +
+            "res2 (Residual)               (-1, 16)             544       6.8e-4\n" +
+            "res3 (Residual)               (-1, 16)             544       7.2e-4\n" +
+            "fc2 (Linear)                  (-1, 24)             408       3.5e-3\n" +
             "tanh1 (Tanh)                  (-1, 24)               0\n" +
-            "fc3 (Linear)                  (-1, 24)             600\n" +
+            "fc3 (Linear)                  (-1, 24)             600       4.8e-3\n" +
             "elu1 (ELU)                    (-1, 24)               0\n" +
-            "fc4 (Linear)                  (-1, 20)             500\n" +
+            "fc4 (Linear)                  (-1, 20)             500       5.9e-3\n" +
             "selu1 (SELU)                  (-1, 20)               0\n" +
-            "fc5 (Linear)                  (-1, 18)             378\n" +
+            "fc5 (Linear)                  (-1, 18)             378       8.9e-3\n" +
             "gelu1 (GELU)                  (-1, 18)               0\n" +
-            "fc6 (Linear)                  (-1, 16)             304\n" +
+            "fc6 (Linear)                  (-1, 16)             304        0.013\n" +
             "relu61 (ReLU6)                (-1, 16)               0\n" +
-            "fc7 (Linear)                  (-1, 12)             204\n" +
+            "fc7 (Linear)                  (-1, 12)             204        0.034\n" +
             "sigmoid1 (Sigmoid)            (-1, 12)               0\n" +
-            "fc8 (Linear)                  (-1, 10)             130\n" +
+            "fc8 (Linear)                  (-1, 10)             130            1\n" +
             "logsoftmax1 (LogSoftmax)      (-1, 10)               0\n" +
-            "======================================================\n" +
+            "===================================================================\n" +
             "Total params: 7,244\n" +
             "Trainable params: 7,244\n" +
-            "Non-trainable params: 0");
+            "Non-trainable params: 0\n" +
+            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
 
         /// <summary>Conv2d(1 → 8, kernel 3, stride 2, padding 1): output (-1, 8, 14, 14), 80 parameters.</summary>
         public readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -323,41 +325,42 @@ namespace NetGen.Tests.Catalog
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)                  Output Shape     Param #
-# ======================================================
-# conv1 (Conv2d)                (-1, 8, 14, 14)       80
+# Layer (type)                  Output Shape     Param #  Grad @ init
+# ===================================================================
+# conv1 (Conv2d)                (-1, 8, 14, 14)       80       3.0e-4
 # bn1 (BatchNorm)               (-1, 8, 14, 14)       16
 # prelu1 (PReLU)                (-1, 8, 14, 14)        8
-# res1 (Residual)               (-1, 8, 14, 14)      600
+# res1 (Residual)               (-1, 8, 14, 14)      600       6.2e-4
 # maxpool1 (MaxPool2d)          (-1, 8, 13, 13)        0
 # avgpool1 (AvgPool2d)          (-1, 8, 6, 6)          0
 # avgpool2 (AdaptiveAvgPool2d)  (-1, 8, 3, 3)          0
 # flatten1 (Flatten)            (-1, 72)               0
-# fc1 (Linear)                  (-1, 32)           2,336
+# fc1 (Linear)                  (-1, 32)           2,336       6.3e-3
 # ln1 (LayerNorm)               (-1, 32)              64
 # leakyrelu1 (LeakyReLU)        (-1, 32)               0
-# block1 (Block)                (-1, 16)             528
+# block1 (Block)                (-1, 16)             528       4.2e-3
 # dropout1 (Dropout)            (-1, 16)               0
-# res2 (Residual)               (-1, 16)             544
-# res3 (Residual)               (-1, 16)             544
-# fc2 (Linear)                  (-1, 24)             408
+# res2 (Residual)               (-1, 16)             544       6.8e-4
+# res3 (Residual)               (-1, 16)             544       7.2e-4
+# fc2 (Linear)                  (-1, 24)             408       3.5e-3
 # tanh1 (Tanh)                  (-1, 24)               0
-# fc3 (Linear)                  (-1, 24)             600
+# fc3 (Linear)                  (-1, 24)             600       4.8e-3
 # elu1 (ELU)                    (-1, 24)               0
-# fc4 (Linear)                  (-1, 20)             500
+# fc4 (Linear)                  (-1, 20)             500       5.9e-3
 # selu1 (SELU)                  (-1, 20)               0
-# fc5 (Linear)                  (-1, 18)             378
+# fc5 (Linear)                  (-1, 18)             378       8.9e-3
 # gelu1 (GELU)                  (-1, 18)               0
-# fc6 (Linear)                  (-1, 16)             304
+# fc6 (Linear)                  (-1, 16)             304        0.013
 # relu61 (ReLU6)                (-1, 16)               0
-# fc7 (Linear)                  (-1, 12)             204
+# fc7 (Linear)                  (-1, 12)             204        0.034
 # sigmoid1 (Sigmoid)            (-1, 12)               0
-# fc8 (Linear)                  (-1, 10)             130
+# fc8 (Linear)                  (-1, 10)             130            1
 # logsoftmax1 (LogSoftmax)      (-1, 10)               0
-# ======================================================
+# ===================================================================
 # Total params: 7,244
 # Trainable params: 7,244
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

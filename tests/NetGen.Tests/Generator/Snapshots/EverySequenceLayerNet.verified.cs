@@ -5,29 +5,30 @@
 namespace NetGen.Tests.Catalog
 {
     /// <remarks>
-    /// <para>NetGen network. Layers, output shapes and parameter counts, inferred at compile time:</para>
+    /// <para>NetGen network. Layers, output shapes, parameter counts and the gradient scale predicted at initialisation, inferred at compile time:</para>
     /// <code>
-    /// Layer (type)          Output Shape  Param #
-    /// ===========================================
-    /// conv1 (Conv1d)        (-1, 6, 5)        222
+    /// Layer (type)          Output Shape  Param #  Grad @ init
+    /// ========================================================
+    /// conv1 (Conv1d)        (-1, 6, 5)        222          n/a
     /// bn1 (BatchNorm)       (-1, 6, 5)         12
     /// relu1 (ReLU)          (-1, 6, 5)          0
-    /// lstm1 (LSTM)          (-1, 6, 10)     1,560
-    /// gru1 (GRU)            (-1, 6, 7)        399
-    /// rnn1 (RNN)            (-1, 6, 4)         52
+    /// lstm1 (LSTM)          (-1, 6, 10)     1,560          n/a
+    /// gru1 (GRU)            (-1, 6, 7)        399          n/a
+    /// rnn1 (RNN)            (-1, 6, 4)         52          n/a
     /// laststep1 (LastStep)  (-1, 4)             0
-    /// fc1 (Linear)          (-1, 3)            15
+    /// fc1 (Linear)          (-1, 3)            15          n/a
     /// softmax1 (Softmax)    (-1, 3)             0
-    /// ===========================================
+    /// ========================================================
     /// Total params: 2,260
     /// Trainable params: 2,260
     /// Non-trainable params: 0
+    /// Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     partial class EverySequenceLayerNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
-        /// <summary>Layers, output shapes and parameter counts, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
+        /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
             "EverySequenceLayerNet",
             new long[] { 12, 5 },
@@ -43,21 +44,22 @@ namespace NetGen.Tests.Catalog
                 new("fc1", "Linear", new long[] { 3 }, 15, true),
                 new("softmax1", "Softmax", new long[] { 3 }, 0, false),
             },
-            "Layer (type)          Output Shape  Param #\n" +
-            "===========================================\n" +
-            "conv1 (Conv1d)        (-1, 6, 5)        222\n" +
+            "Layer (type)          Output Shape  Param #  Grad @ init\n" +
+            "========================================================\n" +
+            "conv1 (Conv1d)        (-1, 6, 5)        222          n/a\n" +
             "bn1 (BatchNorm)       (-1, 6, 5)         12\n" +
             "relu1 (ReLU)          (-1, 6, 5)          0\n" +
-            "lstm1 (LSTM)          (-1, 6, 10)     1,560\n" +
-            "gru1 (GRU)            (-1, 6, 7)        399\n" +
-            "rnn1 (RNN)            (-1, 6, 4)         52\n" +
+            "lstm1 (LSTM)          (-1, 6, 10)     1,560          n/a\n" +
+            "gru1 (GRU)            (-1, 6, 7)        399          n/a\n" +
+            "rnn1 (RNN)            (-1, 6, 4)         52          n/a\n" +
             "laststep1 (LastStep)  (-1, 4)             0\n" +
-            "fc1 (Linear)          (-1, 3)            15\n" +
+            "fc1 (Linear)          (-1, 3)            15          n/a\n" +
             "softmax1 (Softmax)    (-1, 3)             0\n" +
-            "===========================================\n" +
+            "========================================================\n" +
             "Total params: 2,260\n" +
             "Trainable params: 2,260\n" +
-            "Non-trainable params: 0");
+            "Non-trainable params: 0\n" +
+            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
 
         /// <summary>Conv1d(12 → 6, kernel 3, stride 1, padding 1): output (-1, 6, 5), 222 parameters.</summary>
         public readonly global::TorchSharp.Modules.Conv1d conv1;
@@ -153,21 +155,22 @@ namespace NetGen.Tests.Catalog
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)          Output Shape  Param #
-# ===========================================
-# conv1 (Conv1d)        (-1, 6, 5)        222
+# Layer (type)          Output Shape  Param #  Grad @ init
+# ========================================================
+# conv1 (Conv1d)        (-1, 6, 5)        222          n/a
 # bn1 (BatchNorm)       (-1, 6, 5)         12
 # relu1 (ReLU)          (-1, 6, 5)          0
-# lstm1 (LSTM)          (-1, 6, 10)     1,560
-# gru1 (GRU)            (-1, 6, 7)        399
-# rnn1 (RNN)            (-1, 6, 4)         52
+# lstm1 (LSTM)          (-1, 6, 10)     1,560          n/a
+# gru1 (GRU)            (-1, 6, 7)        399          n/a
+# rnn1 (RNN)            (-1, 6, 4)         52          n/a
 # laststep1 (LastStep)  (-1, 4)             0
-# fc1 (Linear)          (-1, 3)            15
+# fc1 (Linear)          (-1, 3)            15          n/a
 # softmax1 (Softmax)    (-1, 3)             0
-# ===========================================
+# ========================================================
 # Total params: 2,260
 # Trainable params: 2,260
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -5,27 +5,28 @@
 namespace NetGen.Tests.Catalog
 {
     /// <remarks>
-    /// <para>NetGen network. Layers, output shapes and parameter counts, inferred at compile time:</para>
+    /// <para>NetGen network. Layers, output shapes, parameter counts and the gradient scale predicted at initialisation, inferred at compile time:</para>
     /// <code>
-    /// Layer (type)                    Output Shape  Param #
-    /// =====================================================
+    /// Layer (type)                    Output Shape  Param #  Grad @ init
+    /// ==================================================================
     /// emb1 (Embedding)                (-1, 6, 8)        160
     /// pos1 (PositionalEmbedding)      (-1, 6, 8)         48
     /// enc1 (TransformerEncoderLayer)  (-1, 6, 8)        600
     /// enc2 (TransformerEncoderLayer)  (-1, 6, 8)        600
     /// attn1 (MultiheadAttention)      (-1, 6, 8)        288
     /// meanpool1 (MeanPool)            (-1, 8)             0
-    /// fc1 (Linear)                    (-1, 3)            27
-    /// =====================================================
+    /// fc1 (Linear)                    (-1, 3)            27          n/a
+    /// ==================================================================
     /// Total params: 1,723
     /// Trainable params: 1,723
     /// Non-trainable params: 0
+    /// Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     partial class EveryTextLayerNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
-        /// <summary>Layers, output shapes and parameter counts, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
+        /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
             "EveryTextLayerNet",
             new long[] { 6 },
@@ -39,19 +40,20 @@ namespace NetGen.Tests.Catalog
                 new("meanpool1", "MeanPool", new long[] { 8 }, 0, false),
                 new("fc1", "Linear", new long[] { 3 }, 27, true),
             },
-            "Layer (type)                    Output Shape  Param #\n" +
-            "=====================================================\n" +
+            "Layer (type)                    Output Shape  Param #  Grad @ init\n" +
+            "==================================================================\n" +
             "emb1 (Embedding)                (-1, 6, 8)        160\n" +
             "pos1 (PositionalEmbedding)      (-1, 6, 8)         48\n" +
             "enc1 (TransformerEncoderLayer)  (-1, 6, 8)        600\n" +
             "enc2 (TransformerEncoderLayer)  (-1, 6, 8)        600\n" +
             "attn1 (MultiheadAttention)      (-1, 6, 8)        288\n" +
             "meanpool1 (MeanPool)            (-1, 8)             0\n" +
-            "fc1 (Linear)                    (-1, 3)            27\n" +
-            "=====================================================\n" +
+            "fc1 (Linear)                    (-1, 3)            27          n/a\n" +
+            "==================================================================\n" +
             "Total params: 1,723\n" +
             "Trainable params: 1,723\n" +
-            "Non-trainable params: 0");
+            "Non-trainable params: 0\n" +
+            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
 
         /// <summary>Embedding(20 tokens → 8, padding 0): output (-1, 6, 8), 160 parameters.</summary>
         public readonly global::TorchSharp.Modules.Embedding emb1;

@@ -5,53 +5,55 @@
 namespace NetGen.Tests.Networks
 {
     /// <remarks>
-    /// <para>NetGen network. Layers, output shapes and parameter counts, inferred at compile time:</para>
+    /// <para>NetGen network. Layers, output shapes, parameter counts and the gradient scale predicted at initialisation, inferred at compile time:</para>
     /// <code>
-    /// Layer (type)     Output Shape  Param #
-    /// ======================================
-    /// fc1 (Linear)     (-1, 300)     235,500
+    /// Layer (type)     Output Shape  Param #  Grad @ init
+    /// ===================================================
+    /// fc1 (Linear)     (-1, 300)     235,500          4.2
     /// relu1 (ReLU)     (-1, 300)           0
     /// bn1 (BatchNorm)  (-1, 300)         600
-    /// fc2 (Linear)     (-1, 100)      30,100
+    /// fc2 (Linear)     (-1, 100)      30,100          2.1
     /// relu2 (ReLU)     (-1, 100)           0
     /// bn2 (BatchNorm)  (-1, 100)         200
-    /// fc3 (Linear)     (-1, 10)        1,010
-    /// ======================================
+    /// fc3 (Linear)     (-1, 10)        1,010            1
+    /// ===================================================
     /// Total params: 267,410
     /// Trainable params: 267,410
     /// Non-trainable params: 0
+    /// Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     partial class SimpleNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
-        /// <summary>Layers, output shapes and parameter counts, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
+        /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
             "SimpleNet",
             new long[] { 784 },
             new global::NetGen.LayerSummary[]
             {
-                new("fc1", "Linear", new long[] { 300 }, 235500, true),
+                new("fc1", "Linear", new long[] { 300 }, 235500, true, 4.164883927660854),
                 new("relu1", "ReLU", new long[] { 300 }, 0, false),
                 new("bn1", "BatchNorm", new long[] { 300 }, 600, true),
-                new("fc2", "Linear", new long[] { 100 }, 30100, true),
+                new("fc2", "Linear", new long[] { 100 }, 30100, true, 2.113182147357904),
                 new("relu2", "ReLU", new long[] { 100 }, 0, false),
                 new("bn2", "BatchNorm", new long[] { 100 }, 200, true),
-                new("fc3", "Linear", new long[] { 10 }, 1010, true),
+                new("fc3", "Linear", new long[] { 10 }, 1010, true, 1),
             },
-            "Layer (type)     Output Shape  Param #\n" +
-            "======================================\n" +
-            "fc1 (Linear)     (-1, 300)     235,500\n" +
+            "Layer (type)     Output Shape  Param #  Grad @ init\n" +
+            "===================================================\n" +
+            "fc1 (Linear)     (-1, 300)     235,500          4.2\n" +
             "relu1 (ReLU)     (-1, 300)           0\n" +
             "bn1 (BatchNorm)  (-1, 300)         600\n" +
-            "fc2 (Linear)     (-1, 100)      30,100\n" +
+            "fc2 (Linear)     (-1, 100)      30,100          2.1\n" +
             "relu2 (ReLU)     (-1, 100)           0\n" +
             "bn2 (BatchNorm)  (-1, 100)         200\n" +
-            "fc3 (Linear)     (-1, 10)        1,010\n" +
-            "======================================\n" +
+            "fc3 (Linear)     (-1, 10)        1,010            1\n" +
+            "===================================================\n" +
             "Total params: 267,410\n" +
             "Trainable params: 267,410\n" +
-            "Non-trainable params: 0");
+            "Non-trainable params: 0\n" +
+            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
 
         /// <summary>Linear(784 → 300): output (-1, 300), 235,500 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
@@ -142,19 +144,20 @@ namespace NetGen.Tests.Networks
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)     Output Shape  Param #
-# ======================================
-# fc1 (Linear)     (-1, 300)     235,500
+# Layer (type)     Output Shape  Param #  Grad @ init
+# ===================================================
+# fc1 (Linear)     (-1, 300)     235,500          4.2
 # relu1 (ReLU)     (-1, 300)           0
 # bn1 (BatchNorm)  (-1, 300)         600
-# fc2 (Linear)     (-1, 100)      30,100
+# fc2 (Linear)     (-1, 100)      30,100          2.1
 # relu2 (ReLU)     (-1, 100)           0
 # bn2 (BatchNorm)  (-1, 100)         200
-# fc3 (Linear)     (-1, 10)        1,010
-# ======================================
+# fc3 (Linear)     (-1, 10)        1,010            1
+# ===================================================
 # Total params: 267,410
 # Trainable params: 267,410
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -5,47 +5,49 @@
 namespace NetGen.Tests.Monitoring
 {
     /// <remarks>
-    /// <para>NetGen network. Layers, output shapes and parameter counts, inferred at compile time:</para>
+    /// <para>NetGen network. Layers, output shapes, parameter counts and the gradient scale predicted at initialisation, inferred at compile time:</para>
     /// <code>
-    /// Layer (type)            Output Shape  Param #
-    /// =============================================
-    /// fc1 (Linear)            (-1, 16)          144
+    /// Layer (type)            Output Shape  Param #  Grad @ init
+    /// ==========================================================
+    /// fc1 (Linear)            (-1, 16)          144         0.97
     /// tanh1 (Tanh)            (-1, 16)            0
-    /// fc2 (Linear)            (-1, 16)          272
+    /// fc2 (Linear)            (-1, 16)          272          1.2
     /// leakyrelu1 (LeakyReLU)  (-1, 16)            0
-    /// fc3 (Linear)            (-1, 3)            51
-    /// =============================================
+    /// fc3 (Linear)            (-1, 3)            51            1
+    /// ==========================================================
     /// Total params: 467
     /// Trainable params: 467
     /// Non-trainable params: 0
+    /// Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
     partial class InitAndClipNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
-        /// <summary>Layers, output shapes and parameter counts, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
+        /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
             "InitAndClipNet",
             new long[] { 8 },
             new global::NetGen.LayerSummary[]
             {
-                new("fc1", "Linear", new long[] { 16 }, 144, true),
+                new("fc1", "Linear", new long[] { 16 }, 144, true, 0.9713011783081668),
                 new("tanh1", "Tanh", new long[] { 16 }, 0, false),
-                new("fc2", "Linear", new long[] { 16 }, 272, true),
+                new("fc2", "Linear", new long[] { 16 }, 272, true, 1.174447107656819),
                 new("leakyrelu1", "LeakyReLU", new long[] { 16 }, 0, false),
-                new("fc3", "Linear", new long[] { 3 }, 51, true),
+                new("fc3", "Linear", new long[] { 3 }, 51, true, 1),
             },
-            "Layer (type)            Output Shape  Param #\n" +
-            "=============================================\n" +
-            "fc1 (Linear)            (-1, 16)          144\n" +
+            "Layer (type)            Output Shape  Param #  Grad @ init\n" +
+            "==========================================================\n" +
+            "fc1 (Linear)            (-1, 16)          144         0.97\n" +
             "tanh1 (Tanh)            (-1, 16)            0\n" +
-            "fc2 (Linear)            (-1, 16)          272\n" +
+            "fc2 (Linear)            (-1, 16)          272          1.2\n" +
             "leakyrelu1 (LeakyReLU)  (-1, 16)            0\n" +
-            "fc3 (Linear)            (-1, 3)            51\n" +
-            "=============================================\n" +
+            "fc3 (Linear)            (-1, 3)            51            1\n" +
+            "==========================================================\n" +
             "Total params: 467\n" +
             "Trainable params: 467\n" +
-            "Non-trainable params: 0");
+            "Non-trainable params: 0\n" +
+            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
 
         /// <summary>Linear(8 → 16): output (-1, 16), 144 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
@@ -150,17 +152,18 @@ namespace NetGen.Tests.Monitoring
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)            Output Shape  Param #
-# =============================================
-# fc1 (Linear)            (-1, 16)          144
+# Layer (type)            Output Shape  Param #  Grad @ init
+# ==========================================================
+# fc1 (Linear)            (-1, 16)          144         0.97
 # tanh1 (Tanh)            (-1, 16)            0
-# fc2 (Linear)            (-1, 16)          272
+# fc2 (Linear)            (-1, 16)          272          1.2
 # leakyrelu1 (LeakyReLU)  (-1, 16)            0
-# fc3 (Linear)            (-1, 3)            51
-# =============================================
+# fc3 (Linear)            (-1, 3)            51            1
+# ==========================================================
 # Total params: 467
 # Trainable params: 467
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

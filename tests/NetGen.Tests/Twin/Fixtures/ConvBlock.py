@@ -2,15 +2,16 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)     Output Shape     Param #
-# =========================================
-# conv1 (Conv2d)   (-1, 8, 14, 14)      584
+# Layer (type)     Output Shape     Param #  Grad @ init
+# ======================================================
+# conv1 (Conv2d)   (-1, 8, 14, 14)      584            1
 # bn1 (BatchNorm)  (-1, 8, 14, 14)       16
 # relu1 (ReLU)     (-1, 8, 14, 14)        0
-# =========================================
+# ======================================================
 # Total params: 600
 # Trainable params: 600
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

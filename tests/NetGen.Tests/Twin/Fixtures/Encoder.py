@@ -2,14 +2,15 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)  Output Shape  Param #
-# ===================================
-# fc1 (Linear)  (-1, 16)          528
+# Layer (type)  Output Shape  Param #  Grad @ init
+# ================================================
+# fc1 (Linear)  (-1, 16)          528            1
 # tanh1 (Tanh)  (-1, 16)            0
-# ===================================
+# ================================================
 # Total params: 528
 # Trainable params: 528
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,41 +2,42 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)                  Output Shape     Param #
-# ======================================================
-# conv1 (Conv2d)                (-1, 8, 14, 14)       80
+# Layer (type)                  Output Shape     Param #  Grad @ init
+# ===================================================================
+# conv1 (Conv2d)                (-1, 8, 14, 14)       80       3.0e-4
 # bn1 (BatchNorm)               (-1, 8, 14, 14)       16
 # prelu1 (PReLU)                (-1, 8, 14, 14)        8
-# res1 (Residual)               (-1, 8, 14, 14)      600
+# res1 (Residual)               (-1, 8, 14, 14)      600       6.2e-4
 # maxpool1 (MaxPool2d)          (-1, 8, 13, 13)        0
 # avgpool1 (AvgPool2d)          (-1, 8, 6, 6)          0
 # avgpool2 (AdaptiveAvgPool2d)  (-1, 8, 3, 3)          0
 # flatten1 (Flatten)            (-1, 72)               0
-# fc1 (Linear)                  (-1, 32)           2,336
+# fc1 (Linear)                  (-1, 32)           2,336       6.3e-3
 # ln1 (LayerNorm)               (-1, 32)              64
 # leakyrelu1 (LeakyReLU)        (-1, 32)               0
-# block1 (Block)                (-1, 16)             528
+# block1 (Block)                (-1, 16)             528       4.2e-3
 # dropout1 (Dropout)            (-1, 16)               0
-# res2 (Residual)               (-1, 16)             544
-# res3 (Residual)               (-1, 16)             544
-# fc2 (Linear)                  (-1, 24)             408
+# res2 (Residual)               (-1, 16)             544       6.8e-4
+# res3 (Residual)               (-1, 16)             544       7.2e-4
+# fc2 (Linear)                  (-1, 24)             408       3.5e-3
 # tanh1 (Tanh)                  (-1, 24)               0
-# fc3 (Linear)                  (-1, 24)             600
+# fc3 (Linear)                  (-1, 24)             600       4.8e-3
 # elu1 (ELU)                    (-1, 24)               0
-# fc4 (Linear)                  (-1, 20)             500
+# fc4 (Linear)                  (-1, 20)             500       5.9e-3
 # selu1 (SELU)                  (-1, 20)               0
-# fc5 (Linear)                  (-1, 18)             378
+# fc5 (Linear)                  (-1, 18)             378       8.9e-3
 # gelu1 (GELU)                  (-1, 18)               0
-# fc6 (Linear)                  (-1, 16)             304
+# fc6 (Linear)                  (-1, 16)             304        0.013
 # relu61 (ReLU6)                (-1, 16)               0
-# fc7 (Linear)                  (-1, 12)             204
+# fc7 (Linear)                  (-1, 12)             204        0.034
 # sigmoid1 (Sigmoid)            (-1, 12)               0
-# fc8 (Linear)                  (-1, 10)             130
+# fc8 (Linear)                  (-1, 10)             130            1
 # logsoftmax1 (LogSoftmax)      (-1, 10)               0
-# ======================================================
+# ===================================================================
 # Total params: 7,244
 # Trainable params: 7,244
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,21 +2,22 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)          Output Shape  Param #
-# ===========================================
-# conv1 (Conv1d)        (-1, 6, 5)        222
+# Layer (type)          Output Shape  Param #  Grad @ init
+# ========================================================
+# conv1 (Conv1d)        (-1, 6, 5)        222          n/a
 # bn1 (BatchNorm)       (-1, 6, 5)         12
 # relu1 (ReLU)          (-1, 6, 5)          0
-# lstm1 (LSTM)          (-1, 6, 10)     1,560
-# gru1 (GRU)            (-1, 6, 7)        399
-# rnn1 (RNN)            (-1, 6, 4)         52
+# lstm1 (LSTM)          (-1, 6, 10)     1,560          n/a
+# gru1 (GRU)            (-1, 6, 7)        399          n/a
+# rnn1 (RNN)            (-1, 6, 4)         52          n/a
 # laststep1 (LastStep)  (-1, 4)             0
-# fc1 (Linear)          (-1, 3)            15
+# fc1 (Linear)          (-1, 3)            15          n/a
 # softmax1 (Softmax)    (-1, 3)             0
-# ===========================================
+# ========================================================
 # Total params: 2,260
 # Trainable params: 2,260
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,17 +2,18 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)            Output Shape  Param #
-# =============================================
-# fc1 (Linear)            (-1, 8)            56
+# Layer (type)            Output Shape  Param #  Grad @ init
+# ==========================================================
+# fc1 (Linear)            (-1, 8)            56         0.64
 # leakyrelu1 (LeakyReLU)  (-1, 8)             0
-# fc2 (Linear)            (-1, 8)            72
+# fc2 (Linear)            (-1, 8)            72         0.69
 # tanh1 (Tanh)            (-1, 8)             0
-# fc3 (Linear)            (-1, 3)            27
-# =============================================
+# fc3 (Linear)            (-1, 3)            27            1
+# ==========================================================
 # Total params: 155
 # Trainable params: 155
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,16 +2,17 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)       Output Shape  Param #
-# ========================================
-# pass (Linear)      (-1, 3)            15
+# Layer (type)       Output Shape  Param #  Grad @ init
+# =====================================================
+# pass (Linear)      (-1, 3)            15         0.38
 # relu1 (ReLU)       (-1, 3)             0
-# lambda (Residual)  (-1, 3)            12
-# _private (Linear)  (-1, 2)             8
-# ========================================
+# lambda (Residual)  (-1, 3)            12         0.35
+# _private (Linear)  (-1, 2)             8            1
+# =====================================================
 # Total params: 35
 # Trainable params: 35
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

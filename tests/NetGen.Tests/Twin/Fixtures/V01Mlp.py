@@ -2,15 +2,16 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)  Output Shape  Param #
-# ===================================
-# fc1 (Linear)  (-1, 20)          220
+# Layer (type)  Output Shape  Param #  Grad @ init
+# ================================================
+# fc1 (Linear)  (-1, 20)          220         0.61
 # relu1 (ReLU)  (-1, 20)            0
-# fc2 (Linear)  (-1, 5)           105
-# ===================================
+# fc2 (Linear)  (-1, 5)           105            1
+# ================================================
 # Total params: 325
 # Trainable params: 325
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,16 +2,17 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)     Output Shape  Param #
-# ======================================
-# fc1 (Linear)     (-1, 8)            64
+# Layer (type)     Output Shape  Param #  Grad @ init
+# ===================================================
+# fc1 (Linear)     (-1, 8)            64          1.1
 # bn1 (BatchNorm)  (-1, 8)            16
 # tanh1 (Tanh)     (-1, 8)             0
-# fc2 (Linear)     (-1, 2)            18
-# ======================================
+# fc2 (Linear)     (-1, 2)            18            1
+# ===================================================
 # Total params: 98
 # Trainable params: 98
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

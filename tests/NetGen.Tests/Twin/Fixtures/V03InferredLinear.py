@@ -2,15 +2,16 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)        Output Shape  Param #
-# =========================================
-# fc1 (Linear)        (-1, 12)           84
+# Layer (type)        Output Shape  Param #  Grad @ init
+# ======================================================
+# fc1 (Linear)        (-1, 12)           84        0.091
 # sigmoid1 (Sigmoid)  (-1, 12)            0
-# fc2 (Linear)        (-1, 3)            39
-# =========================================
+# fc2 (Linear)        (-1, 3)            39            1
+# ======================================================
 # Total params: 123
 # Trainable params: 123
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,17 +2,18 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)          Output Shape     Param #
-# ==============================================
-# conv1 (Conv2d)        (-1, 4, 12, 12)      304
+# Layer (type)          Output Shape     Param #  Grad @ init
+# ===========================================================
+# conv1 (Conv2d)        (-1, 4, 12, 12)      304         0.44
 # relu1 (ReLU)          (-1, 4, 12, 12)        0
 # maxpool1 (MaxPool2d)  (-1, 4, 6, 6)          0
 # flatten1 (Flatten)    (-1, 144)              0
-# fc1 (Linear)          (-1, 10)           1,450
-# ==============================================
+# fc1 (Linear)          (-1, 10)           1,450            1
+# ===========================================================
 # Total params: 1,754
 # Trainable params: 1,754
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,21 +2,22 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)                  Output Shape      Param #
-# =======================================================
-# conv1 (Conv2d)                (-1, 16, 28, 28)      160
+# Layer (type)                  Output Shape      Param #  Grad @ init
+# ====================================================================
+# conv1 (Conv2d)                (-1, 16, 28, 28)      160        0.028
 # bn1 (BatchNorm)               (-1, 16, 28, 28)       32
 # relu1 (ReLU)                  (-1, 16, 28, 28)        0
 # maxpool1 (MaxPool2d)          (-1, 16, 14, 14)        0
-# conv2 (Conv2d)                (-1, 32, 14, 14)    4,640
+# conv2 (Conv2d)                (-1, 32, 14, 14)    4,640         0.16
 # relu2 (ReLU)                  (-1, 32, 14, 14)        0
 # avgpool1 (AdaptiveAvgPool2d)  (-1, 32, 1, 1)          0
 # flatten1 (Flatten)            (-1, 32)                0
-# fc1 (Linear)                  (-1, 10)              330
-# =======================================================
+# fc1 (Linear)                  (-1, 10)              330            1
+# ====================================================================
 # Total params: 5,162
 # Trainable params: 5,162
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

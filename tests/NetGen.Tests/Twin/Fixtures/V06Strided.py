@@ -2,15 +2,16 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)        Output Shape   Param #
-# ==========================================
-# conv1 (Conv2d)      (-1, 3, 3, 3)       57
+# Layer (type)        Output Shape   Param #  Grad @ init
+# =======================================================
+# conv1 (Conv2d)      (-1, 3, 3, 3)       57         0.78
 # flatten1 (Flatten)  (-1, 27)             0
-# fc1 (Linear)        (-1, 4)            112
-# ==========================================
+# fc1 (Linear)        (-1, 4)            112            1
+# =======================================================
 # Total params: 169
 # Trainable params: 169
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,17 +2,18 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)        Output Shape  Param #
-# =========================================
-# conv1 (Conv1d)      (-1, 8, 14)       168
+# Layer (type)        Output Shape  Param #  Grad @ init
+# ======================================================
+# conv1 (Conv1d)      (-1, 8, 14)       168         0.74
 # relu1 (ReLU)        (-1, 8, 14)         0
-# conv2 (Conv1d)      (-1, 2, 12)        50
+# conv2 (Conv1d)      (-1, 2, 12)        50         0.88
 # flatten1 (Flatten)  (-1, 24)            0
-# fc1 (Linear)        (-1, 6)           150
-# =========================================
+# fc1 (Linear)        (-1, 6)           150            1
+# ======================================================
 # Total params: 368
 # Trainable params: 368
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,15 +2,16 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)          Output Shape  Param #
-# ===========================================
-# lstm1 (LSTM)          (-1, 20, 16)    1,344
+# Layer (type)          Output Shape  Param #  Grad @ init
+# ========================================================
+# lstm1 (LSTM)          (-1, 20, 16)    1,344       8.7e-5
 # laststep1 (LastStep)  (-1, 16)            0
-# fc1 (Linear)          (-1, 1)            17
-# ===========================================
+# fc1 (Linear)          (-1, 1)            17          n/a
+# ========================================================
 # Total params: 1,361
 # Trainable params: 1,361
 # Non-trainable params: 0
+# Grad @ init: gradient reaching the first time step relative to the last, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,16 +2,17 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)              Output Shape  Param #
-# ===============================================
-# gru1 (GRU)                (-1, 15, 8)     1,200
+# Layer (type)              Output Shape  Param #  Grad @ init
+# ============================================================
+# gru1 (GRU)                (-1, 15, 8)     1,200          n/a
 # laststep1 (LastStep)      (-1, 8)             0
-# fc1 (Linear)              (-1, 2)            18
+# fc1 (Linear)              (-1, 2)            18          n/a
 # logsoftmax1 (LogSoftmax)  (-1, 2)             0
-# ===============================================
+# ============================================================
 # Total params: 1,218
 # Trainable params: 1,218
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,15 +2,16 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)          Output Shape  Param #
-# ===========================================
-# rnn1 (RNN)            (-1, 7, 5)        105
+# Layer (type)          Output Shape  Param #  Grad @ init
+# ========================================================
+# rnn1 (RNN)            (-1, 7, 5)        105          n/a
 # ln1 (LayerNorm)       (-1, 7, 5)         10
 # laststep1 (LastStep)  (-1, 5)             0
-# ===========================================
+# ========================================================
 # Total params: 115
 # Trainable params: 115
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,17 +2,18 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)     Output Shape  Param #
-# ======================================
-# res1 (Residual)  (-1, 16)          544
-# res2 (Residual)  (-1, 16)          544
-# res3 (Residual)  (-1, 16)          544
-# res4 (Residual)  (-1, 16)          544
-# fc1 (Linear)     (-1, 1)            17
-# ======================================
+# Layer (type)     Output Shape  Param #  Grad @ init
+# ===================================================
+# res1 (Residual)  (-1, 16)          544         0.22
+# res2 (Residual)  (-1, 16)          544         0.22
+# res3 (Residual)  (-1, 16)          544         0.23
+# res4 (Residual)  (-1, 16)          544         0.23
+# fc1 (Linear)     (-1, 1)            17            1
+# ===================================================
 # Total params: 2,193
 # Trainable params: 2,193
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

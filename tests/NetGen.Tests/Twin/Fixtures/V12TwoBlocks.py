@@ -2,16 +2,17 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)    Output Shape  Param #
-# =====================================
-# block1 (Block)  (-1, 16)          528
-# fc1 (Linear)    (-1, 32)          544
-# second (Block)  (-1, 16)          528
+# Layer (type)    Output Shape  Param #  Grad @ init
+# ==================================================
+# block1 (Block)  (-1, 16)          528         0.89
+# fc1 (Linear)    (-1, 32)          544         0.62
+# second (Block)  (-1, 16)          528            1
 # relu1 (ReLU)    (-1, 16)            0
-# =====================================
+# ==================================================
 # Total params: 1,600
 # Trainable params: 1,600
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,17 +2,18 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)    Output Shape  Param #
-# =====================================
-# fc1 (Linear)    (-1, 5)            30
+# Layer (type)    Output Shape  Param #  Grad @ init
+# ==================================================
+# fc1 (Linear)    (-1, 5)            30         0.66
 # prelu1 (PReLU)  (-1, 5)             1
-# fc2 (Linear)    (-1, 5)            30
+# fc2 (Linear)    (-1, 5)            30         0.72
 # prelu2 (PReLU)  (-1, 5)             1
-# fc3 (Linear)    (-1, 1)             6
-# =====================================
+# fc3 (Linear)    (-1, 1)             6            1
+# ==================================================
 # Total params: 68
 # Trainable params: 68
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

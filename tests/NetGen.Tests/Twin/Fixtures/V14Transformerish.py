@@ -2,21 +2,22 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)        Output Shape  Param #
-# =========================================
-# fc1 (Linear)        (-1, 6)            42
+# Layer (type)        Output Shape  Param #  Grad @ init
+# ======================================================
+# fc1 (Linear)        (-1, 6)            42          n/a
 # ln1 (LayerNorm)     (-1, 6)            12
 # gelu1 (GELU)        (-1, 6)             0
 # dropout1 (Dropout)  (-1, 6)             0
-# fc2 (Linear)        (-1, 6)            42
+# fc2 (Linear)        (-1, 6)            42          n/a
 # ln2 (LayerNorm)     (-1, 6)            12
 # gelu2 (GELU)        (-1, 6)             0
-# fc3 (Linear)        (-1, 3)            21
+# fc3 (Linear)        (-1, 3)            21          n/a
 # softmax1 (Softmax)  (-1, 3)             0
-# =========================================
+# ======================================================
 # Total params: 129
 # Trainable params: 129
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

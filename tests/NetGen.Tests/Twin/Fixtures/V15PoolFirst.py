@@ -2,16 +2,17 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)          Output Shape   Param #
-# ============================================
+# Layer (type)          Output Shape   Param #  Grad @ init
+# =========================================================
 # avgpool1 (AvgPool2d)  (-1, 3, 4, 4)        0
 # bn1 (BatchNorm)       (-1, 3, 4, 4)        6
 # flatten1 (Flatten)    (-1, 48)             0
-# fc1 (Linear)          (-1, 7)            343
-# ============================================
+# fc1 (Linear)          (-1, 7)            343            1
+# =========================================================
 # Total params: 349
 # Trainable params: 349
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,15 +2,16 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)        Output Shape   Param #
-# ==========================================
-# conv1 (Conv2d)      (-1, 2, 5, 5)       18
-# conv2 (Conv2d)      (-1, 2, 1, 1)      102
+# Layer (type)        Output Shape   Param #  Grad @ init
+# =======================================================
+# conv1 (Conv2d)      (-1, 2, 5, 5)       18         0.42
+# conv2 (Conv2d)      (-1, 2, 1, 1)      102            1
 # flatten1 (Flatten)  (-1, 2)              0
-# ==========================================
+# =======================================================
 # Total params: 120
 # Trainable params: 120
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,20 +2,21 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)            Output Shape  Param #
-# =============================================
-# fc1 (Linear)            (-1, 3)            15
+# Layer (type)            Output Shape  Param #  Grad @ init
+# ==========================================================
+# fc1 (Linear)            (-1, 3)            15         0.23
 # elu1 (ELU)              (-1, 3)             0
-# fc2 (Linear)            (-1, 3)            12
+# fc2 (Linear)            (-1, 3)            12         0.29
 # selu1 (SELU)            (-1, 3)             0
-# fc3 (Linear)            (-1, 3)            12
+# fc3 (Linear)            (-1, 3)            12         0.56
 # relu61 (ReLU6)          (-1, 3)             0
-# fc4 (Linear)            (-1, 2)             8
+# fc4 (Linear)            (-1, 2)             8            1
 # leakyrelu1 (LeakyReLU)  (-1, 2)             0
-# =============================================
+# ==========================================================
 # Total params: 47
 # Trainable params: 47
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

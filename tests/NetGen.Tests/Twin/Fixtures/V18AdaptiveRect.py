@@ -2,16 +2,17 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)                  Output Shape   Param #
-# ====================================================
+# Layer (type)                  Output Shape   Param #  Grad @ init
+# =================================================================
 # maxpool1 (MaxPool2d)          (-1, 3, 5, 5)        0
 # avgpool1 (AdaptiveAvgPool2d)  (-1, 3, 2, 3)        0
 # flatten1 (Flatten)            (-1, 18)             0
-# fc1 (Linear)                  (-1, 4)             76
-# ====================================================
+# fc1 (Linear)                  (-1, 4)             76            1
+# =================================================================
 # Total params: 76
 # Trainable params: 76
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,16 +2,17 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)        Output Shape  Param #
-# =========================================
+# Layer (type)        Output Shape  Param #  Grad @ init
+# ======================================================
 # dropout1 (Dropout)  (-1, 9)             0
-# hidden (Linear)     (-1, 4)            40
+# hidden (Linear)     (-1, 4)            40         0.82
 # relu1 (ReLU)        (-1, 4)             0
-# head (Linear)       (-1, 2)            10
-# =========================================
+# head (Linear)       (-1, 2)            10            1
+# ======================================================
 # Total params: 50
 # Trainable params: 50
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,15 +2,16 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)        Output Shape   Param #
-# ==========================================
-# res1 (Residual)     (-1, 2, 6, 6)       38
+# Layer (type)        Output Shape   Param #  Grad @ init
+# =======================================================
+# res1 (Residual)     (-1, 2, 6, 6)       38          0.2
 # flatten1 (Flatten)  (-1, 72)             0
-# fc1 (Linear)        (-1, 3)            219
-# ==========================================
+# fc1 (Linear)        (-1, 3)            219            1
+# =======================================================
 # Total params: 257
 # Trainable params: 257
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,21 +2,22 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)  Output Shape    Param #
-# =====================================
-# fc1 (Linear)  (-1, 1000)      101,000
+# Layer (type)  Output Shape    Param #  Grad @ init
+# ==================================================
+# fc1 (Linear)  (-1, 1000)      101,000         0.28
 # relu1 (ReLU)  (-1, 1000)            0
-# fc2 (Linear)  (-1, 1000)    1,001,000
+# fc2 (Linear)  (-1, 1000)    1,001,000         0.89
 # relu2 (ReLU)  (-1, 1000)            0
-# fc3 (Linear)  (-1, 1000)    1,001,000
+# fc3 (Linear)  (-1, 1000)    1,001,000          0.9
 # relu3 (ReLU)  (-1, 1000)            0
-# fc4 (Linear)  (-1, 1000)    1,001,000
+# fc4 (Linear)  (-1, 1000)    1,001,000         0.91
 # relu4 (ReLU)  (-1, 1000)            0
-# fc5 (Linear)  (-1, 1)           1,001
-# =====================================
+# fc5 (Linear)  (-1, 1)           1,001            1
+# ==================================================
 # Total params: 3,105,001
 # Trainable params: 3,105,001
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

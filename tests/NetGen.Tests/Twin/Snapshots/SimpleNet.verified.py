@@ -2,19 +2,20 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)     Output Shape  Param #
-# ======================================
-# fc1 (Linear)     (-1, 300)     235,500
+# Layer (type)     Output Shape  Param #  Grad @ init
+# ===================================================
+# fc1 (Linear)     (-1, 300)     235,500          4.2
 # relu1 (ReLU)     (-1, 300)           0
 # bn1 (BatchNorm)  (-1, 300)         600
-# fc2 (Linear)     (-1, 100)      30,100
+# fc2 (Linear)     (-1, 100)      30,100          2.1
 # relu2 (ReLU)     (-1, 100)           0
 # bn2 (BatchNorm)  (-1, 100)         200
-# fc3 (Linear)     (-1, 10)        1,010
-# ======================================
+# fc3 (Linear)     (-1, 10)        1,010            1
+# ===================================================
 # Total params: 267,410
 # Trainable params: 267,410
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 

@@ -2,18 +2,19 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)        Output Shape   Param #
-# ==========================================
-# conv1 (Conv2d)      (-1, 3, 8, 8)       57
+# Layer (type)        Output Shape   Param #  Grad @ init
+# =======================================================
+# conv1 (Conv2d)      (-1, 3, 8, 8)       57         0.23
 # relu1 (ReLU)        (-1, 3, 8, 8)        0
 # flatten1 (Flatten)  (-1, 192)            0
-# fc1 (Linear)        (-1, 4)            772
+# fc1 (Linear)        (-1, 4)            772          1.5
 # sigmoid1 (Sigmoid)  (-1, 4)              0
-# fc2 (Linear)        (-1, 2)             10
-# ==========================================
+# fc2 (Linear)        (-1, 2)             10            1
+# =======================================================
 # Total params: 839
 # Trainable params: 839
 # Non-trainable params: 0
+# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
 import math
 
