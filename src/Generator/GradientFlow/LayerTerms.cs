@@ -43,9 +43,9 @@ namespace NetGen.Generator.GradientFlow
             ["Flatten"] = _ => Array.Empty<SignalStep>(),
             ["Conv1d"] = c => Convolution(c) is { } conv ? new[] { conv } : null,
             ["Conv2d"] = c => Convolution(c) is { } conv ? new[] { conv } : null,
-            ["MaxPool2d"] = c => One(Pooling(c, max: true)),
-            ["AvgPool2d"] = c => One(Pooling(c, max: false)),
-            ["AdaptiveAvgPool2d"] = c => One(AdaptivePooling(c)),
+            ["MaxPool2d"] = c => Countable(c) ? One(Pooling(c, max: true)) : null,
+            ["AvgPool2d"] = c => Countable(c) ? One(Pooling(c, max: false)) : null,
+            ["AdaptiveAvgPool2d"] = c => Countable(c) ? One(AdaptivePooling(c)) : null,
             ["Dropout"] = c => One(new DropoutStep(c.Arguments.Double("p") ?? 0.5, c.Source)),
             ["Block"] = c => c.Layer.Block is { } block ? Steps(block, c.Source) : null,
             // A projection shortcut (ResNet's downsample) replaces the identity path the residual term models: no term, so
@@ -152,7 +152,7 @@ namespace NetGen.Generator.GradientFlow
             var input = c.InShape;
             var output = c.Layer.Model.OutputShape;
             var kernel = c.Arguments.Long("kernelSize");
-            if (initialization is null || kernel is not { } k || input.Rank != output.Rank || input.Rank < 2)
+            if (initialization is null || kernel is not { } k || input.Rank != output.Rank || input.Rank < 2 || !Countable(c))
             {
                 return null;
             }
@@ -182,6 +182,29 @@ namespace NetGen.Generator.GradientFlow
                 positions: outPositions * inBound,
                 c.Arguments.Bool("Bias", true) ? initialization : initialization.WithoutBias(),
                 c.Source);
+        }
+
+        /// <summary>
+        /// The window terms below count output positions one by one along each dimension, which is exact and cheap for
+        /// any real feature map; past this length (a declaration no tensor could hold) NetGen declines rather than let
+        /// the analyzer or the generator's summary loop for minutes.
+        /// </summary>
+        private const long MaxPositionsPerDimension = 1 << 16;
+
+        private static bool Countable(LayerTermContext c)
+        {
+            foreach (var dims in new[] { c.InShape.Dims, c.Layer.Model.OutputShape.Dims })
+            {
+                for (var d = 1; d < dims.Count; d++)
+                {
+                    if (dims[d] > MaxPositionsPerDimension)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
         }
 
         /// <summary>The share of a kernel's taps that fall inside the input, averaged over the output positions (one dimension).</summary>
