@@ -18,7 +18,19 @@ namespace NetGen.Generator.Model
         double? ClipValue,
         MonitorModel? Monitor,
         long TotalParameters,
-        long TrainableParameters);
+        long TrainableParameters)
+    {
+        /// <summary>
+        /// The size of the token table when the input is token ids (the first layer is an Embedding, or a block or the
+        /// first branch starting with one); null for float inputs. Every target types its input from this.
+        /// </summary>
+        public long? TokenVocabulary =>
+            Layers.Count == 0 ? null
+            : Layers[0] is { Kind: "Embedding" } embedding ? embedding.Long("numEmbeddings")
+            : Layers[0].Block is { } block ? block.TokenVocabulary
+            : Layers[0].Branches.Count > 0 ? Layers[0].Branches[0].Network.TokenVocabulary
+            : null;
+    }
 
     /// <summary>
     /// One declared layer after shape inference, in two parts. The target-neutral part says what the layer is:

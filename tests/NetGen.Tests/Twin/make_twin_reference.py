@@ -12,9 +12,10 @@ data file for the launcher. This script (Debian's python3-torch, standard librar
 every network:
   1. loads the twin module from Fixtures/<Name>.py and the .NET weights into it,
   2. draws a fixed input batch of 4 and a fixed projection of the output (seeded: inputs multiples of 1/8 in [-1, 1],
-     output weights multiples of 1/64 in [-1/8, 1/8]),
+     or int64 token ids over the whole vocabulary for twins that declare TOKENS; output weights multiples of 1/64 in
+     [-1/8, 1/8]),
   3. in eval mode (and in train mode when the network has no dropout) runs forward, then backward of
-     sum(output * projection), and records the output, the input's gradient, every parameter's gradient and,
+     sum(output * projection), and records the output, the input's gradient (float inputs), every parameter's gradient and,
      in train mode, the BatchNorm running statistics,
   4. for networks declaring [Loss]: the declared loss on a fixed target, backward, the declared clipping
      (clip_gradients) and the clipped gradients,
@@ -30,6 +31,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -83,14 +85,13 @@ def fresh_model(twin, name):
 def run_mode(twin, name, mode, x, projection):
     model = fresh_model(twin, name)
     model.train(mode == "train")
-    x = x.clone().requires_grad_(True)
+    x = x.clone().requires_grad_(True) if x.is_floating_point() else x
     output = model(x)
     (output * projection).sum().backward()
-    record = {
-        "output": tensor_json(output),
-        "input_grad": tensor_json(x.grad),
-        "grads": {n: tensor_json(p.grad) for n, p in model.named_parameters()},
-    }
+    record = {"output": tensor_json(output)}
+    if x.is_floating_point():
+        record["input_grad"] = tensor_json(x.grad)
+    record["grads"] = {n: tensor_json(p.grad) for n, p in model.named_parameters()}
     if mode == "train":
         buffers = {n: tensor_json(b) for n, b in model.named_buffers() if "running" in n}
         if buffers:
@@ -121,13 +122,17 @@ def reference_for(name):
     twin = load_twin(name)
     generator = torch.Generator().manual_seed(SEED)
     # Multiples of 1/8 in [-1, 1]: exact in float32 and short in JSON.
-    x = torch.randint(-8, 9, (BATCH,) + tuple(twin.INPUT_SHAPE), generator=generator).float() / 8
+    if getattr(twin, "TOKENS", None) is not None:
+        x = torch.randint(0, twin.TOKENS, (BATCH,) + tuple(twin.INPUT_SHAPE), generator=generator)
+    else:
+        x = torch.randint(-8, 9, (BATCH,) + tuple(twin.INPUT_SHAPE), generator=generator).float() / 8
     # The loss weights are multiples of 1/64 in [-1/8, 1/8]: gradients that are zero in exact arithmetic (a convolution's
     # bias before a train-mode BatchNorm) come out as float32 rounding noise in both engines, which scales with them.
     projection = torch.randint(-8, 9, (BATCH,) + tuple(twin.OUTPUT_SHAPE), generator=generator).float() / 64
     with open(os.path.join(FIXTURES, name + ".py"), encoding="utf-8") as f:
         source = f.read()
-    has_dropout = "F.dropout(" in source
+    # F.dropout in forward, or a module built with a dropout probability above zero (attention, encoder layers).
+    has_dropout = "F.dropout(" in source or any(float(p) > 0 for p in re.findall(r"dropout=([0-9.e+-]+)", source))
     modes = ["eval"] if has_dropout else ["eval", "train"]
     result = {
         "input": tensor_json(x, exact=True),
