@@ -253,6 +253,11 @@ public sealed class TwinParityTests
         using var inputs = torch.randn(32, 10);
         using var targets = torch.randn(32, 5);
         PyTorchTwin.WriteData(Path.Combine(fixtures, "V01Mlp.data.safetensors"), inputs, targets);
+
+        // Token data for a network that starts with an Embedding (int64 ids, cross-entropy): the launcher trains it one epoch too.
+        using var tokens = torch.randint(0, 20, new long[] { 32, 6 }, dtype: ScalarType.Int64);
+        using var classes = torch.randint(0, 3, new long[] { 32 }, dtype: ScalarType.Int64);
+        PyTorchTwin.WriteData(Path.Combine(fixtures, "EveryTextLayerNet.data.safetensors"), tokens, classes);
     }
 
     /// <summary>A seed from the network's name (FNV-1a), so adding a parity network leaves the others' weights as they are.</summary>

@@ -23,7 +23,9 @@ every network:
 Large tensors are recorded by their L2 norm and every k-th element (at most 128 values each); inputs exactly.
 It writes Twin/twin_reference.json. It also trains V01Mlp's twin for one epoch with the shipped launcher
 (src/Runtime/PyTorch/train.py) and keeps the state dict it writes as Fixtures/launcher/V01Mlp.pt for the
-.NET loader tests. The C# tests read only committed files: they need no Python.
+.NET loader tests, and EveryTextLayerNet's twin (int64 token data, cross-entropy, from the .NET weights) for one
+epoch, keeping its weights as Fixtures/launcher/EveryTextLayerNet.safetensors and their eval-mode loss on the data
+in twin_reference.json ("launcher"). The C# tests read only committed files: they need no Python.
 """
 
 import datetime
@@ -149,7 +151,23 @@ def reference_for(name):
 
 
 def launcher_fixture():
-    """One epoch of V01Mlp through the shipped launcher; its state dict is the loader tests' twin-written file."""
+    """One epoch of V01Mlp and of EveryTextLayerNet (token ids) through the shipped launcher; the loader tests' twin-written files."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, LAUNCHER, os.path.join(FIXTURES, "EveryTextLayerNet.py"),
+                   os.path.join(FIXTURES, "EveryTextLayerNet.data.safetensors"), "--out", out, "--epochs", "1", "--batch-size", "8",
+                   "--loss", "cross_entropy", "--lr", "0.01", "--init-weights", os.path.join(FIXTURES, "EveryTextLayerNet.safetensors")]
+        subprocess.run(command, check=True)
+        os.makedirs(os.path.join(FIXTURES, "launcher"), exist_ok=True)
+        trained = os.path.join(FIXTURES, "launcher", "EveryTextLayerNet.safetensors")
+        shutil.copyfile(os.path.join(out, "EveryTextLayerNet.safetensors"), trained)
+    twin = load_twin("EveryTextLayerNet")
+    model = twin.MODEL()
+    train.load_weights(model, trained)
+    model.eval()
+    data = train.read_safetensors(os.path.join(FIXTURES, "EveryTextLayerNet.data.safetensors"))
+    with torch.no_grad():
+        loss = torch.nn.functional.cross_entropy(model(data["inputs"]), data["targets"])
+    text_launcher = {"network": "EveryTextLayerNet", "eval_cross_entropy": float(loss)}
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, LAUNCHER, os.path.join(FIXTURES, "V01Mlp.py"), os.path.join(FIXTURES, "V01Mlp.data.safetensors"),
                    "--out", out, "--epochs", "1", "--batch-size", "8", "--loss", "mse_loss", "--lr", "0.01"]
@@ -157,6 +175,7 @@ def launcher_fixture():
         os.makedirs(os.path.join(FIXTURES, "launcher"), exist_ok=True)
         for extension in (".pt", ".safetensors"):
             shutil.copyfile(os.path.join(out, "V01Mlp" + extension), os.path.join(FIXTURES, "launcher", "V01Mlp" + extension))
+    return text_launcher
 
 
 def main():
@@ -171,11 +190,11 @@ def main():
         "tolerance": TOLERANCE,
         "networks": {name: reference_for(name) for name in names},
     }
+    reference["launcher"] = launcher_fixture()
     with open(os.path.join(HERE, "twin_reference.json"), "w", encoding="utf-8") as f:
         json.dump(reference, f, separators=(",", ":"))
         f.write("\n")
-    launcher_fixture()
-    print(f"wrote twin_reference.json for {len(names)} networks and Fixtures/launcher/V01Mlp.pt")
+    print(f"wrote twin_reference.json for {len(names)} networks, Fixtures/launcher/V01Mlp.pt and EveryTextLayerNet.safetensors")
 
 
 if __name__ == "__main__":
