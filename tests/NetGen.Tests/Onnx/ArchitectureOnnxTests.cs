@@ -98,6 +98,12 @@ public class ArchitectureOnnxTests(ITestOutputHelper output)
         using var temp = new TemporaryFolder();
         var path = Path.Combine(temp.Path, networkName + ".onnx");
         OnnxFixtures.Export(module, path, opset);
+        if (Environment.GetEnvironmentVariable("NETGEN_WRITE_ONNX_EXPORTS") is { Length: > 0 } keep)
+        {
+            // For checking the files with onnx.checker (docs/onnx.md says how).
+            File.Copy(path, Path.Combine(keep, $"{networkName}.opset{opset}.netgen.onnx"), overwrite: true);
+        }
+
         using var session = new InferenceSession(path);
         foreach (var batch in new[] { 5, 1 })
         {
