@@ -180,8 +180,13 @@ public class TypedInferenceTests
             new[] { CSharpSyntaxTree.ParseText(AppSource, new CSharpParseOptions(LanguageVersion.Latest)) },
             references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        var driver = CSharpGeneratorDriver.Create(new NetworkGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var driver = CSharpGeneratorDriver.Create(new NetworkGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var sources = driver.GetRunResult().GeneratedTrees.Select(t => t.ToString()).ToList();
+
+        // Every declaration, the token network too, becomes a class: no NG0199 or other generator diagnostic.
+        Assert.Empty(generatorDiagnostics);
+        Assert.Equal(4, sources.Count(s => s.Contains(": global::NetGen.Inference.OnnxNetwork", StringComparison.Ordinal)));
+        Assert.Contains(sources, s => s.Contains("options, takesTokens: true)", StringComparison.Ordinal));
 
         // The declaration analyzer accepts the generated OnnxNetwork base class as it accepts the TorchSharp module.
         var analyzerDiagnostics = output.WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<DiagnosticAnalyzer>(
