@@ -70,7 +70,6 @@ namespace NetGen.Generator.Emit.PyTorch
             return w.ToString();
         }
 
-        /// <summary>Writes <c>public static string PyTorchSource</c> into the generated C# class.</summary>
         /// <summary>
         /// Whether every layer, in blocks, shortcuts and branches too, has a PyTorch spelling. A network using a kind without
         /// one gets no <c>PyTorchSource</c>, and <c>PyTorchTwin.Source</c> says so.
@@ -97,6 +96,7 @@ namespace NetGen.Generator.Emit.PyTorch
             }
         }
 
+        /// <summary>Writes <c>public static string PyTorchSource</c> into the generated C# class.</summary>
         public static void WriteSourceProperty(SourceWriter w, NetworkModel network)
         {
             w.Line();
