@@ -48,10 +48,12 @@ namespace NetGen.Generator.GradientFlow
             ["AdaptiveAvgPool2d"] = c => Countable(c) ? One(AdaptivePooling(c)) : null,
             ["Dropout"] = c => One(new DropoutStep(c.Arguments.Double("p") ?? 0.5, c.Source)),
             ["Block"] = c => c.Layer.Block is { } block ? Steps(block, c.Source) : null,
-            // A projection shortcut (ResNet's downsample) replaces the identity path the residual term models: no term, so
-            // NG0001 stays silent on such networks rather than guess (tested in GradientFlow/UnpredictedLayerTests).
-            ["Residual"] = c => c.Layer.Model.Shortcut is null && c.Layer.Block is { } block && Steps(block, c.Source) is { } branch
-                ? One(new ResidualStep(branch, c.Source))
+            // A projection shortcut (ResNet's downsample) is a second branch from the same input: forward the two outputs'
+            // second moments add as with the identity, backward the two paths' gradients add.
+            ["Residual"] = c => c.Layer.Block is { } block && Steps(block, c.Source) is { } branch
+                ? c.Layer.Model.Shortcut is null ? One(new ResidualStep(branch, c.Source))
+                : c.Layer.Shortcut is { } shortcut && Steps(shortcut, c.Source) is { } projection ? One(new ResidualStep(branch, c.Source, projection))
+                : null
                 : null,
         };
 

@@ -149,12 +149,18 @@ namespace NetGen.Generator.GradientFlow
         public double P { get; }
     }
 
-    /// <summary>A residual connection y = x + branch(x); the branch must keep the feature count.</summary>
+    /// <summary>
+    /// A residual connection y = x + branch(x), the branch keeping the feature count; or, with a projection shortcut
+    /// (ResNet's downsample), y = shortcut(x) + branch(x), both ending with the same feature count.
+    /// </summary>
     internal sealed class ResidualStep : SignalStep
     {
-        public ResidualStep(IReadOnlyList<SignalStep> branch, int source = -1)
-            : base(source) => Branch = branch;
+        public ResidualStep(IReadOnlyList<SignalStep> branch, int source = -1, IReadOnlyList<SignalStep>? shortcut = null)
+            : base(source) => (Branch, Shortcut) = (branch, shortcut);
 
         public IReadOnlyList<SignalStep> Branch { get; }
+
+        /// <summary>The projection shortcut's steps; null for the identity.</summary>
+        public IReadOnlyList<SignalStep>? Shortcut { get; }
     }
 }

@@ -50,6 +50,9 @@ namespace NetGen.Generator.Parsing
 
         /// <summary>For <c>[Block]</c> and <c>[Residual]</c>: the network used as the block, parsed.</summary>
         public ParsedNetwork? Block { get; init; }
+
+        /// <summary>For <c>[Residual(..., Shortcut = typeof(...))]</c>: the projection shortcut's parsed network.</summary>
+        public ParsedNetwork? Shortcut { get; init; }
     }
 
     /// <summary>

@@ -129,6 +129,7 @@ namespace NetGen.Generator.Parsing
                 Parsed.Add(new ParsedLayer(layer, definition, attribute, location)
                 {
                     Block = (arguments.Type("network") ?? arguments.Type("block")) is { } blockType ? _resolveBlock(blockType).Parsed as ParsedNetwork : null,
+                    Shortcut = spec.Shortcut is not null && arguments.Type("Shortcut") is { } shortcutType ? _resolveBlock(shortcutType).Parsed as ParsedNetwork : null,
                 });
             }
         }
