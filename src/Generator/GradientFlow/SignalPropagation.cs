@@ -126,6 +126,16 @@ namespace NetGen.Generator.GradientFlow
                         chain.Add(p.Source);
                         features = p.OutFeatures;
                         break;
+                    case SequenceStep s:
+                        var (m2s, mcs) = state.Moments();
+                        var mus = state.Mean();
+                        state.ResetGaussian(
+                            (s.Keep * Math.Max(mcs - (mus * mus), 0)) + s.AddedOffset,
+                            (s.Keep * Math.Max(m2s - mcs, 0)) + s.AddedSample,
+                            s.MeanScale * mus);
+                        chain.Clear();
+                        features = s.OutFeatures;
+                        break;
                     case ResidualStep r:
                         var residual = new ResidualNode(state.Close(chain));
                         block.Nodes.Add(residual);

@@ -79,3 +79,43 @@ public partial class NormProjectedSigmoid4;
 
 [Linear(64, 64), ReLU, Residual(typeof(ReLUDown), Shortcut = typeof(NormDown)), Residual(typeof(ReLUPair32), Shortcut = typeof(Norm32), Repeat = 7), Linear(10)]
 public partial class NormProjectedReLU8;
+
+// Token sequences: an Embedding of 16 token ids drawn uniformly from the vocabulary, with or without a learned positional
+// embedding, mean pooling over the steps, then a Linear stack. Pooling 16 steps leaves each feature a sixteenth of the
+// lookup's variance (plus a sixteenth of the positions'), which the first Linear layer's weight gradient is proportional to.
+
+[Input(16), Embedding(64, 32), MeanPool, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(10)]
+public partial class TextSigmoid2;
+
+[Input(16), Embedding(64, 32), MeanPool, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(10)]
+public partial class TextSigmoid3;
+
+[Input(16), Embedding(64, 32), MeanPool, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(10)]
+public partial class TextSigmoid4;
+
+[Input(16), Embedding(64, 32), MeanPool, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(10)]
+public partial class TextSigmoid6;
+
+[Input(16), Embedding(1000, 64, PaddingIdx = 0), PositionalEmbedding, MeanPool, Linear(64), Sigmoid, Linear(64), Sigmoid, Linear(10)]
+public partial class TextPositionalSigmoid2;
+
+[Input(16), Embedding(1000, 64, PaddingIdx = 0), PositionalEmbedding, MeanPool, Linear(64), Sigmoid, Linear(64), Sigmoid, Linear(64), Sigmoid, Linear(10)]
+public partial class TextPositionalSigmoid3;
+
+[Input(16), Embedding(1000, 64, PaddingIdx = 0), PositionalEmbedding, MeanPool, Linear(64), Sigmoid, Linear(64), Sigmoid, Linear(64), Sigmoid, Linear(64), Sigmoid, Linear(64), Sigmoid, Linear(10)]
+public partial class TextPositionalSigmoid5;
+
+[Input(16), Embedding(64, 32), PositionalEmbedding, Tanh, MeanPool, Linear(32), Tanh, Linear(32), Tanh, Linear(32), Tanh, Linear(10)]
+public partial class TextTanhBeforePool;
+
+[Input(16), Embedding(64, 32), PositionalEmbedding, MeanPool, LayerNorm, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(32), Sigmoid, Linear(10)]
+public partial class TextLayerNormSigmoid4;
+
+[Input(16), Embedding(64, 32), Dropout(0.1), MeanPool, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(10)]
+public partial class TextReLU4;
+
+[Input(16), Embedding(64, 32), MeanPool, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(10)]
+public partial class TextReLU8;
+
+[Input(16), Embedding(64, 32), PositionalEmbedding, MeanPool, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(32), ReLU, Linear(10)]
+public partial class TextPositionalReLU12;

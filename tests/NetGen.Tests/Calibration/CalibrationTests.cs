@@ -241,7 +241,9 @@ public class CalibrationTests
             using var network = (torch.nn.Module<torch.Tensor, torch.Tensor>)Activator.CreateInstance(type)!;
             var (measured, growth) = linearOnly
                 ? GradientRatio.MeasureWithGrowth(network, GradientRatio.GeneratedLinears(network)[0], GradientRatio.GeneratedLinears(network)[^1], parsed.Model!.InputShape.Last, seed: 1)
-                : (GradientRatio.Measure(network, affine[0].Model.FieldName + ".weight", affine[^1].Model.FieldName + ".weight", parsed.Model!.InputShape.Dims.ToArray(), seed: 1), 1.0);
+                : parsed.Layers[0].Definition.AttributeName == "Embedding"
+                    ? (TokenGradientRatio.Measure(network, affine[0].Model.FieldName + ".weight", affine[^1].Model.FieldName + ".weight", parsed.Model!.InputShape.Dims[0], parsed.Layers[0].Model.Long("numEmbeddings"), seed: 1), 1.0)
+                    : (GradientRatio.Measure(network, affine[0].Model.FieldName + ".weight", affine[^1].Model.FieldName + ".weight", parsed.Model!.InputShape.Dims.ToArray(), seed: 1), 1.0);
             (prediction is null ? declined : rows).Add(new Row(name, Describe(parsed), prediction?.FirstToLastRatio ?? double.NaN, measured, fired.Contains(name), exploding.Contains(name), growth));
         }
 

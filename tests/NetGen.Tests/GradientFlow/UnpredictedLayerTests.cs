@@ -11,8 +11,8 @@ namespace NetGen.Tests.GradientFlow;
 
 /// <summary>
 /// Layers without a signal-propagation term, so NG0001 stays silent on networks using them instead of guessing: parallel
-/// branches and the text layers (embeddings, attention, transformer encoder layers, mean pooling). A residual connection
-/// with a projection shortcut has one (calibrated in Calibration/ArchitectureCalibrationNetworks.cs).
+/// branches, attention and transformer encoder layers. A residual connection with a projection shortcut, embeddings and
+/// mean pooling have one (calibrated in Calibration/ArchitectureCalibrationNetworks.cs).
 /// </summary>
 public class UnpredictedLayerTests
 {
