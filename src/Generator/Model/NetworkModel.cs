@@ -30,6 +30,12 @@ namespace NetGen.Generator.Model
             : Layers[0].Block is { } block ? block.TokenVocabulary
             : Layers[0].Branches.Count > 0 ? Layers[0].Branches[0].Network.TokenVocabulary
             : null;
+
+        /// <summary>
+        /// The user wrote <c>forward</c> (<c>Parsing.UserForward</c>): the emitter writes every member but it, and the
+        /// layers' shapes were checked one by one in declaration order, not along the data flow, which NetGen cannot see.
+        /// </summary>
+        public bool UserForward { get; init; }
     }
 
     /// <summary>

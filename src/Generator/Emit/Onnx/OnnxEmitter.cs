@@ -17,11 +17,11 @@ namespace NetGen.Generator.Emit.Onnx
 
         /// <summary>
         /// Whether every layer, in blocks, shortcuts and branches too, has an ONNX spelling. A network using a kind without
-        /// one gets no BuildOnnxGraph, so the module stays usable and ExportOnnx reports that it cannot export it instead of
-        /// writing a wrong graph.
+        /// one, or whose forward the user wrote (NetGen cannot see its data flow), gets no BuildOnnxGraph, so the module stays
+        /// usable and ExportOnnx reports that it cannot export it instead of writing a wrong graph.
         /// </summary>
         public static bool Supports(NetworkModel network) =>
-            network.Layers.All(l => OnnxSpellings.ByKind.ContainsKey(l.Kind)
+            !network.UserForward && network.Layers.All(l => OnnxSpellings.ByKind.ContainsKey(l.Kind)
                 && (l.Block is null || Supports(l.Block))
                 && (l.Shortcut is null || Supports(l.Shortcut.Network))
                 && l.Branches.All(b => Supports(b.Network)));

@@ -72,10 +72,10 @@ namespace NetGen.Generator.Emit.PyTorch
 
         /// <summary>
         /// Whether every layer, in blocks, shortcuts and branches too, has a PyTorch spelling. A network using a kind without
-        /// one gets no <c>PyTorchSource</c>, and <c>PyTorchTwin.Source</c> says so.
+        /// one, or whose forward the user wrote, gets no <c>PyTorchSource</c>, and <c>PyTorchTwin.Source</c> says so.
         /// </summary>
         public static bool Supports(NetworkModel network) =>
-            network.Layers.All(l => PyTorchSpellings.ByKind.ContainsKey(l.Kind) && Children(l).All(Supports));
+            !network.UserForward && network.Layers.All(l => PyTorchSpellings.ByKind.ContainsKey(l.Kind) && Children(l).All(Supports));
 
         /// <summary>The networks a layer holds: its block, its projection shortcut, its branches.</summary>
         private static IEnumerable<NetworkModel> Children(LayerModel layer)
