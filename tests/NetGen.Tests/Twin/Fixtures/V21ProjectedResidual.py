@@ -4,10 +4,10 @@
 #
 # Layer (type)        Output Shape   Param #  Grad @ init
 # =======================================================
-# res1 (Residual)     (-1, 4, 3, 3)      244          n/a
+# res1 (Residual)     (-1, 4, 3, 3)      244         0.16
 # relu1 (ReLU)        (-1, 4, 3, 3)        0
 # flatten1 (Flatten)  (-1, 36)             0
-# fc1 (Linear)        (-1, 3)            111          n/a
+# fc1 (Linear)        (-1, 3)            111            1
 # =======================================================
 # Total params: 355
 # Trainable params: 355
