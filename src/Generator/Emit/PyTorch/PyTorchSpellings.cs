@@ -61,6 +61,16 @@ namespace NetGen.Generator.Emit.PyTorch
             // keys nest exactly as the .NET module's do: block1.fc1.weight, res2.fc2.bias.
             ["Block"] = new PyTorchSpelling((l, classOf) => classOf(l.Block!) + "()", (l, x) => $"{Self(l)}({x})"),
             ["Residual"] = new PyTorchSpelling((l, classOf) => classOf(l.Block!) + "()", (l, x) => $"{x} + {Self(l)}({x})"),
+
+            // More normalisation, regularisation and reshaping.
+            ["GroupNorm"] = Module(l => $"nn.GroupNorm({l.Text("numGroups")}, {l.Text("numChannels")}, eps={Float(l, "eps")}, affine={Bool(l, "Affine")})"),
+            ["InstanceNorm1d"] = Module(l => $"nn.InstanceNorm1d({l.Text("numFeatures")}, eps={Float(l, "eps")}, affine={Bool(l, "Affine")})"),
+            ["InstanceNorm2d"] = Module(l => $"nn.InstanceNorm2d({l.Text("numFeatures")}, eps={Float(l, "eps")}, affine={Bool(l, "Affine")})"),
+            ["Dropout2d"] = Function((l, x) => $"F.dropout2d({x}, {Float(l, "p")}, self.training)"),
+            ["Identity"] = Function((_, x) => x),
+            ["Unflatten"] = Function((l, x) => $"{x}.unflatten({l.Text("dim")}, ({l.Text("sizes")},))"),
+            ["Reshape"] = Function((l, x) => $"{x}.reshape({x}.shape[0], {l.Text("shape")})"),
+            ["Transpose"] = Function((l, x) => $"{x}.transpose({l.Text("dim0")}, {l.Text("dim1")})"),
         };
 
         /// <summary>
@@ -116,7 +126,8 @@ namespace NetGen.Generator.Emit.PyTorch
         // The sequence output only, as NetGen's .NET forward keeps it (GeneratedLayers.SequenceOutput); sequences are batch-first.
         private static PyTorchSpelling Recurrent(string kind) =>
             new(
-                (l, _) => $"nn.{kind}({l.Text("inputSize")}, {l.Text("hiddenSize")}, num_layers={l.Text("numLayers")}, batch_first=True)",
+                (l, _) => $"nn.{kind}({l.Text("inputSize")}, {l.Text("hiddenSize")}, num_layers={l.Text("numLayers")}, batch_first=True"
+                    + (l.Has("Bidirectional") && l.Bool("Bidirectional") ? ", bidirectional=True)" : ")"),
                 (l, x) => $"{Self(l)}({x})[0]");
     }
 }
