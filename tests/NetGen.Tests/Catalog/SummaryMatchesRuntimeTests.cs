@@ -23,10 +23,11 @@ public class SummaryMatchesRuntimeTests
         nameof(V11DeepResidual), nameof(V12TwoBlocks), nameof(V13PRelu), nameof(V14Transformerish), nameof(V15PoolFirst),
         nameof(V16FullKernel), nameof(V17ActivationMix), nameof(V18AdaptiveRect), nameof(V19CustomNames), nameof(V20ResidualConv),
         nameof(V21ProjectedResidual), nameof(V22Branches),
+        nameof(L2NormNet), nameof(L2ReshapeNet), nameof(L2BidirectionalNet), nameof(L2BidirectionalPooled),
     };
 
     /// <summary>The networks using kinds the ONNX and PyTorch-twin targets do not spell yet (OnnxEmitter.Supports, PyTorchEmitter.Supports).</summary>
-    public static readonly string[] NotYetInOtherTargets = { nameof(EveryTextLayerNet), nameof(V21ProjectedResidual), nameof(V22Branches) };
+    public static readonly string[] NotYetInOtherTargets = { nameof(EveryTextLayerNet), nameof(V21ProjectedResidual), nameof(V22Branches), nameof(L2BidirectionalPooled) };
 
     /// <summary><see cref="Networks"/> without <see cref="NotYetInOtherTargets"/>.</summary>
     public static TheoryData<string> OtherTargetNetworks

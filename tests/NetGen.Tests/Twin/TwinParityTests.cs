@@ -90,6 +90,7 @@ public sealed class TwinParityTests
             "nn.LayerNorm(", "F.relu(", "F.relu6(", "torch.sigmoid(", "torch.tanh(", "F.selu(", "F.gelu(", "F.leaky_relu(", "F.elu(", "nn.PReLU(",
             "F.softmax(", "F.log_softmax(", "F.dropout(", ".flatten(1)", "nn.LSTM(", "nn.GRU(", "nn.RNN(", ".select(1, -1)", "x = x + self.res",
             "= Encoder()", "_initialise(", "def loss(", "clip_grad_value_(",
+            "nn.GroupNorm(", "nn.InstanceNorm1d(", "nn.InstanceNorm2d(", "F.dropout2d(", ".unflatten(", ".reshape(", ".transpose(", "bidirectional=True",
         })
         {
             Assert.Contains(spelling, sources, StringComparison.Ordinal);

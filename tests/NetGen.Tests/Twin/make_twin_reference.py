@@ -13,7 +13,7 @@ every network:
   1. loads the twin module from Fixtures/<Name>.py and the .NET weights into it,
   2. draws a fixed input batch of 4 and a fixed projection of the output (seeded: inputs multiples of 1/8 in [-1, 1],
      output weights multiples of 1/64 in [-1/8, 1/8]),
-  3. in eval mode (and in train mode when the network has no dropout) runs forward, then backward of
+  3. in eval mode (and in train mode when the network has no dropout or channel dropout) runs forward, then backward of
      sum(output * projection), and records the output, the input's gradient, every parameter's gradient and,
      in train mode, the BatchNorm running statistics,
   4. for networks declaring [Loss]: the declared loss on a fixed target, backward, the declared clipping
@@ -127,7 +127,7 @@ def reference_for(name):
     projection = torch.randint(-8, 9, (BATCH,) + tuple(twin.OUTPUT_SHAPE), generator=generator).float() / 64
     with open(os.path.join(FIXTURES, name + ".py"), encoding="utf-8") as f:
         source = f.read()
-    has_dropout = "F.dropout(" in source
+    has_dropout = "F.dropout(" in source or "F.dropout2d(" in source
     modes = ["eval"] if has_dropout else ["eval", "train"]
     result = {
         "input": tensor_json(x, exact=True),
