@@ -68,7 +68,7 @@ namespace NetGen.Generator.Emit.PyTorch
             ["InstanceNorm2d"] = Module(l => $"nn.InstanceNorm2d({l.Text("numFeatures")}, eps={Float(l, "eps")}, affine={Bool(l, "Affine")})"),
             ["Dropout2d"] = Function((l, x) => $"F.dropout2d({x}, {Float(l, "p")}, self.training)"),
             ["Identity"] = Function((_, x) => x),
-            ["Unflatten"] = Function((l, x) => $"{x}.unflatten({l.Text("dim")}, ({l.Text("sizes")},))"),
+            ["Unflatten"] = Function((l, x) => $"{x}.unflatten({l.Text("dim")}, ({l.Text("sizes")}{(l.Text("sizes").Contains(",") ? string.Empty : ",")}))"),
             ["Reshape"] = Function((l, x) => $"{x}.reshape({x}.shape[0], {l.Text("shape")})"),
             ["Transpose"] = Function((l, x) => $"{x}.transpose({l.Text("dim0")}, {l.Text("dim1")})"),
         };
