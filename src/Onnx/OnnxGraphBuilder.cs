@@ -319,18 +319,133 @@ public sealed class OnnxGraphBuilder
     /// where PyTorch's are i, f, g, o (the state-dict weights are reordered in the graph by a <c>Gather</c>).
     /// </summary>
     public string Lstm(string name, string x, long hiddenSize, long numLayers) =>
-        Recurrent(name, "LSTM", x, hiddenSize, numLayers, gateOrder: new[] { 0, 3, 1, 2 });
+        Recurrent(name, "LSTM", x, hiddenSize, numLayers, gateOrder: new[] { 0, 3, 1, 2 }, bidirectional: false);
 
     /// <summary>
     /// <c>GRU</c> over a batch-first sequence: ONNX's <c>GRU</c> per layer with <c>linear_before_reset = 1</c>
     /// (PyTorch applies the reset gate after the hidden projection) and gates z, r, h where PyTorch's are r, z, n.
     /// </summary>
     public string Gru(string name, string x, long hiddenSize, long numLayers) =>
-        Recurrent(name, "GRU", x, hiddenSize, numLayers, gateOrder: new[] { 1, 0, 2 }, Int("linear_before_reset", 1));
+        Recurrent(name, "GRU", x, hiddenSize, numLayers, gateOrder: new[] { 1, 0, 2 }, bidirectional: false, Int("linear_before_reset", 1));
 
     /// <summary><c>RNN</c> (tanh) over a batch-first sequence: ONNX's <c>RNN</c> per layer.</summary>
     public string Rnn(string name, string x, long hiddenSize, long numLayers) =>
-        Recurrent(name, "RNN", x, hiddenSize, numLayers, gateOrder: new[] { 0 });
+        Recurrent(name, "RNN", x, hiddenSize, numLayers, gateOrder: new[] { 0 }, bidirectional: false);
+
+    /// <summary>
+    /// A bidirectional <c>LSTM</c>: ONNX's <c>LSTM</c> per layer with <c>direction = "bidirectional"</c>, reading the
+    /// <c>_reverse</c> weights for the backward direction; each step's output is the forward and backward hidden states
+    /// side by side, as in PyTorch.
+    /// </summary>
+    public string BidirectionalLstm(string name, string x, long hiddenSize, long numLayers) =>
+        Recurrent(name, "LSTM", x, hiddenSize, numLayers, gateOrder: new[] { 0, 3, 1, 2 }, bidirectional: true);
+
+    /// <summary>A bidirectional <c>GRU</c> (see <see cref="Gru"/> and <see cref="BidirectionalLstm"/>).</summary>
+    public string BidirectionalGru(string name, string x, long hiddenSize, long numLayers) =>
+        Recurrent(name, "GRU", x, hiddenSize, numLayers, gateOrder: new[] { 1, 0, 2 }, bidirectional: true, Int("linear_before_reset", 1));
+
+    /// <summary>A bidirectional <c>RNN</c> (see <see cref="BidirectionalLstm"/>).</summary>
+    public string BidirectionalRnn(string name, string x, long hiddenSize, long numLayers) =>
+        Recurrent(name, "RNN", x, hiddenSize, numLayers, gateOrder: new[] { 0 }, bidirectional: true);
+
+    // ---- More normalisation and reshaping -----------------------------------------------------------------
+
+    /// <summary>
+    /// <c>GroupNorm</c>: at opset 21 ONNX's <c>GroupNormalization</c> (whose scale and bias are per channel from that
+    /// opset on); below it, as PyTorch's exporter spells it: <c>Reshape</c> to [batch, groups, rest],
+    /// <c>InstanceNormalization</c> with unit scale, <c>Reshape</c> back, then the per-channel affine <c>Mul</c> and <c>Add</c>.
+    /// </summary>
+    public string GroupNormalization(string name, string x, long numGroups, double epsilon, bool affine)
+    {
+        var input = ShapeOf(x);
+        if (input.Length < 3 || input[1] % numGroups != 0)
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (GroupNorm) needs [batch, channels, ...] with channels divisible by {numGroups}, not {Text(input)}.");
+        }
+
+        var channels = input[1];
+        var (scale, bias) = affine
+            ? (Weight(name + ".weight"), Weight(name + ".bias"))
+            : (FloatConstant(name, "ones", Enumerable.Repeat(1f, (int)channels).ToArray()), FloatConstant(name, "zeros", new float[channels]));
+        if (Opset >= 21)
+        {
+            return Node(name, "GroupNormalization", new[] { x, scale, bias }, input, Float("epsilon", epsilon), Int("num_groups", numGroups));
+        }
+
+        var rest = input.Skip(1).Aggregate(1L, (a, b) => a * b) / numGroups;
+        var grouped = Node(name, "Reshape", new[] { x, Longs(name, "group_shape", 0, numGroups, -1) }, new[] { -1, numGroups, rest });
+        var normalised = Node(
+            name,
+            "InstanceNormalization",
+            new[] { grouped, FloatConstant(name, "group_scale", Enumerable.Repeat(1f, (int)numGroups).ToArray()), FloatConstant(name, "group_bias", new float[numGroups]) },
+            new[] { -1, numGroups, rest },
+            Float("epsilon", epsilon));
+        var shape = Node(name, "Shape", new[] { x }, new[] { (long)input.Length });
+        var back = Node(name, "Reshape", new[] { normalised, shape }, input);
+        if (!affine)
+        {
+            return back;
+        }
+
+        var perChannel = new long[input.Length - 1];
+        Array.Fill(perChannel, 1L);
+        perChannel[0] = channels;
+        var channelShape = Longs(name, "channel_shape", perChannel);
+        var scaled = Node(name, "Mul", new[] { back, Node(name, "Reshape", new[] { scale, channelShape }, perChannel) }, input);
+        return Node(name, "Add", new[] { scaled, Node(name, "Reshape", new[] { bias, channelShape }, perChannel) }, input);
+    }
+
+    /// <summary>
+    /// <c>InstanceNorm1d</c>/<c>InstanceNorm2d</c> without running statistics: <c>InstanceNormalization</c>, with the learned
+    /// scale and shift when affine, else 1 and 0.
+    /// </summary>
+    public string InstanceNormalization(string name, string x, double epsilon, bool affine)
+    {
+        var input = ShapeOf(x);
+        if (input.Length < 3)
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (InstanceNorm) needs [batch, channels, ...], not {Text(input)}.");
+        }
+
+        var channels = input[1];
+        var (scale, bias) = affine
+            ? (Weight(name + ".weight"), Weight(name + ".bias"))
+            : (FloatConstant(name, "ones", Enumerable.Repeat(1f, (int)channels).ToArray()), FloatConstant(name, "zeros", new float[channels]));
+        RequireAxis(name, "InstanceNorm", input, 1, WeightShape(scale)[0]);
+        return Node(name, "InstanceNormalization", new[] { x, scale, bias }, input, Float("epsilon", epsilon));
+    }
+
+    /// <summary><c>Identity</c>.</summary>
+    public string Identity(string name, string x) => Node(name, "Identity", new[] { x }, ShapeOf(x));
+
+    /// <summary><c>Unflatten</c> and <c>Reshape</c>: <c>Reshape</c> to the batch (copied, 0) and the new sample shape.</summary>
+    public string Reshape(string name, string x, params long[] sampleShape)
+    {
+        var input = ShapeOf(x);
+        var elements = input.Skip(1).Aggregate(1L, (a, b) => a * b);
+        if (sampleShape.Aggregate(1L, (a, b) => a * b) != elements)
+        {
+            throw new InvalidOperationException($"{networkName}: {name} cannot reshape {Text(input)} to {Text(Batched(sampleShape))}.");
+        }
+
+        var target = new[] { 0L }.Concat(sampleShape).ToArray();
+        return Node(name, "Reshape", new[] { x, Longs(name, "shape", target) }, Batched(sampleShape));
+    }
+
+    /// <summary><c>Transpose</c> of two dimensions of the batched tensor (never the batch, axis 0).</summary>
+    public string Transpose(string name, string x, long dim0, long dim1)
+    {
+        var input = ShapeOf(x);
+        if (dim0 < 1 || dim1 < 1 || dim0 >= input.Length || dim1 >= input.Length)
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (Transpose) cannot swap axes {dim0} and {dim1} of {Text(input)}.");
+        }
+
+        var perm = Enumerable.Range(0, input.Length).Select(i => (long)i).ToArray();
+        (perm[dim0], perm[dim1]) = (perm[dim1], perm[dim0]);
+        var output = perm.Select(p => input[p]).ToArray();
+        return Node(name, "Transpose", new[] { x }, output, Ints("perm", perm));
+    }
 
     // ---- Composition ---------------------------------------------------------------------------------------
 
@@ -638,11 +753,12 @@ public sealed class OnnxGraphBuilder
         return Node(name, "Concat", parts, output, Int("axis", axis));
     }
 
-    private string Recurrent(string name, string op, string x, long hiddenSize, long numLayers, int[] gateOrder, params AttributeProto[] extra)
+    private string Recurrent(string name, string op, string x, long hiddenSize, long numLayers, int[] gateOrder, bool bidirectional, params AttributeProto[] extra)
     {
         var input = ShapeOf(x);
         RequireRank(name, op, input, 3);
         var steps = input[1];
+        var directions = bidirectional ? 2 : 1;
 
         // ONNX's recurrent operators read [steps, batch, features]; NetGen's sequences are batch-first.
         var sequence = Node(name, "Transpose", new[] { x }, new[] { steps, -1, input[2] }, Ints("perm", 1, 0, 2));
@@ -654,25 +770,51 @@ public sealed class OnnxGraphBuilder
         for (var layer = 0; layer < numLayers; layer++)
         {
             var suffix = "_l" + layer.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var inputIh = Weight(name + ".weight_ih" + suffix);
-            var features = WeightShape(inputIh)[1];
+            var features = WeightShape(Weight(name + ".weight_ih" + suffix))[1];
             RequireLast(name, op, ShapeOf(sequence), features);
 
-            var w = Node(name, "Gather", new[] { inputIh, rows }, new[] { gates, features }, Int("axis", 0));
-            w = Node(name, "Unsqueeze", new[] { w, zero }, new[] { 1, gates, features });
-            var r = Node(name, "Gather", new[] { Weight(name + ".weight_hh" + suffix), rows }, new[] { gates, hiddenSize }, Int("axis", 0));
-            r = Node(name, "Unsqueeze", new[] { r, zero }, new[] { 1, gates, hiddenSize });
-            var biases = Node(name, "Concat", new[] { Weight(name + ".bias_ih" + suffix), Weight(name + ".bias_hh" + suffix) }, new[] { 2 * gates }, Int("axis", 0));
-            var b = Node(name, "Gather", new[] { biases, biasRows }, new[] { 2 * gates }, Int("axis", 0));
-            b = Node(name, "Unsqueeze", new[] { b, zero }, new[] { 1, 2 * gates });
+            // One [1, ...] slice per direction (forward, then PyTorch's _reverse), concatenated on ONNX's direction axis.
+            var (ws, rs, bs) = (new string[directions], new string[directions], new string[directions]);
+            for (var d = 0; d < directions; d++)
+            {
+                var key = suffix + (d == 0 ? string.Empty : "_reverse");
+                var w = Node(name, "Gather", new[] { Weight(name + ".weight_ih" + key), rows }, new[] { gates, features }, Int("axis", 0));
+                ws[d] = Node(name, "Unsqueeze", new[] { w, zero }, new[] { 1, gates, features });
+                var r = Node(name, "Gather", new[] { Weight(name + ".weight_hh" + key), rows }, new[] { gates, hiddenSize }, Int("axis", 0));
+                rs[d] = Node(name, "Unsqueeze", new[] { r, zero }, new[] { 1, gates, hiddenSize });
+                var biases = Node(name, "Concat", new[] { Weight(name + ".bias_ih" + key), Weight(name + ".bias_hh" + key) }, new[] { 2 * gates }, Int("axis", 0));
+                var b = Node(name, "Gather", new[] { biases, biasRows }, new[] { 2 * gates }, Int("axis", 0));
+                bs[d] = Node(name, "Unsqueeze", new[] { b, zero }, new[] { 1, 2 * gates });
+            }
+
+            var (wAll, rAll, bAll) = bidirectional
+                ? (Node(name, "Concat", ws, new[] { 2, gates, features }, Int("axis", 0)),
+                   Node(name, "Concat", rs, new[] { 2, gates, hiddenSize }, Int("axis", 0)),
+                   Node(name, "Concat", bs, new[] { 2, 2 * gates }, Int("axis", 0)))
+                : (ws[0], rs[0], bs[0]);
 
             var attributes = new List<AttributeProto> { Int("hidden_size", hiddenSize) };
+            if (bidirectional)
+            {
+                attributes.Add(new AttributeProto { Name = "direction", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("bidirectional") });
+            }
+
             attributes.AddRange(extra);
-            var y = Node(name, op, new[] { sequence, w, r, b }, new[] { steps, 1, -1, hiddenSize }, attributes.ToArray());
-            sequence = Node(name, "Squeeze", new[] { y, one }, new[] { steps, -1, hiddenSize });
+            var y = Node(name, op, new[] { sequence, wAll, rAll, bAll }, new[] { steps, directions, -1, hiddenSize }, attributes.ToArray());
+            if (bidirectional)
+            {
+                // Y is [steps, 2, batch, hidden]: bring the directions next to the features and join them, forward first.
+                var paired = Node(name, "Transpose", new[] { y }, new[] { steps, -1, 2, hiddenSize }, Ints("perm", 0, 2, 1, 3));
+                sequence = Node(name, "Reshape", new[] { paired, Longs(name, "join_directions", 0, 0, 2 * hiddenSize) }, new[] { steps, -1, 2 * hiddenSize });
+            }
+            else
+            {
+                sequence = Node(name, "Squeeze", new[] { y, one }, new[] { steps, -1, hiddenSize });
+            }
         }
 
-        return Node(name, "Transpose", new[] { sequence }, new[] { -1, steps, hiddenSize }, Ints("perm", 1, 0, 2));
+        var outputFeatures = directions * hiddenSize;
+        return Node(name, "Transpose", new[] { sequence }, new[] { -1, steps, outputFeatures }, Ints("perm", 1, 0, 2));
     }
 
     /// <summary>Row indices that reorder PyTorch's gate blocks into ONNX's (for the biases, both halves in turn).</summary>
@@ -776,6 +918,21 @@ public sealed class OnnxGraphBuilder
             tensor.FloatData.Add(value);
             graph.Initializer.Add(tensor);
             shapes[name] = Array.Empty<long>();
+        }
+
+        return name;
+    }
+
+    private string FloatConstant(string layer, string what, float[] values)
+    {
+        var name = $"/{layer}/{what}";
+        if (!shapes.ContainsKey(name))
+        {
+            var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+            tensor.Dims.Add(values.Length);
+            tensor.FloatData.AddRange(values);
+            graph.Initializer.Add(tensor);
+            shapes[name] = new[] { (long)values.Length };
         }
 
         return name;

@@ -75,6 +75,17 @@ namespace NetGen.Generator.Catalog
             new LayerDefinition("Block", LayerRole.Block, "block", ownsModule: true, InferBlock),
             new LayerDefinition("Residual", LayerRole.Residual, "res", ownsModule: true, InferResidual, repeatArgument: "Repeat"),
             new LayerDefinition("Branches", LayerRole.Block, "branch", ownsModule: true, InferBranches),
+
+            // More normalisation, regularisation and reshaping (issue 15): GroupNorm, InstanceNorm, channel dropout,
+            // Identity, Unflatten/Reshape and Transpose.
+            new LayerDefinition("GroupNorm", LayerRole.Normalization, "gn", ownsModule: true, InferGroupNorm),
+            new LayerDefinition("InstanceNorm1d", LayerRole.Normalization, "inorm", ownsModule: true, c => InferInstanceNorm(c, "InstanceNorm1d", spatialDims: 1)),
+            new LayerDefinition("InstanceNorm2d", LayerRole.Normalization, "inorm", ownsModule: true, c => InferInstanceNorm(c, "InstanceNorm2d", spatialDims: 2)),
+            new LayerDefinition("Dropout2d", LayerRole.Regularization, "dropout", ownsModule: false, InferDropout2d),
+            new LayerDefinition("Identity", LayerRole.Reshape, "identity", ownsModule: false, InferIdentity),
+            new LayerDefinition("Unflatten", LayerRole.Reshape, "unflatten", ownsModule: false, InferUnflatten),
+            new LayerDefinition("Reshape", LayerRole.Reshape, "reshape", ownsModule: false, InferReshape),
+            new LayerDefinition("Transpose", LayerRole.Reshape, "transpose", ownsModule: false, InferTranspose),
         };
 
         private static readonly Dictionary<string, LayerDefinition> ByMetadataName = All.ToDictionary(d => d.MetadataName);
@@ -525,32 +536,42 @@ namespace NetGen.Generator.Catalog
                 return c.WrongRank($"{c.Name} ({kind})", "[steps, features]", "declare [Input(steps, features)] first; sequences are batch-first");
             }
 
-            // PyTorch's parameter layout per layer: weight_ih (gates·h × in), weight_hh (gates·h × h), bias_ih and bias_hh (gates·h each).
+            // PyTorch's parameter layout per layer and direction: weight_ih (gates·h × in), weight_hh (gates·h × h), bias_ih
+            // and bias_hh (gates·h each); a bidirectional layer adds the same four with the suffix _reverse, and the layers
+            // above the first read both directions' outputs, 2·h features.
             var h = hidden.Value;
+            var bidirectional = c.Arguments.Bool("Bidirectional", false);
+            var directions = bidirectional ? 2 : 1;
             long parameters = 0;
             var tensors = new List<TensorModel>();
             for (var layer = 0; layer < layers.Value; layer++)
             {
-                var layerInput = layer == 0 ? input.Last : h;
-                parameters = checked(parameters + (gates * h * (layerInput + h + 2)));
-                var suffix = "_l" + Number(layer);
-                tensors.Add(Parameter("weight_ih" + suffix, checked(gates * h), layerInput));
-                tensors.Add(Parameter("weight_hh" + suffix, checked(gates * h), h));
-                tensors.Add(Parameter("bias_ih" + suffix, checked(gates * h)));
-                tensors.Add(Parameter("bias_hh" + suffix, checked(gates * h)));
+                var layerInput = layer == 0 ? input.Last : checked(directions * h);
+                foreach (var direction in bidirectional ? new[] { string.Empty, "_reverse" } : new[] { string.Empty })
+                {
+                    parameters = checked(parameters + (gates * h * (layerInput + h + 2)));
+                    var suffix = "_l" + Number(layer) + direction;
+                    tensors.Add(Parameter("weight_ih" + suffix, checked(gates * h), layerInput));
+                    tensors.Add(Parameter("weight_hh" + suffix, checked(gates * h), h));
+                    tensors.Add(Parameter("bias_ih" + suffix, checked(gates * h)));
+                    tensors.Add(Parameter("bias_hh" + suffix, checked(gates * h)));
+                }
             }
 
-            var arguments = $"{Number(input.Last)}, {Number(h)}, numLayers: {Number(layers.Value)}, batchFirst: true";
+            var arguments = $"{Number(input.Last)}, {Number(h)}, numLayers: {Number(layers.Value)}, batchFirst: true{(bidirectional ? ", bidirectional: true" : string.Empty)}";
+            var output = checked(directions * h);
             return new LayerSpec(
-                new Shape(input.Dims[0], h),
-                $"{kind}({Number(input.Last)} → {Number(h)}{(layers.Value == 1 ? string.Empty : $", {Number(layers.Value)} layers")})",
+                new Shape(input.Dims[0], output),
+                $"{kind}({Number(input.Last)} → {Number(h)}{(layers.Value == 1 ? string.Empty : $", {Number(layers.Value)} layers")}{(bidirectional ? ", bidirectional" : string.Empty)})",
                 Modules + kind,
                 $"{Nn}{kind}({arguments})",
                 $"global::NetGen.GeneratedLayers.SequenceOutput({c.Name}.call({{x}}, null))",
                 parameters,
                 parameters)
             {
-                Settings = Settings(("inputSize", input.Last), ("hiddenSize", h), ("numLayers", layers.Value), ("steps", input.Dims[0])),
+                Settings = bidirectional
+                    ? Settings(("inputSize", input.Last), ("hiddenSize", h), ("numLayers", layers.Value), ("steps", input.Dims[0]), ("Bidirectional", true))
+                    : Settings(("inputSize", input.Last), ("hiddenSize", h), ("numLayers", layers.Value), ("steps", input.Dims[0])),
                 Tensors = Tensors(tensors.ToArray()),
             };
         }
@@ -944,6 +965,279 @@ namespace NetGen.Generator.Catalog
                 FixesInput = c.Input is null ? input : null,
                 Settings = Settings(("Merge", merge), ("branches", branches.Count)),
                 Branches = branches.ToEquatableArray(),
+            };
+        }
+
+        /// <summary>Reads <c>Eps</c> (default 1e-5); null after reporting a negative or non-finite one.</summary>
+        private static double? Epsilon(LayerContext c, string kind)
+        {
+            var eps = c.Arguments.Double("Eps") ?? 1e-5;
+            if (eps >= 0 && !double.IsInfinity(eps))
+            {
+                return eps;
+            }
+
+            c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"Eps is {Number(eps)}, but it is added to the variance and must be a finite number of at least 0 (the default is 1e-5)");
+            return null;
+        }
+
+        private static LayerSpec? InferGroupNorm(LayerContext c)
+        {
+            var groups = c.Size("numGroups", "GroupNorm");
+            var eps = Epsilon(c, "GroupNorm");
+            if (groups is null || eps is null)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("GroupNorm");
+            }
+
+            // TorchSharp's GroupNorm takes [batch, channels, ...] only, so samples need a channel dimension and at least one more.
+            if (input.Rank < 2)
+            {
+                return c.WrongRank($"{c.Name} (GroupNorm)", "[channels, ...] (at least two dimensions)", "put it after a convolution, or on [channels, length] sequences");
+            }
+
+            var channels = input.Dims[0];
+            if (channels % groups.Value != 0)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "GroupNorm",
+                    $"{Number(groups.Value)} groups do not divide the {Number(channels)} channels of {c.PreviousName}'s output {input}; use a divisor of {Number(channels)}");
+                return null;
+            }
+
+            var affine = c.Arguments.Bool("Affine", true);
+            var parameters = affine ? checked(2 * channels) : 0;
+            return new LayerSpec(
+                input,
+                $"GroupNorm({Number(groups.Value)} groups, {Number(channels)} channels{(affine ? string.Empty : ", no affine")})",
+                Modules + "GroupNorm",
+                $"global::NetGen.GeneratedLayers.GroupNorm({Number(groups.Value)}, {Number(channels)}, {Literal(eps.Value)}, {Bool(affine)})",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("numGroups", groups.Value), ("numChannels", channels), ("eps", eps.Value), ("Affine", affine)),
+                Tensors = affine ? Tensors(Parameter("weight", channels), Parameter("bias", channels)) : Tensors(),
+            };
+        }
+
+        private static LayerSpec? InferInstanceNorm(LayerContext c, string kind, int spatialDims)
+        {
+            var eps = Epsilon(c, kind);
+            if (eps is null)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput(kind);
+            }
+
+            if (input.Rank != spatialDims + 1)
+            {
+                return c.WrongRank(
+                    $"{c.Name} ({kind})",
+                    spatialDims == 1 ? "[channels, length]" : "[channels, height, width]",
+                    spatialDims == 1 ? "use InstanceNorm2d for images" : "use InstanceNorm1d for [channels, length]");
+            }
+
+            var channels = input.Dims[0];
+            var affine = c.Arguments.Bool("Affine", false);
+            var parameters = affine ? checked(2 * channels) : 0;
+            return new LayerSpec(
+                input,
+                $"{kind}({Number(channels)}{(affine ? ", affine" : string.Empty)})",
+                Modules + kind,
+                $"{Nn}{kind}({Number(channels)}, eps: {Literal(eps.Value)}, affine: {Bool(affine)}, track_running_stats: false)",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("numFeatures", channels), ("spatialDims", spatialDims), ("eps", eps.Value), ("Affine", affine)),
+                Tensors = affine ? Tensors(Parameter("weight", channels), Parameter("bias", channels)) : Tensors(),
+            };
+        }
+
+        private static LayerSpec? InferDropout2d(LayerContext c)
+        {
+            var p = c.Arguments.Double("p") ?? 0.5;
+            if (!(p >= 0 && p < 1))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Dropout2d", $"p is {Number(p)}, but it is a probability of dropping a channel and must be at least 0 and below 1");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("Dropout2d");
+            }
+
+            return input.Rank != 3
+                ? c.WrongRank($"{c.Name} (Dropout2d)", "[channels, height, width]", "use Dropout for other shapes")
+                : new LayerSpec(input, $"Dropout2d(p {Number(p)})", null, null, $"{Functional}dropout2d({{x}}, {Literal(p)}, training)", 0, 0) { Settings = Settings(("p", p)) };
+        }
+
+        // alias(): a new handle on the same tensor, because forward disposes each layer's input once the next has used it.
+        private static LayerSpec? InferIdentity(LayerContext c) =>
+            c.Input is { } input
+                ? new LayerSpec(input, "Identity", null, null, "{x}.alias()", 0, 0)
+                : c.NeedsInput("Identity");
+
+        /// <summary>A dimension as PyTorch counts it (batch 0, negative from the end) as an index into the sample's shape; null after reporting.</summary>
+        private static int? SampleAxis(LayerContext c, string kind, string argument, long dim, Shape input)
+        {
+            var rank = input.Rank + 1;
+            if (dim < -rank || dim >= rank || dim == 0 || dim == -rank)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind,
+                    $"{argument} is {Number(dim)}, but for samples of shape {input} it must be between 1 and {Number(rank - 1)} (or -1 to {Number(1 - rank)}); dim 0 is the batch");
+                return null;
+            }
+
+            return (int)(dim < 0 ? dim + rank : dim) - 1;
+        }
+
+        /// <summary>Reads a list of sizes, each at least 1; null after reporting.</summary>
+        private static long[]? Sizes(LayerContext c, string kind, string argument, string example)
+        {
+            var sizes = c.Arguments.Longs(argument);
+            if (sizes is null || sizes.Length == 0)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"it needs the sizes to produce, such as {example}");
+                return null;
+            }
+
+            for (var i = 0; i < sizes.Length; i++)
+            {
+                if (sizes[i] < 1)
+                {
+                    c.Report(DiagnosticDescriptors.NonPositiveSize, kind, $"{argument}[{i}]", sizes[i]);
+                    return null;
+                }
+            }
+
+            return sizes;
+        }
+
+        private static long Product(long[] sizes) => sizes.Aggregate(1L, (a, b) => checked(a * b));
+
+        private static string SizeList(long[] sizes) => string.Join(", ", sizes.Select(Number));
+
+        private static LayerSpec? InferUnflatten(LayerContext c)
+        {
+            var dim = c.Arguments.Long("dim") ?? 1;
+            if (Sizes(c, "Unflatten", "sizes", "[Unflatten(1, 4, 8)]") is not { } sizes)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("Unflatten");
+            }
+
+            if (SampleAxis(c, "Unflatten", "dim", dim, input) is not { } axis)
+            {
+                return null;
+            }
+
+            if (Product(sizes) != input.Dims[axis])
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Unflatten",
+                    $"sizes ({SizeList(sizes)}) hold {Number(Product(sizes))} elements, but dimension {Number(axis + 1)} of {c.PreviousName}'s output {input} has {Number(input.Dims[axis])}; their product must equal it");
+                return null;
+            }
+
+            var dims = input.Dims.Take(axis).Concat(sizes).Concat(input.Dims.Skip(axis + 1)).ToArray();
+            return new LayerSpec(
+                new Shape(dims),
+                $"Unflatten(dim {Number(axis + 1)} → {SizeList(sizes)})",
+                null,
+                null,
+                $"{{x}}.unflatten({Number(axis + 1)}, new long[] {{ {SizeList(sizes)} }})",
+                0,
+                0)
+            {
+                Settings = Settings(("dim", axis + 1), ("sizes", SizeList(sizes))),
+            };
+        }
+
+        private static LayerSpec? InferReshape(LayerContext c)
+        {
+            if (Sizes(c, "Reshape", "shape", "[Reshape(8, 4)]") is not { } shape)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("Reshape");
+            }
+
+            if (Product(shape) != input.Elements)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Reshape",
+                    $"the shape [{SizeList(shape)}] holds {Number(Product(shape))} elements, but {c.PreviousName}'s output {input} has {Number(input.Elements)}; they must be equal");
+                return null;
+            }
+
+            return new LayerSpec(
+                new Shape(shape),
+                $"Reshape([{SizeList(shape)}])",
+                null,
+                null,
+                $"{{x}}.reshape(new long[] {{ -1, {SizeList(shape)} }})",
+                0,
+                0)
+            {
+                Settings = Settings(("shape", SizeList(shape))),
+            };
+        }
+
+        private static LayerSpec? InferTranspose(LayerContext c)
+        {
+            var dim0 = c.Arguments.Long("dim0");
+            var dim1 = c.Arguments.Long("dim1");
+            if (dim0 is null || dim1 is null)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Transpose", "it needs the two dimensions to swap, such as [Transpose(1, 2)]");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("Transpose");
+            }
+
+            if (SampleAxis(c, "Transpose", "dim0", dim0.Value, input) is not { } a || SampleAxis(c, "Transpose", "dim1", dim1.Value, input) is not { } b)
+            {
+                return null;
+            }
+
+            if (a == b)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Transpose", $"dim0 and dim1 both name dimension {Number(a + 1)}, so nothing would move; swap two different dimensions or remove the layer");
+                return null;
+            }
+
+            var (first, second) = (Math.Min(a, b) + 1, Math.Max(a, b) + 1);
+            var dims = input.Dims.ToArray();
+            (dims[a], dims[b]) = (dims[b], dims[a]);
+            return new LayerSpec(
+                new Shape(dims),
+                $"Transpose({Number(first)}, {Number(second)})",
+                null,
+                null,
+                $"{{x}}.transpose({Number(first)}, {Number(second)})",
+                0,
+                0)
+            {
+                Settings = Settings(("dim0", first), ("dim1", second)),
             };
         }
 

@@ -66,6 +66,28 @@ namespace NetGen.Generator.GradientFlow
                 : c.Layer.Shortcut is { } shortcut && Steps(shortcut, c.Source) is { } projection ? One(new ResidualStep(branch, c.Source, projection))
                 : null
                 : null,
+
+            // Identity, Unflatten, Reshape and Transpose move units without changing them; units are counted per sample.
+            ["Identity"] = _ => Array.Empty<SignalStep>(),
+            ["Unflatten"] = _ => Array.Empty<SignalStep>(),
+            ["Reshape"] = _ => Array.Empty<SignalStep>(),
+            ["Transpose"] = _ => Array.Empty<SignalStep>(),
+
+            // Channel dropout keeps each unit with probability 1 − p and scales it by 1/(1 − p), as Dropout does; that the
+            // units of a channel are dropped together changes no unit's second moment.
+            ["Dropout2d"] = c => One(new DropoutStep(c.Arguments.Double("p") ?? 0.5, c.Source)),
+
+            // The channel-wise model reads a feature map as rows (channels: their offsets) and fluctuations (samples and
+            // positions alike). InstanceNorm normalises each channel of each sample over its positions, which in that model
+            // is BatchNorm's per-row normalisation; GroupNorm with one group normalises all of a sample's units, LayerNorm's
+            // step, and with one channel per group it is InstanceNorm. Groups of several channels in between have statistics
+            // of their own that neither step models: declined (GradientFlow/UnpredictedLayerTests).
+            ["InstanceNorm1d"] = c => One(new BatchNormStep(c.Arguments.Double("Eps") ?? 1e-5, c.Source)),
+            ["InstanceNorm2d"] = c => One(new BatchNormStep(c.Arguments.Double("Eps") ?? 1e-5, c.Source)),
+            ["GroupNorm"] = c => c.Arguments.Long("numGroups") is not { } groups ? null
+                : groups == 1 ? One(new LayerNormStep(c.Arguments.Double("Eps") ?? 1e-5, c.Source))
+                : groups == c.InShape.Dims[0] ? One(new BatchNormStep(c.Arguments.Double("Eps") ?? 1e-5, c.Source))
+                : null,
         };
 
         /// <summary>The network's signal steps, or null when a layer has no term (or the network did not resolve).</summary>

@@ -32,7 +32,7 @@ namespace NetGen.Generator.GradientFlow
     /// Declined: stacked recurrent layers (numLayers above 1, or several recurrent attributes): the path from layer to layer
     /// adds coherently across time too, through the equally tied W_ih, which this model does not capture (at 20 steps it
     /// predicted 2 and 3 stacked RNN(32) layers 7 to 10 times too low, 3 and 4 stacked LSTM(32) layers 5 to 50 times too low);
-    /// and networks where anything but the recurrent layers comes before <c>LastStep</c>.
+    /// networks where anything but the recurrent layers comes before <c>LastStep</c>; and bidirectional layers.
     /// </para>
     /// </remarks>
     internal static class RecurrentFlow
@@ -65,7 +65,10 @@ namespace NetGen.Generator.GradientFlow
                 var arguments = LayerArguments.From(layer.Attribute);
                 var hidden = arguments.Long("hiddenSize") ?? 0;
                 var count = arguments.Long("numLayers") ?? 1;
-                if (hidden < 1 || count < 1 || count > 64)
+
+                // A bidirectional layer's backward direction reaches LastStep after one step of its own: the time model,
+                // one chain of steps from the first input to the loss, does not describe it.
+                if (hidden < 1 || count < 1 || count > 64 || arguments.Bool("Bidirectional", false))
                 {
                     return null;
                 }

@@ -23,6 +23,7 @@ public class SummaryMatchesRuntimeTests
         nameof(V11DeepResidual), nameof(V12TwoBlocks), nameof(V13PRelu), nameof(V14Transformerish), nameof(V15PoolFirst),
         nameof(V16FullKernel), nameof(V17ActivationMix), nameof(V18AdaptiveRect), nameof(V19CustomNames), nameof(V20ResidualConv),
         nameof(V21ProjectedResidual), nameof(V22Branches),
+        nameof(L2NormNet), nameof(L2ReshapeNet), nameof(L2BidirectionalNet), nameof(L2BidirectionalPooled),
     };
 
     [Theory]

@@ -189,6 +189,86 @@ public class DeclarationErrorTests
             "[Linear(3, 4), {|NG0117:LastStep|}] public partial class Net;"
         },
         {
+            "NG0106 GroupNorm groups that do not divide the channels",
+            "[Input(6, 8, 8), {|NG0106:GroupNorm(4)|}] public partial class Net;"
+        },
+        {
+            "NG0104 GroupNorm of zero groups",
+            "[Input(6, 8), {|NG0104:GroupNorm(0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 GroupNorm negative eps",
+            "[Input(6, 8), {|NG0106:GroupNorm(2, Eps = -1e-5)|}] public partial class Net;"
+        },
+        {
+            "NG0117 GroupNorm on vectors",
+            "[Linear(4, 6), {|NG0117:GroupNorm(2)|}] public partial class Net;"
+        },
+        {
+            "NG0117 InstanceNorm2d on [channels, length]",
+            "[Input(3, 10), {|NG0117:InstanceNorm2d|}] public partial class Net;"
+        },
+        {
+            "NG0117 InstanceNorm1d on images",
+            "[Input(3, 8, 8), {|NG0117:InstanceNorm1d(Affine = true)|}] public partial class Net;"
+        },
+        {
+            "NG0106 InstanceNorm infinite eps",
+            "[Input(3, 10), {|NG0106:InstanceNorm1d(Eps = double.PositiveInfinity)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Dropout2d probability of 1",
+            "[Input(3, 8, 8), {|NG0106:Dropout2d(1.0)|}] public partial class Net;"
+        },
+        {
+            "NG0117 Dropout2d on vectors",
+            "[Linear(4, 4), {|NG0117:Dropout2d|}] public partial class Net;"
+        },
+        {
+            "NG0105 Identity first",
+            "[{|NG0105:Identity|}, Linear(4, 2)] public partial class Net;"
+        },
+        {
+            "NG0106 Unflatten sizes whose product differs",
+            "[Linear(4, 12), {|NG0106:Unflatten(1, 5, 2)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Unflatten of the batch",
+            "[Linear(4, 12), {|NG0106:Unflatten(0, 3, 4)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Unflatten without sizes",
+            "[Linear(4, 12), {|NG0106:Unflatten(1)|}] public partial class Net;"
+        },
+        {
+            "NG0104 Unflatten size of zero",
+            "[Linear(4, 12), {|NG0104:Unflatten(1, 0, 12)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Reshape to a different element count",
+            "[Linear(4, 12), {|NG0106:Reshape(5, 2)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Transpose of the batch",
+            "[Input(3, 10), {|NG0106:Transpose(0, 1)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Transpose out of range",
+            "[Input(3, 10), {|NG0106:Transpose(1, 3)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Transpose of a dimension with itself",
+            "[Input(3, 10), {|NG0106:Transpose(2, -1)|}] public partial class Net;"
+        },
+        {
+            "NG0117 bidirectional GRU on images",
+            "[Input(1, 8, 8), {|NG0117:GRU(4, Bidirectional = true)|}] public partial class Net;"
+        },
+        {
+            "NG0101 Linear after a bidirectional LSTM expects twice the hidden size",
+            "[Input(5, 3), LSTM(4, Bidirectional = true), LastStep, {|NG0101:Linear(4, 2)|}] public partial class Net;"
+        },
+        {
             "NG0106 Dropout probability above 1",
             "[Linear(4, 4), {|NG0106:Dropout(1.5)|}] public partial class Net;"
         },

@@ -92,6 +92,7 @@ public sealed class TwinParityTests
             "nn.Embedding(20, 8, padding_idx=0)", "x + self.pos1.weight", "nn.MultiheadAttention(", "attn_mask=", "nn.TransformerEncoderLayer(",
             "norm_first=True", ".mean(1)", "nn.ModuleList([", "torch.cat([branch(x) for branch in self.branch1], 1)", "self.branch2[0](x) + self.branch2[1](x)",
             ".add_module(\"downsample\", HalvingProjection())", "self.res1(x) + self.res1.downsample(x)",
+            "nn.GroupNorm(", "nn.InstanceNorm1d(", "nn.InstanceNorm2d(", "F.dropout2d(", ".unflatten(", ".reshape(", ".transpose(", "bidirectional=True",
         })
         {
             Assert.Contains(spelling, sources, StringComparison.Ordinal);

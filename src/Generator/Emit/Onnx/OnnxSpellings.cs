@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Emit.Onnx
@@ -36,9 +37,9 @@ namespace NetGen.Generator.Emit.Onnx
             ["LogSoftmax"] = l => l.Call("LogSoftmax", l.Long("axis")),
             ["Dropout"] = l => l.Call("Dropout"),
             ["Flatten"] = l => l.Call("Flatten"),
-            ["LSTM"] = l => l.Call("Lstm", l.Long("hiddenSize"), l.Long("numLayers")),
-            ["GRU"] = l => l.Call("Gru", l.Long("hiddenSize"), l.Long("numLayers")),
-            ["RNN"] = l => l.Call("Rnn", l.Long("hiddenSize"), l.Long("numLayers")),
+            ["LSTM"] = l => Recurrent(l, "Lstm"),
+            ["GRU"] = l => Recurrent(l, "Gru"),
+            ["RNN"] = l => Recurrent(l, "Rnn"),
             ["LastStep"] = l => l.Call("LastStep"),
 
             // Blocks are written inline under their field name, so their weights keep their state-dict keys (block1.fc1.weight).
@@ -57,7 +58,24 @@ namespace NetGen.Generator.Emit.Onnx
             // Each branch inline under {name}.{child}. (branch1.0.conv1.weight), then one merge.
             ["Branches"] = l => $"graph.MergeBranches(\"{l.Name}\", concatenate: {(l.Layer.Text("Merge") == "Concat" ? "true" : "false")}, "
                 + string.Join(", ", System.Linq.Enumerable.Select(l.Layer.Branches, b => l.Write(b.Network, l.Name + "." + b.ChildName + "."))) + ")",
+
+            // More normalisation, regularisation and reshaping.
+            ["GroupNorm"] = l => l.Call("GroupNormalization", l.Long("numGroups"), l.Double("eps"), l.Bool("Affine")),
+            ["InstanceNorm1d"] = l => l.Call("InstanceNormalization", l.Double("eps"), l.Bool("Affine")),
+            ["InstanceNorm2d"] = l => l.Call("InstanceNormalization", l.Double("eps"), l.Bool("Affine")),
+            ["Dropout2d"] = l => l.Call("Dropout"),
+            ["Identity"] = l => l.Call("Identity"),
+            ["Unflatten"] = l => l.Call("Reshape", OutputShape(l)),
+            ["Reshape"] = l => l.Call("Reshape", OutputShape(l)),
+            ["Transpose"] = l => l.Call("Transpose", l.Long("dim0"), l.Long("dim1")),
         };
+
+        // A bidirectional layer reads its _reverse weights too (OnnxGraphBuilder.BidirectionalLstm and the like).
+        private static string Recurrent(OnnxLayer l, string method) =>
+            l.Call((l.Layer.Has("Bidirectional") && l.Layer.Bool("Bidirectional") ? "Bidirectional" : string.Empty) + method, l.Long("hiddenSize"), l.Long("numLayers"));
+
+        private static string OutputShape(OnnxLayer l) =>
+            string.Join(", ", l.Layer.OutputShape.Dims.Select(d => d.ToString(CultureInfo.InvariantCulture)));
 
         private static string Convolution(OnnxLayer l) =>
             l.Call("Conv", l.Long("kernelSize"), l.Long("stride"), l.Long("padding"), "bias: " + l.Bool("Bias"));

@@ -83,6 +83,16 @@ namespace NetGen.Generator.Emit.PyTorch
                 (l, x) => l.Text("Merge") == "Concat"
                     ? $"torch.cat([branch({x}) for branch in {Self(l)}], 1)"
                     : string.Join(" + ", System.Linq.Enumerable.Select(l.Branches, b => $"{Self(l)}[{b.ChildName}]({x})"))),
+
+            // More normalisation, regularisation and reshaping.
+            ["GroupNorm"] = Module(l => $"nn.GroupNorm({l.Text("numGroups")}, {l.Text("numChannels")}, eps={Float(l, "eps")}, affine={Bool(l, "Affine")})"),
+            ["InstanceNorm1d"] = Module(l => $"nn.InstanceNorm1d({l.Text("numFeatures")}, eps={Float(l, "eps")}, affine={Bool(l, "Affine")})"),
+            ["InstanceNorm2d"] = Module(l => $"nn.InstanceNorm2d({l.Text("numFeatures")}, eps={Float(l, "eps")}, affine={Bool(l, "Affine")})"),
+            ["Dropout2d"] = Function((l, x) => $"F.dropout2d({x}, {Float(l, "p")}, self.training)"),
+            ["Identity"] = Function((_, x) => x),
+            ["Unflatten"] = Function((l, x) => $"{x}.unflatten({l.Text("dim")}, ({l.Text("sizes")}{(l.Text("sizes").Contains(",") ? string.Empty : ",")}))"),
+            ["Reshape"] = Function((l, x) => $"{x}.reshape({x}.shape[0], {l.Text("shape")})"),
+            ["Transpose"] = Function((l, x) => $"{x}.transpose({l.Text("dim0")}, {l.Text("dim1")})"),
         };
 
         /// <summary>
@@ -138,7 +148,8 @@ namespace NetGen.Generator.Emit.PyTorch
         // The sequence output only, as NetGen's .NET forward keeps it (GeneratedLayers.SequenceOutput); sequences are batch-first.
         private static PyTorchSpelling Recurrent(string kind) =>
             new(
-                (l, _) => $"nn.{kind}({l.Text("inputSize")}, {l.Text("hiddenSize")}, num_layers={l.Text("numLayers")}, batch_first=True)",
+                (l, _) => $"nn.{kind}({l.Text("inputSize")}, {l.Text("hiddenSize")}, num_layers={l.Text("numLayers")}, batch_first=True"
+                    + (l.Has("Bidirectional") && l.Bool("Bidirectional") ? ", bidirectional=True)" : ")"),
                 (l, x) => $"{Self(l)}({x})[0]");
     }
 }
