@@ -46,6 +46,15 @@ namespace NetGen.Generator.GradientFlow
             ["MaxPool2d"] = c => Countable(c) ? One(Pooling(c, max: true)) : null,
             ["AvgPool2d"] = c => Countable(c) ? One(Pooling(c, max: false)) : null,
             ["AdaptiveAvgPool2d"] = c => Countable(c) ? One(AdaptivePooling(c)) : null,
+            // Conv3d is the same sum over a window as Conv1d/2d; dilation and groups change the windows and fans, so those decline.
+            ["Conv3d"] = c => (c.Arguments.Long("Dilation") ?? 1) == 1 && (c.Arguments.Long("Groups") ?? 1) == 1 && Convolution(c) is { } conv ? new[] { conv } : null,
+            ["MaxPool1d"] = c => Countable(c) ? One(Pooling(c, max: true)) : null,
+            ["AvgPool1d"] = c => Countable(c) ? One(Pooling(c, max: false)) : null,
+            ["AdaptiveAvgPool1d"] = c => Countable(c) ? One(AdaptivePooling(c)) : null,
+
+            // No term, so NG0001 stays silent rather than guess (tested in GradientFlow/UnpredictedLayerTests): a transposed
+            // convolution's outputs sum different numbers of taps by position (stride > 1 interleaves them), and upsampling
+            // copies or interpolates neighbouring values, which makes the next layer's inputs correlated; neither is calibrated.
             ["Dropout"] = c => One(new DropoutStep(c.Arguments.Double("p") ?? 0.5, c.Source)),
             ["Block"] = c => c.Layer.Block is { } block ? Steps(block, c.Source) : null,
             // A projection shortcut (ResNet's downsample) replaces the identity path the residual term models: no term, so
@@ -227,7 +236,7 @@ namespace NetGen.Generator.GradientFlow
         }
 
         /// <summary>
-        /// MaxPool2d/AvgPool2d (PyTorch's defaults: stride = kernel size, zero padding that average pooling counts in
+        /// MaxPool1d/2d and AvgPool1d/2d (PyTorch's defaults: stride = kernel size, zero padding that average pooling counts in
         /// its divisor). Per dimension the windows' in-bound sizes are exact; the two dimensions' windows combine independently.
         /// </summary>
         private static SignalStep Pooling(LayerTermContext c, bool max)
@@ -261,7 +270,7 @@ namespace NetGen.Generator.GradientFlow
                 : new PoolStep(false, window, window / (divisor * divisor), window / divisor, window * outPositions / (divisor * divisor * inPositions), output.Elements, c.Source);
         }
 
-        /// <summary>AdaptiveAvgPool2d: PyTorch's windows [⌊i·in/out⌋, ⌈(i+1)·in/out⌉) per dimension, each divided by its own size.</summary>
+        /// <summary>AdaptiveAvgPool1d/2d: PyTorch's windows [⌊i·in/out⌋, ⌈(i+1)·in/out⌉) per dimension, each divided by its own size.</summary>
         private static SignalStep AdaptivePooling(LayerTermContext c)
         {
             var input = c.InShape;

@@ -27,6 +27,7 @@ public partial class Encoder;
 [Conv2d(8, 3, stride: 2, padding: 1), BatchNorm, PReLU(NumParameters = 8)]
 [Residual(typeof(ConvBlock))]
 [MaxPool2d(2, stride: 1), AvgPool2d(2), AdaptiveAvgPool2d(3)]
+[ConvTranspose2d(4, 2, stride: 2), Upsample(1.5, Mode = Interpolation.Bilinear)]
 [Flatten, Linear(32), LayerNorm, LeakyReLU(0.1)]
 [Block(typeof(Encoder)), Dropout(0.25)]
 [Residual(typeof(VectorBlock), Repeat = 2)]
@@ -37,6 +38,7 @@ public partial class EveryLayerNet;
 /// <summary>Sequence layers: [steps, features] batch-first sequences.</summary>
 [Input(12, 5)]
 [Conv1d(6, 3, padding: 1), BatchNorm, ReLU]
+[MaxPool1d(2, stride: 1), Upsample(2, Mode = Interpolation.Linear), AvgPool1d(2), AdaptiveAvgPool1d(3), ConvTranspose1d(6, 3)]
 [LSTM(10, 2), GRU(7), RNN(4), LastStep]
 [Linear(3), Softmax(-1)]
 public partial class EverySequenceLayerNet;
@@ -46,3 +48,28 @@ public partial class EverySequenceLayerNet;
 [TransformerEncoderLayer(2, 16), TransformerEncoderLayer(2, 16, Dropout = 0, NormFirst = true), MultiheadAttention(2, Causal = true)]
 [MeanPool, Linear(3)]
 public partial class EveryTextLayerNet;
+
+/// <summary>Transposed 2-D convolutions (stride, output padding, groups, dilation) and upsampling by size and by factor.</summary>
+[Input(3, 5, 5)]
+[ConvTranspose2d(6, 3, stride: 2, padding: 1, outputPadding: 1), ReLU]
+[ConvTranspose2d(4, 3, Groups = 2, Dilation = 2, Bias = false)]
+[Upsample(Size = new long[] { 9, 21 }, Mode = Interpolation.Bilinear), Tanh]
+[Upsample(2), Upsample(1.5, Mode = Interpolation.Bilinear, AlignCorners = true)]
+[MaxPool2d(3), Flatten, Linear(5)]
+public partial class L1ConvTransposeNet;
+
+/// <summary>1-D layers: transposed convolutions, max, average and adaptive pooling, linear and nearest upsampling.</summary>
+[Input(4, 20)]
+[ConvTranspose1d(6, 4, stride: 2, padding: 1), ReLU]
+[MaxPool1d(2), AvgPool1d(3, stride: 2, padding: 1)]
+[Upsample(2, Mode = Interpolation.Linear), Upsample(Size = new long[] { 27 }, Mode = Interpolation.Linear, AlignCorners = true), Upsample(3)]
+[AdaptiveAvgPool1d(7), ConvTranspose1d(3, 2, stride: 3, outputPadding: 2, Groups = 3)]
+[Upsample(Size = new long[] { 40 }), AdaptiveAvgPool1d(1), Flatten, Linear(2)]
+public partial class L1SequenceNet;
+
+/// <summary>3-D convolutions (padding, stride, groups, dilation), 3-D batch normalisation and nearest upsampling of volumes.</summary>
+[Input(2, 6, 6, 6)]
+[Conv3d(4, 3, padding: 1, Bias = false), BatchNorm, ReLU]
+[Conv3d(6, 3, stride: 2, Groups = 2), Upsample(2)]
+[Conv3d(2, 2, Dilation = 2, Bias = false), Flatten, Linear(3)]
+public partial class L1VolumeNet;

@@ -12,7 +12,7 @@ namespace NetGen.Tests.GradientFlow;
 /// <summary>
 /// Layers without a signal-propagation term, so NG0001 stays silent on networks using them instead of guessing: a
 /// residual connection with a projection shortcut (the residual term models an identity path), parallel branches,
-/// and the text layers (embeddings, attention, transformer encoder layers, mean pooling).
+/// the text layers (embeddings, attention, transformer encoder layers, mean pooling), transposed convolutions and upsampling.
 /// </summary>
 public class UnpredictedLayerTests
 {
@@ -48,6 +48,26 @@ public class UnpredictedLayerTests
 
         [Input(6), Embedding(20, 8), PositionalEmbedding, TransformerEncoderLayer(2, 16), MultiheadAttention(2), MeanPool, Linear(3)]
         public partial class Text;
+
+        [Input(2, 16), ConvTranspose1d(2, 3, padding: 1), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class Transposed;
+
+        [Input(2, 8), Upsample(2), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class Upsampled;
+
+        [Input(2, 2, 2, 2), Conv3d(4, 3, padding: 1), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class Volume;
+
+        [Input(2, 64), MaxPool1d(2), AvgPool1d(3, stride: 1, padding: 1), AdaptiveAvgPool1d(16), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class Pooled1d;
         """;
 
     private static readonly Lazy<GeneratorRun> Run = new(() => GeneratorHarness.Run(GeneratorHarness.AllAnalyzers, Source));
@@ -70,6 +90,16 @@ public class UnpredictedLayerTests
         Assert.Contains("IdentityResiduals", fired);
         Assert.DoesNotContain("ProjectedResidual", fired);
         Assert.DoesNotContain("Branched", fired);
+
+        // Transposed convolutions and upsampling have no term either; Conv3d and the 1-D pooling layers have theirs.
+        Assert.Null(Predict("Transposed"));
+        Assert.Null(Predict("Upsampled"));
+        Assert.NotNull(Predict("Volume"));
+        Assert.NotNull(Predict("Pooled1d"));
+        Assert.DoesNotContain("Transposed", fired);
+        Assert.DoesNotContain("Upsampled", fired);
+        Assert.Contains("Volume", fired);
+        Assert.Contains("Pooled1d", fired);
         Assert.DoesNotContain(Run.Value.AnalyzerDiagnostics, d => d.Id == "AD0001" || d.Id.StartsWith("NG01", StringComparison.Ordinal));
     }
 }
