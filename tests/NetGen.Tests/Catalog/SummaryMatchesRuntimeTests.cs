@@ -102,6 +102,7 @@ public class SummaryMatchesRuntimeTests
             .Concat(EveryTextLayerNet.Summary.Layers.Select(l => l.Type))
             .Concat(V22Branches.Summary.Layers.Select(l => l.Type))
             .Concat(L1VolumeNet.Summary.Layers.Select(l => l.Type))
+            .Concat(L1ConvTransposeNet.Summary.Layers.Select(l => l.Type))
             .Append("Input")
             .ToHashSet();
         var catalogue = NetGen.Generator.Catalog.LayerCatalog.All.Select(d => d.AttributeName);
