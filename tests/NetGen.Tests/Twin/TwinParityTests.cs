@@ -40,6 +40,7 @@ public sealed class TwinParityTests
         .Where(row => !SummaryMatchesRuntimeTests.NotYetInOtherTargets.Contains((string)row[0]))
         .Select(row => typeof(EveryLayerNet).Assembly.GetType("NetGen.Tests.Catalog." + (string)row[0], throwOnError: true)!)
         .Concat(new[] { typeof(TwinClassifier), typeof(TwinRegressor), typeof(TwinReservedNames) })
+        .Concat(new[] { typeof(TwinVolumeInit), typeof(TwinTransposedInit) })
         .ToList();
 
     public static TheoryData<string> Names
@@ -158,6 +159,8 @@ public sealed class TwinParityTests
     [Theory]
     [InlineData(nameof(TwinClassifier))]
     [InlineData(nameof(TwinRegressor))]
+    [InlineData(nameof(TwinVolumeInit))]
+    [InlineData(nameof(TwinTransposedInit))]
     public void Declared_initialisation_draws_the_same_weights_from_the_same_seed(string name)
     {
         // Both engines draw from libtorch's CPU generator in the same order (each layer's default init at construction,
