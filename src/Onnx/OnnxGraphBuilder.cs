@@ -165,11 +165,11 @@ public sealed class OnnxGraphBuilder
             Ints("pads", Repeat(padding, 2 * spatial)));
     }
 
-    /// <summary><c>MaxPool2d</c>: <c>MaxPool</c> (padding never wins the maximum, as in PyTorch).</summary>
+    /// <summary><c>MaxPool1d</c>/<c>MaxPool2d</c>: <c>MaxPool</c> (padding never wins the maximum, as in PyTorch).</summary>
     public string MaxPool(string name, string x, long kernelSize, long stride, long padding) =>
         Pool(name, "MaxPool", x, kernelSize, stride, padding);
 
-    /// <summary><c>AvgPool2d</c>: <c>AveragePool</c> counting the zero padding, as PyTorch's default does.</summary>
+    /// <summary><c>AvgPool1d</c>/<c>AvgPool2d</c>: <c>AveragePool</c> counting the zero padding, as PyTorch's default does.</summary>
     public string AveragePool(string name, string x, long kernelSize, long stride, long padding) =>
         Pool(name, "AveragePool", x, kernelSize, stride, padding, Int("count_include_pad", 1));
 
@@ -196,6 +196,153 @@ public sealed class OnnxGraphBuilder
 
         var rows = AdaptiveBins(name, x, axis: 2, outputHeight);
         return AdaptiveBins(name, rows, axis: 3, outputWidth);
+    }
+
+    /// <summary>
+    /// <c>Conv3d</c> (and any convolution with dilation or groups): <c>Conv</c> over every spatial axis with a cubic kernel,
+    /// stride, padding, dilation and groups.
+    /// </summary>
+    public string Conv(string name, string x, long kernelSize, long stride, long padding, long dilation, long groups, bool bias)
+    {
+        var input = ShapeOf(x);
+        var weight = Weight(name + ".weight");
+        var w = WeightShape(weight);
+        var spatial = input.Length - 2;
+        RequireAxis(name, "Conv", input, 1, w[1] * groups);
+        var output = new long[input.Length];
+        output[0] = -1;
+        output[1] = w[0];
+        for (var d = 2; d < input.Length; d++)
+        {
+            output[d] = ((input[d] + (2 * padding) - (dilation * (kernelSize - 1)) - 1) / stride) + 1;
+        }
+
+        var inputs = bias ? new[] { x, weight, Weight(name + ".bias") } : new[] { x, weight };
+        return Node(
+            name,
+            "Conv",
+            inputs,
+            output,
+            Ints("kernel_shape", Repeat(kernelSize, spatial)),
+            Ints("strides", Repeat(stride, spatial)),
+            Ints("pads", Repeat(padding, 2 * spatial)),
+            Ints("dilations", Repeat(dilation, spatial)),
+            Int("group", groups));
+    }
+
+    /// <summary>
+    /// <c>ConvTranspose1d</c>/<c>ConvTranspose2d</c>: <c>ConvTranspose</c>, whose weight layout [in, out / groups, kernel...] is
+    /// PyTorch's; output per side (size - 1)·stride - 2·padding + dilation·(kernel - 1) + outputPadding + 1.
+    /// </summary>
+    public string ConvTranspose(string name, string x, long kernelSize, long stride, long padding, long outputPadding, long dilation, long groups, bool bias)
+    {
+        var input = ShapeOf(x);
+        var weight = Weight(name + ".weight");
+        var w = WeightShape(weight);
+        var spatial = input.Length - 2;
+        RequireAxis(name, "ConvTranspose", input, 1, w[0]);
+        var output = new long[input.Length];
+        output[0] = -1;
+        output[1] = w[1] * groups;
+        for (var d = 2; d < input.Length; d++)
+        {
+            output[d] = ((input[d] - 1) * stride) - (2 * padding) + (dilation * (kernelSize - 1)) + outputPadding + 1;
+        }
+
+        var inputs = bias ? new[] { x, weight, Weight(name + ".bias") } : new[] { x, weight };
+        return Node(
+            name,
+            "ConvTranspose",
+            inputs,
+            output,
+            Ints("kernel_shape", Repeat(kernelSize, spatial)),
+            Ints("strides", Repeat(stride, spatial)),
+            Ints("pads", Repeat(padding, 2 * spatial)),
+            Ints("output_padding", Repeat(outputPadding, spatial)),
+            Ints("dilations", Repeat(dilation, spatial)),
+            Int("group", groups));
+    }
+
+    /// <summary>
+    /// <c>AdaptiveAvgPool1d</c>: <c>GlobalAveragePool</c> for an output of 1, <c>AveragePool</c> when the output divides the
+    /// input, otherwise PyTorch's uneven bins as slices averaged along the length.
+    /// </summary>
+    public string AdaptiveAveragePool1d(string name, string x, long outputSize)
+    {
+        var input = ShapeOf(x);
+        RequireRank(name, "AdaptiveAvgPool1d", input, 3);
+        var output = new[] { -1, input[1], outputSize };
+        if (outputSize == 1)
+        {
+            return Node(name, "GlobalAveragePool", new[] { x }, output);
+        }
+
+        if (input[2] % outputSize == 0)
+        {
+            var kernel = input[2] / outputSize;
+            return Node(name, "AveragePool", new[] { x }, output, Ints("kernel_shape", kernel), Ints("strides", kernel));
+        }
+
+        return AdaptiveBins(name, x, axis: 2, outputSize);
+    }
+
+    /// <summary>
+    /// <c>Upsample</c>: <c>Resize</c> by <paramref name="scaleFactor"/> on every spatial axis (the factor itself sets the
+    /// coordinates, as PyTorch without recompute_scale_factor), or to <paramref name="outputSize"/> when the factor is 0.
+    /// Nearest is a Gather of PyTorch's own source indices per spatial axis; linear modes are half-pixel (pytorch_half_pixel) or
+    /// align_corners.
+    /// </summary>
+    public string Resize(string name, string x, string mode, double scaleFactor, bool alignCorners, params long[] outputSize)
+    {
+        var input = ShapeOf(x);
+        var spatial = input.Length - 2;
+        if (spatial < 1 || (scaleFactor == 0 && outputSize.Length != spatial))
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (Upsample) cannot resize {Text(input)} to [{string.Join(", ", outputSize)}].");
+        }
+
+        var output = (long[])input.Clone();
+        for (var d = 2; d < input.Length; d++)
+        {
+            output[d] = scaleFactor == 0 ? outputSize[d - 2] : (long)Math.Floor(input[d] * scaleFactor);
+        }
+
+        if (mode == "nearest")
+        {
+            // PyTorch's nearest index, exactly: min(⌊dst · scale⌋, in - 1) in float arithmetic, scale = 1/factor or in/out
+            // (Resize's own floor of dst / (out/in) can round the other way); one Gather per spatial axis.
+            var value = x;
+            for (var d = 2; d < input.Length; d++)
+            {
+                var shape = ShapeOf(value).ToArray();
+                shape[d] = output[d];
+                var indices = NearestIndices(input[d], output[d], scaleFactor);
+                value = Node(name, "Gather", new[] { value, Longs(name, "nearest" + d.ToString(System.Globalization.CultureInfo.InvariantCulture), indices) }, shape, Int("axis", d));
+            }
+
+            return value;
+        }
+
+        var attributes = new[]
+        {
+            Str("mode", "linear"),
+            Str("coordinate_transformation_mode", alignCorners ? "align_corners" : "pytorch_half_pixel"),
+        };
+        if (scaleFactor == 0)
+        {
+            // Sizes name the batch too, which is symbolic: it comes from the input's shape.
+            var shape = Node(name, "Shape", new[] { x }, new[] { (long)input.Length });
+            var batch = Node(name, "Slice", new[] { shape, Longs(name, "zero", 0), Longs(name, "one", 1) }, new[] { 1L });
+            var rest = Longs(name, "channels_and_sizes", new[] { input[1] }.Concat(outputSize).ToArray());
+            var sizes = Node(name, "Concat", new[] { batch, rest }, new[] { (long)input.Length }, Int("axis", 0));
+            return Node(name, "Resize", new[] { x, string.Empty, string.Empty, sizes }, output, attributes);
+        }
+
+        var scales = new float[input.Length];
+        Array.Fill(scales, (float)scaleFactor);
+        scales[0] = 1f;
+        scales[1] = 1f;
+        return Node(name, "Resize", new[] { x, string.Empty, FloatConstant(name, "scales", scales) }, output, attributes);
     }
 
     // ---- Normalisation -----------------------------------------------------------------------------------
@@ -710,22 +857,41 @@ public sealed class OnnxGraphBuilder
     private string Pool(string name, string op, string x, long kernelSize, long stride, long padding, params AttributeProto[] extra)
     {
         var input = ShapeOf(x);
-        RequireRank(name, op, input, 4);
-        var output = new[]
+        if (input.Length is not (3 or 4))
         {
-            -1,
-            input[1],
-            ((input[2] + (2 * padding) - kernelSize) / stride) + 1,
-            ((input[3] + (2 * padding) - kernelSize) / stride) + 1,
-        };
+            RequireRank(name, op, input, 4);
+        }
+
+        var spatial = input.Length - 2;
+        var output = (long[])input.Clone();
+        for (var d = 2; d < input.Length; d++)
+        {
+            output[d] = ((input[d] + (2 * padding) - kernelSize) / stride) + 1;
+        }
+
         var attributes = new List<AttributeProto>
         {
-            Ints("kernel_shape", kernelSize, kernelSize),
-            Ints("strides", stride, stride),
-            Ints("pads", padding, padding, padding, padding),
+            Ints("kernel_shape", Repeat(kernelSize, spatial)),
+            Ints("strides", Repeat(stride, spatial)),
+            Ints("pads", Repeat(padding, 2 * spatial)),
         };
         attributes.AddRange(extra);
         return Node(name, op, new[] { x }, output, attributes.ToArray());
+    }
+
+    /// <summary>The source index of each output position in PyTorch's nearest upsampling (ATen's nearest_idx).</summary>
+    private static long[] NearestIndices(long inputSize, long outputSize, double scaleFactor)
+    {
+        var indices = new long[outputSize];
+        var scale = scaleFactor > 0 ? (float)(1.0 / scaleFactor) : (float)inputSize / outputSize;
+        for (long o = 0; o < outputSize; o++)
+        {
+            indices[o] = outputSize == inputSize ? o
+                : outputSize == 2 * inputSize ? o >> 1
+                : Math.Min((long)MathF.Floor(o * scale), inputSize - 1);
+        }
+
+        return indices;
     }
 
     private string AdaptiveBins(string name, string x, int axis, long bins)
@@ -990,6 +1156,9 @@ public sealed class OnnxGraphBuilder
     }
 
     private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Str(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
     private static AttributeProto Float(string name, double value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = (float)value };
 

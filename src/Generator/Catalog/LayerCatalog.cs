@@ -36,6 +36,13 @@ namespace NetGen.Generator.Catalog
             new LayerDefinition("MaxPool2d", LayerRole.Pooling, "maxpool", ownsModule: false, c => InferPooling(c, "MaxPool2d", "max_pool2d")),
             new LayerDefinition("AvgPool2d", LayerRole.Pooling, "avgpool", ownsModule: false, c => InferPooling(c, "AvgPool2d", "avg_pool2d")),
             new LayerDefinition("AdaptiveAvgPool2d", LayerRole.Pooling, "avgpool", ownsModule: false, InferAdaptivePooling),
+            new LayerDefinition("Conv3d", LayerRole.Convolution, "conv", ownsModule: true, c => InferConvolutionNd(c, "Conv3d", spatialDims: 3, transposed: false)),
+            new LayerDefinition("ConvTranspose1d", LayerRole.Convolution, "deconv", ownsModule: true, c => InferConvolutionNd(c, "ConvTranspose1d", spatialDims: 1, transposed: true)),
+            new LayerDefinition("ConvTranspose2d", LayerRole.Convolution, "deconv", ownsModule: true, c => InferConvolutionNd(c, "ConvTranspose2d", spatialDims: 2, transposed: true)),
+            new LayerDefinition("MaxPool1d", LayerRole.Pooling, "maxpool", ownsModule: false, c => InferPooling1d(c, "MaxPool1d", "max_pool1d")),
+            new LayerDefinition("AvgPool1d", LayerRole.Pooling, "avgpool", ownsModule: false, c => InferPooling1d(c, "AvgPool1d", "avg_pool1d")),
+            new LayerDefinition("AdaptiveAvgPool1d", LayerRole.Pooling, "avgpool", ownsModule: false, InferAdaptivePooling1d),
+            new LayerDefinition("Upsample", LayerRole.Pooling, "upsample", ownsModule: false, InferUpsample),
 
             // Normalisation.
             new LayerDefinition("BatchNorm", LayerRole.Normalization, "bn", ownsModule: true, InferBatchNorm),
@@ -327,6 +334,320 @@ namespace NetGen.Generator.Catalog
                 0)
             {
                 Settings = Settings(("outputHeight", h.Value), ("outputWidth", w.Value)),
+            };
+        }
+
+        /// <summary>
+        /// Conv3d and ConvTranspose1d/2d, with PyTorch's dilation and groups. A convolution's output per side is
+        /// ⌊(size + 2·padding - dilation·(kernel - 1) - 1) / stride⌋ + 1; a transposed convolution's is
+        /// (size - 1)·stride - 2·padding + dilation·(kernel - 1) + outputPadding + 1, and its weight is [in, out / groups, kernel...].
+        /// </summary>
+        private static LayerSpec? InferConvolutionNd(LayerContext c, string kind, int spatialDims, bool transposed)
+        {
+            var outChannels = c.Size("outChannels", kind);
+            var kernel = c.Size("kernelSize", kind);
+            var stride = c.Size("stride", kind);
+            var padding = c.Size("padding", kind, minimum: 0);
+            var outputPadding = transposed ? c.Size("outputPadding", kind, minimum: 0) : 0;
+            var dilation = c.Arguments.Has("Dilation") ? c.Size("Dilation", kind) : 1;
+            var groups = c.Arguments.Has("Groups") ? c.Size("Groups", kind) : 1;
+            if (outChannels is null || kernel is null || stride is null || padding is null || outputPadding is null || dilation is null || groups is null)
+            {
+                return null;
+            }
+
+            if (transposed && outputPadding.Value >= Math.Max(stride.Value, dilation.Value))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind,
+                    $"outputPadding is {Number(outputPadding.Value)}, but it must be smaller than the stride ({Number(stride.Value)}) or the dilation ({Number(dilation.Value)}); PyTorch rejects it at run time");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput(kind);
+            }
+
+            if (input.Rank != spatialDims + 1)
+            {
+                var expected = spatialDims switch { 1 => "[channels, length]", 2 => "[channels, height, width]", _ => "[channels, depth, height, width]" };
+                return c.WrongRank($"{c.Name} ({kind})", expected, $"declare [Input{expected.Replace("[", "(").Replace("]", ")")}] first");
+            }
+
+            var inChannels = input.Dims[0];
+            if (inChannels % groups.Value != 0 || outChannels.Value % groups.Value != 0)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind,
+                    $"Groups is {Number(groups.Value)}, but it must divide both the {Number(inChannels)} input channels and the {Number(outChannels.Value)} output channels");
+                return null;
+            }
+
+            var span = checked((dilation.Value * (kernel.Value - 1)) + 1);
+            var dims = new long[spatialDims + 1];
+            dims[0] = outChannels.Value;
+            for (var d = 1; d <= spatialDims; d++)
+            {
+                if (transposed)
+                {
+                    dims[d] = checked(((input.Dims[d] - 1) * stride.Value) - (2 * padding.Value) + span - 1 + outputPadding.Value + 1);
+                    if (dims[d] < 1)
+                    {
+                        var shown = input.Dims.ToArray();
+                        shown[d] = dims[d];
+                        c.Report(DiagnosticDescriptors.OutputBelowOne, $"{c.Name} ({kind}({Number(outChannels.Value)}, {Number(kernel.Value)}, padding: {Number(padding.Value)}))",
+                            input.ToString(), new Shape(shown).ToString());
+                        return null;
+                    }
+
+                    continue;
+                }
+
+                if (checked(input.Dims[d] + (2 * padding.Value)) < span)
+                {
+                    c.Report(DiagnosticDescriptors.KernelLargerThanInput, $"{c.Name} ({kind})", span, input.Dims[d], padding.Value);
+                    return null;
+                }
+
+                dims[d] = checked(((input.Dims[d] + (2 * padding.Value) - span) / stride.Value) + 1);
+            }
+
+            var bias = c.Arguments.Bool("Bias", true);
+            var kernelElements = checked((long)Math.Pow(kernel.Value, spatialDims));
+            var weightShape = new long[2 + spatialDims];
+            weightShape[0] = transposed ? inChannels : outChannels.Value;
+            weightShape[1] = transposed ? outChannels.Value / groups.Value : inChannels / groups.Value;
+            for (var d = 0; d < spatialDims; d++)
+            {
+                weightShape[2 + d] = kernel.Value;
+            }
+
+            var weights = checked(weightShape[0] * weightShape[1] * kernelElements);
+            var parameters = checked(weights + (bias ? outChannels.Value : 0));
+            var description = $"{kind}({Number(inChannels)} → {Number(outChannels.Value)}, kernel {Number(kernel.Value)}, stride {Number(stride.Value)}, padding {Number(padding.Value)}"
+                + (transposed && outputPadding.Value != 0 ? $", output padding {Number(outputPadding.Value)}" : string.Empty)
+                + (dilation.Value != 1 ? $", dilation {Number(dilation.Value)}" : string.Empty)
+                + (groups.Value != 1 ? $", groups {Number(groups.Value)}" : string.Empty)
+                + ")";
+            return new LayerSpec(
+                new Shape(dims),
+                description,
+                Modules + kind,
+                // Only the arguments that differ from the defaults: a literal 0 padding would also convert to TorchSharp's
+                // Padding enum (Conv3d) and make the overloads ambiguous.
+                $"{Nn}{kind}({Number(inChannels)}, {Number(outChannels.Value)}, {Number(kernel.Value)}"
+                    + (stride.Value != 1 ? $", stride: {Number(stride.Value)}" : string.Empty)
+                    + (padding.Value != 0 ? $", padding: {Number(padding.Value)}" : string.Empty)
+                    + (outputPadding.Value != 0 ? $", output_padding: {Number(outputPadding.Value)}" : string.Empty)
+                    + (dilation.Value != 1 ? $", dilation: {Number(dilation.Value)}" : string.Empty)
+                    + (groups.Value != 1 ? $", groups: {Number(groups.Value)}" : string.Empty)
+                    + $", bias: {Bool(bias)})",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(
+                    ("inChannels", inChannels), ("outChannels", outChannels.Value), ("kernelSize", kernel.Value), ("stride", stride.Value), ("padding", padding.Value),
+                    ("outputPadding", outputPadding.Value), ("dilation", dilation.Value), ("groups", groups.Value), ("Bias", bias)),
+                Tensors = bias
+                    ? Tensors(Parameter("weight", weightShape), Parameter("bias", outChannels.Value))
+                    : Tensors(Parameter("weight", weightShape)),
+            };
+        }
+
+        /// <summary>MaxPool1d and AvgPool1d over [channels, length]: PyTorch's ⌊(length + 2·padding - kernel) / stride⌋ + 1.</summary>
+        private static LayerSpec? InferPooling1d(LayerContext c, string kind, string function)
+        {
+            var kernel = c.Size("kernelSize", kind);
+            var strideArgument = c.Size("stride", kind, minimum: 0);
+            var padding = c.Size("padding", kind, minimum: 0);
+            if (kernel is null || strideArgument is null || padding is null)
+            {
+                return null;
+            }
+
+            var stride = strideArgument.Value == 0 ? kernel.Value : strideArgument.Value;
+            if (checked(padding.Value * 2) > kernel.Value)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"padding {Number(padding.Value)} is more than half the kernel size {Number(kernel.Value)}; PyTorch rejects it at run time");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput(kind);
+            }
+
+            if (input.Rank != 2)
+            {
+                return c.WrongRank($"{c.Name} ({kind})", "[channels, length]", "pool only after 1-D convolutions or an [Input(channels, length)]");
+            }
+
+            if (checked(input.Dims[1] + (2 * padding.Value)) < kernel.Value)
+            {
+                c.Report(DiagnosticDescriptors.KernelLargerThanInput, $"{c.Name} ({kind})", kernel.Value, input.Dims[1], padding.Value);
+                return null;
+            }
+
+            var length = checked(((input.Dims[1] + (2 * padding.Value) - kernel.Value) / stride) + 1);
+            return new LayerSpec(
+                new Shape(input.Dims[0], length),
+                $"{kind}(kernel {Number(kernel.Value)}, stride {Number(stride)}, padding {Number(padding.Value)})",
+                null,
+                null,
+                $"{Functional}{function}({{x}}, {Number(kernel.Value)}, stride: {Number(stride)}, padding: {Number(padding.Value)})",
+                0,
+                0)
+            {
+                Settings = Settings(("kernelSize", kernel.Value), ("stride", stride), ("padding", padding.Value)),
+            };
+        }
+
+        private static LayerSpec? InferAdaptivePooling1d(LayerContext c)
+        {
+            var size = c.Size("outputSize", "AdaptiveAvgPool1d");
+            if (size is null)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("AdaptiveAvgPool1d");
+            }
+
+            if (input.Rank != 2)
+            {
+                return c.WrongRank($"{c.Name} (AdaptiveAvgPool1d)", "[channels, length]", "pool only after 1-D convolutions or an [Input(channels, length)]");
+            }
+
+            return new LayerSpec(
+                new Shape(input.Dims[0], size.Value),
+                $"AdaptiveAvgPool1d({Number(size.Value)})",
+                null,
+                null,
+                $"{Functional}adaptive_avg_pool1d({{x}}, {Number(size.Value)})",
+                0,
+                0)
+            {
+                Settings = Settings(("outputSize", size.Value)),
+            };
+        }
+
+        // The NetGen.Interpolation members by value, with the rank (channels included) each linear mode needs.
+        private static readonly string[] InterpolationModes = { "nearest", "linear", "bilinear" };
+
+        /// <summary>
+        /// Upsample, as torch.nn.Upsample: by a scale factor (output ⌊size · factor⌋ per spatial side, and the factor itself
+        /// used for the coordinates, as PyTorch without recompute_scale_factor) or to a declared size.
+        /// </summary>
+        private static LayerSpec? InferUpsample(LayerContext c)
+        {
+            var scale = c.Arguments.Double("scaleFactor") ?? 0;
+            var size = c.Arguments.Longs("Size");
+            var modeValue = c.Arguments.Long("Mode") ?? 0;
+            var alignCorners = c.Arguments.Bool("AlignCorners", false);
+            if (modeValue < 0 || modeValue >= InterpolationModes.Length)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample", $"Mode is {Number(modeValue)}, which is not an Interpolation member (Nearest, Linear or Bilinear)");
+                return null;
+            }
+
+            var mode = InterpolationModes[modeValue];
+            if (c.Arguments.Has("scaleFactor") == (size is not null))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample",
+                    size is null
+                        ? "it needs a scale factor or an output size, such as [Upsample(2)] or [Upsample(Size = new long[] { 14, 14 })]"
+                        : "it has both a scale factor and a Size; PyTorch takes only one of them, so keep one");
+                return null;
+            }
+
+            if (size is null && !(scale > 0 && !double.IsInfinity(scale)))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample", $"the scale factor is {Number(scale)}, but it must be a positive finite number");
+                return null;
+            }
+
+            if (size is not null)
+            {
+                if (size.Length == 0)
+                {
+                    c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample", "Size is empty; give one size per spatial dimension, or one for all of them");
+                    return null;
+                }
+
+                for (var i = 0; i < size.Length; i++)
+                {
+                    if (size[i] < 1)
+                    {
+                        c.Report(DiagnosticDescriptors.NonPositiveSize, "Upsample", $"Size[{i}]", size[i]);
+                        return null;
+                    }
+                }
+            }
+
+            if (alignCorners && mode == "nearest")
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample", "AlignCorners applies only to the Linear and Bilinear modes; PyTorch rejects it with Nearest");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("Upsample");
+            }
+
+            var (rank, expected) = mode switch
+            {
+                "linear" => (2, "[channels, length]"),
+                "bilinear" => (3, "[channels, height, width]"),
+                _ => (0, "[channels, length], [channels, height, width] or [channels, depth, height, width]"),
+            };
+            if (rank == 0 ? input.Rank is < 2 or > 4 : input.Rank != rank)
+            {
+                return c.WrongRank($"{c.Name} (Upsample, {mode})", expected, "upsample feature maps, after a convolution or an [Input(channels, ...)]");
+            }
+
+            var spatial = input.Rank - 1;
+            if (size is not null && size.Length != 1 && size.Length != spatial)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample",
+                    $"Size has {Number(size.Length)} entries, but samples of shape {input} have {Number(spatial)} spatial dimensions; give one size per spatial dimension, or one for all of them");
+                return null;
+            }
+
+            var dims = input.Dims.ToArray();
+            for (var d = 1; d <= spatial; d++)
+            {
+                var product = input.Dims[d] * scale;
+                dims[d] = size is not null ? size[size.Length == 1 ? 0 : d - 1]
+                    : product >= long.MaxValue ? throw new OverflowException()
+                    : (long)Math.Floor(product);
+                if (dims[d] < 1)
+                {
+                    c.Report(DiagnosticDescriptors.OutputBelowOne, $"{c.Name} (Upsample({Number(scale)}))", input.ToString(), new Shape(dims).ToString());
+                    return null;
+                }
+            }
+
+            var output = new Shape(dims);
+            var spatialSizes = string.Join(", ", dims.Skip(1).Select(Number));
+            var scales = string.Join(", ", Enumerable.Repeat(Literal(scale), spatial));
+            var sizeText = size is not null ? $"size {string.Join(" x ", dims.Skip(1).Select(Number))}" : $"scale {Number(scale)}";
+            return new LayerSpec(
+                output,
+                $"Upsample({sizeText}, {mode}{(alignCorners ? ", align corners" : string.Empty)})",
+                null,
+                null,
+                $"{Functional}interpolate({{x}}, "
+                    + (size is not null ? $"size: new long[] {{ {spatialSizes} }}" : $"scale_factor: new double[] {{ {scales} }}")
+                    + $", mode: global::TorchSharp.torch.InterpolationMode.{char.ToUpperInvariant(mode[0])}{mode.Substring(1)}"
+                    + (mode == "nearest" ? string.Empty : $", align_corners: {Bool(alignCorners)}")
+                    + ")",
+                0,
+                0)
+            {
+                Settings = Settings(("mode", mode), ("scaleFactor", size is null ? scale : 0.0), ("AlignCorners", alignCorners)),
             };
         }
 

@@ -8,7 +8,9 @@ namespace NetGen.Tests.Catalog;
 
 // Networks that together use every layer kind in the catalogue. The runtime tests run each one
 // forward and backward on TorchSharp and compare every layer's output shape and parameter count
-// with the compile-time Summary; EveryLayerNet is also a snapshot test.
+// with the compile-time Summary; EveryLayerNet is also a snapshot test. The kinds without an NG0001 term (transposed
+// convolutions, upsampling) sit in EverySequenceLayerNet and the L1 networks, so EveryLayerNet's snapshot keeps its
+// predicted "Grad @ init" column.
 
 /// <summary>A residual block for 16-feature vectors: Linear -> ReLU -> Linear, shape unchanged.</summary>
 [Linear(16, 16), ReLU, Linear(16, 16)]
@@ -40,6 +42,7 @@ public partial class EveryLayerNet;
 [Input(12, 5)]
 [Conv1d(6, 3, padding: 1), BatchNorm, ReLU]
 [InstanceNorm1d(Affine = true)]
+[MaxPool1d(2, stride: 1), Upsample(2, Mode = Interpolation.Linear), AvgPool1d(2), AdaptiveAvgPool1d(3), ConvTranspose1d(6, 3)]
 [LSTM(10, 2), GRU(7, Bidirectional = true), RNN(4), LastStep]
 [Linear(3), Softmax(-1)]
 public partial class EverySequenceLayerNet;
@@ -75,3 +78,28 @@ public partial class L2BidirectionalNet;
 /// <summary>A bidirectional GRU pooled over steps.</summary>
 [Input(5, 3), GRU(4, Bidirectional = true), MeanPool, Linear(2)]
 public partial class L2BidirectionalPooled;
+
+/// <summary>Transposed 2-D convolutions (stride, output padding, groups, dilation) and upsampling by size and by factor.</summary>
+[Input(3, 5, 5)]
+[ConvTranspose2d(6, 3, stride: 2, padding: 1, outputPadding: 1), ReLU]
+[ConvTranspose2d(4, 3, Groups = 2, Dilation = 2, Bias = false)]
+[Upsample(Size = new long[] { 9, 21 }, Mode = Interpolation.Bilinear), Tanh]
+[Upsample(2), Upsample(1.5, Mode = Interpolation.Bilinear, AlignCorners = true)]
+[MaxPool2d(3), Flatten, Linear(5)]
+public partial class L1ConvTransposeNet;
+
+/// <summary>1-D layers: transposed convolutions, max, average and adaptive pooling, linear and nearest upsampling.</summary>
+[Input(4, 20)]
+[ConvTranspose1d(6, 4, stride: 2, padding: 1), ReLU]
+[MaxPool1d(2), AvgPool1d(3, stride: 2, padding: 1)]
+[Upsample(2, Mode = Interpolation.Linear), Upsample(Size = new long[] { 27 }, Mode = Interpolation.Linear, AlignCorners = true), Upsample(3)]
+[AdaptiveAvgPool1d(7), ConvTranspose1d(3, 2, stride: 3, outputPadding: 2, Groups = 3)]
+[Upsample(Size = new long[] { 40 }), AdaptiveAvgPool1d(1), Flatten, Linear(2)]
+public partial class L1SequenceNet;
+
+/// <summary>3-D convolutions (padding, stride, groups, dilation), 3-D batch normalisation and nearest upsampling of volumes.</summary>
+[Input(2, 6, 6, 6)]
+[Conv3d(4, 3, padding: 1, Bias = false), BatchNorm, ReLU]
+[Conv3d(6, 3, stride: 2, Groups = 2), Upsample(2)]
+[Conv3d(2, 2, Dilation = 2, Bias = false), Flatten, Linear(3)]
+public partial class L1VolumeNet;

@@ -420,6 +420,94 @@ public class DeclarationErrorTests
             "NG0112 a layer named like its class",
             "[{|NG0112:Linear(4, 2, Name = \"Net\")|}] public partial class Net;"
         },
+        {
+            "NG0104 Conv3d with a zero kernel",
+            "[Input(1, 4, 4, 4), {|NG0104:Conv3d(2, 0)|}] public partial class Net;"
+        },
+        {
+            "NG0114 Conv3d whose dilated kernel is larger than its input",
+            "[Input(1, 4, 4, 4), {|NG0114:Conv3d(2, 3, Dilation = 2)|}] public partial class Net;"
+        },
+        {
+            "NG0117 Conv3d on images",
+            "[Input(1, 28, 28), {|NG0117:Conv3d(2, 3)|}] public partial class Net;"
+        },
+        {
+            "NG0106 ConvTranspose2d output padding not below the stride",
+            "[Input(1, 4, 4), {|NG0106:ConvTranspose2d(2, 3, stride: 2, outputPadding: 2)|}] public partial class Net;"
+        },
+        {
+            "NG0106 ConvTranspose1d groups that do not divide the channels",
+            "[Input(3, 8), {|NG0106:ConvTranspose1d(4, 3, Groups = 2)|}] public partial class Net;"
+        },
+        {
+            "NG0104 ConvTranspose1d with zero groups",
+            "[Input(2, 8), {|NG0104:ConvTranspose1d(4, 3, Groups = 0)|}] public partial class Net;"
+        },
+        {
+            "NG0116 ConvTranspose1d whose padding leaves nothing",
+            "[Input(1, 1), {|NG0116:ConvTranspose1d(1, 1, padding: 1)|}] public partial class Net;"
+        },
+        {
+            "NG0117 ConvTranspose2d on sequences",
+            "[Input(2, 8), {|NG0117:ConvTranspose2d(2, 3)|}] public partial class Net;"
+        },
+        {
+            "NG0117 MaxPool1d on images",
+            "[Input(1, 8, 8), {|NG0117:MaxPool1d(2)|}] public partial class Net;"
+        },
+        {
+            "NG0106 AvgPool1d padding more than half the kernel",
+            "[Input(2, 8), {|NG0106:AvgPool1d(2, padding: 2)|}] public partial class Net;"
+        },
+        {
+            "NG0114 MaxPool1d kernel longer than the input",
+            "[Input(2, 3), {|NG0114:MaxPool1d(4)|}] public partial class Net;"
+        },
+        {
+            "NG0104 AdaptiveAvgPool1d to zero",
+            "[Input(2, 8), {|NG0104:AdaptiveAvgPool1d(0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample without a factor or size",
+            "[Input(2, 8), {|NG0106:Upsample|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample with both a factor and a size",
+            "[Input(2, 8), {|NG0106:Upsample(2, Size = new long[] { 16 })|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample by zero",
+            "[Input(2, 8), {|NG0106:Upsample(0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample nearest with AlignCorners",
+            "[Input(2, 8), {|NG0106:Upsample(2, AlignCorners = true)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample with an unknown mode",
+            "[Input(2, 8), {|NG0106:Upsample(2, Mode = (Interpolation)7)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample Size with the wrong number of sides",
+            "[Input(2, 8, 8), {|NG0106:Upsample(Size = new long[] { 4, 4, 4 })|}] public partial class Net;"
+        },
+        {
+            "NG0104 Upsample to size zero",
+            "[Input(2, 8), {|NG0104:Upsample(Size = new long[] { 0 })|}] public partial class Net;"
+        },
+        {
+            "NG0116 Upsample shrinking a side below one",
+            "[Input(2, 8), {|NG0116:Upsample(0.1)|}] public partial class Net;"
+        },
+        {
+            "NG0117 bilinear Upsample of sequences",
+            "[Input(2, 8), {|NG0117:Upsample(2, Mode = Interpolation.Bilinear)|}] public partial class Net;"
+        },
+        {
+            "NG0115 Linear after Upsample without Flatten",
+            "[Input(2, 8), Upsample(2), {|NG0115:Linear(4)|}] public partial class Net;"
+        },
     };
 
     [Theory]

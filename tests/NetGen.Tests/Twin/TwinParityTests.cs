@@ -39,6 +39,7 @@ public sealed class TwinParityTests
     public static IReadOnlyList<Type> ParityNetworks { get; } = ((IEnumerable<object[]>)SummaryMatchesRuntimeTests.Networks)
         .Select(row => typeof(EveryLayerNet).Assembly.GetType("NetGen.Tests.Catalog." + (string)row[0], throwOnError: true)!)
         .Concat(new[] { typeof(TwinClassifier), typeof(TwinRegressor), typeof(TwinReservedNames) })
+        .Concat(new[] { typeof(TwinVolumeInit), typeof(TwinTransposedInit) })
         .ToList();
 
     public static TheoryData<string> Names
@@ -171,6 +172,8 @@ public sealed class TwinParityTests
     [Theory]
     [InlineData(nameof(TwinClassifier))]
     [InlineData(nameof(TwinRegressor))]
+    [InlineData(nameof(TwinVolumeInit))]
+    [InlineData(nameof(TwinTransposedInit))]
     public void Declared_initialisation_draws_the_same_weights_from_the_same_seed(string name)
     {
         // Both engines draw from libtorch's CPU generator in the same order (each layer's default init at construction,

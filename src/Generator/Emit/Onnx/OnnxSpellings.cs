@@ -22,6 +22,13 @@ namespace NetGen.Generator.Emit.Onnx
             ["MaxPool2d"] = l => l.Call("MaxPool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
             ["AvgPool2d"] = l => l.Call("AveragePool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
             ["AdaptiveAvgPool2d"] = l => l.Call("AdaptiveAveragePool", l.Long("outputHeight"), l.Long("outputWidth")),
+            ["Conv3d"] = ConvolutionNd,
+            ["ConvTranspose1d"] = TransposedConvolution,
+            ["ConvTranspose2d"] = TransposedConvolution,
+            ["MaxPool1d"] = l => l.Call("MaxPool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
+            ["AvgPool1d"] = l => l.Call("AveragePool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
+            ["AdaptiveAvgPool1d"] = l => l.Call("AdaptiveAveragePool1d", l.Long("outputSize")),
+            ["Upsample"] = Upsample,
             ["BatchNorm"] = l => l.Call("BatchNormalization", l.Double("eps")),
             ["LayerNorm"] = l => l.Call("LayerNormalization", l.Double("eps")),
             ["ReLU"] = l => l.Call("Relu"),
@@ -76,6 +83,21 @@ namespace NetGen.Generator.Emit.Onnx
 
         private static string OutputShape(OnnxLayer l) =>
             string.Join(", ", l.Layer.OutputShape.Dims.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+
+        private static string ConvolutionNd(OnnxLayer l) =>
+            l.Call("Conv", l.Long("kernelSize"), l.Long("stride"), l.Long("padding"), l.Long("dilation"), l.Long("groups"), "bias: " + l.Bool("Bias"));
+
+        private static string TransposedConvolution(OnnxLayer l) =>
+            l.Call("ConvTranspose", l.Long("kernelSize"), l.Long("stride"), l.Long("padding"), l.Long("outputPadding"), l.Long("dilation"), l.Long("groups"), "bias: " + l.Bool("Bias"));
+
+        // By the scale factor when one is declared (it sets the coordinates, as in PyTorch), else to the output's spatial sizes.
+        private static string Upsample(OnnxLayer l)
+        {
+            var sizes = l.Layer.Double("scaleFactor") == 0
+                ? l.Layer.OutputShape.Dims.Skip(1).Select(d => d.ToString(CultureInfo.InvariantCulture))
+                : Enumerable.Empty<string>();
+            return l.Call("Resize", new[] { "\"" + l.Layer.Text("mode") + "\"", l.Double("scaleFactor"), l.Bool("AlignCorners") }.Concat(sizes).ToArray());
+        }
 
         private static string Convolution(OnnxLayer l) =>
             l.Call("Conv", l.Long("kernelSize"), l.Long("stride"), l.Long("padding"), "bias: " + l.Bool("Bias"));
