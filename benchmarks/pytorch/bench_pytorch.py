@@ -6,7 +6,7 @@ per-step time over rounds). Run by the benchmark runner when python3 with torch 
     /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --threads 1 --threads default --json out.json
     /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --memory DeepNet --steps 10000
     /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --worker --threads 1   # JSON lines on stdin/stdout
-    /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --ops   # ConvNet's operations one at a time, as `conv-ops`
+    /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --ops   # ConvNet's operations and DeepNet's batch-1 layers one at a time, as `ops`
 
 The worker is how the .NET runner's `interleaved` command gives PyTorch its turn in every round: it sets up the
 contenders it is asked for and runs N calls of one when told, answering with wall and process CPU time per call.
@@ -201,7 +201,7 @@ def minor_faults():
 
 
 def run_ops(args):
-    """ConvNet's operations one at a time at one thread, as the .NET runner's `conv-ops` command times them in libtorch:
+    """ConvNet's operations and DeepNet's batch-1 layers one at a time at one thread, as the .NET runner's `ops` command times them in libtorch:
     CPU ms per call (median of 7 rounds) and minor page faults per call. Set MALLOC_MMAP_THRESHOLD_ and
     MALLOC_TRIM_THRESHOLD_ in the environment for the runner's `--malloc fixed`."""
     import torch.nn.functional as F
@@ -249,6 +249,14 @@ def run_ops(args):
         ("pool1 forward + backward", forward_backward(leaf(r1), lambda t: F.max_pool2d(t, 2))),
         ("relu2 + pool2 forward + backward", forward_backward(leaf(a2), lambda t: F.max_pool2d(F.relu(t), 2))),
         ("flatten + linear + cross-entropy forward + backward", head(leaf(p2))),
+    ]
+    v, h = torch.randn(1, 100), torch.randn(1, 1000)
+    wide, square, last = nn.Linear(100, 1000), nn.Linear(1000, 1000), nn.Linear(1000, 1)
+    ops += [
+        ("DeepNet Linear(100, 1000), batch 1, no_grad", no_grad(lambda: wide(v))),
+        ("DeepNet Linear(1000, 1000), batch 1, no_grad", no_grad(lambda: square(h))),
+        ("DeepNet ReLU(1000), batch 1, no_grad", no_grad(lambda: F.relu(h))),
+        ("DeepNet Linear(1000, 1), batch 1, no_grad", no_grad(lambda: last(h))),
     ]
     print("| operation | CPU ms per call | minor page faults per call |")
     print("|---|---:|---:|")
@@ -329,7 +337,7 @@ def main():
     parser.add_argument("--memory", choices=list(SETUPS), help="instead of timing, train this network for --steps steps and report RSS")
     parser.add_argument("--steps", type=int, default=10000)
     parser.add_argument("--worker", action="store_true", help="answer JSON-line requests on stdin (see the module docstring)")
-    parser.add_argument("--ops", action="store_true", help="time ConvNet's operations one at a time (see run_ops)")
+    parser.add_argument("--ops", action="store_true", help="time ConvNet's operations and DeepNet's batch-1 layers one at a time (see run_ops)")
     args = parser.parse_args()
     if args.worker:
         worker(args)

@@ -54,6 +54,37 @@ def main():
                     cells += [times, f"{mine[0] / theirs[0]:.3f} (of medians)"]
             print(f"| {network} {label} | {route} | " + " | ".join(cells) + " |")
 
+    print()
+    print("| update (FusedAdam) | run 1: ms CPU | / PyTorch's Adam [25th–75th] | / libtorch copy_ of the bytes moved | run 2: ms CPU | / PyTorch's Adam | / copy_ |")
+    print("|---|---:|---|---|---:|---|---|")
+    for network in ("SimpleNet", "DeepNet", "Mlp20", "ConvNet"):
+        cells = []
+        for run in runs:
+            key = next((k for k in run if k[0].startswith("Adam update") and k[1] == network), None)
+            if key is None:
+                cells += ["–", "–", "–"]
+                continue
+            contenders = run[key]
+            fused = contenders["NetGen FusedAdam"]
+            copy = next(v for k, v in contenders.items() if k.startswith("libtorch copy_"))
+            theirs = pytorch(contenders)
+            cells += [f"{fused[0]:.4g}", f"{theirs[1]} [{theirs[2]}]", f"{copy[1]} [{copy[2]}]"]
+        print(f"| {network}{' (clipping included)' if network == 'DeepNet' else ''} | " + " | ".join(cells) + " |")
+
+    print()
+    print("| row | NetGen / hand-written, run 1 [25th–75th] | run 2 [25th–75th] | NetGen / Sequential, run 1 | run 2 |")
+    print("|---|---|---|---|---|")
+    for network in ("SimpleNet", "DeepNet", "Mlp20", "ConvNet"):
+        for label, key in [("training step (TorchSharp's Adam)", ("training step", network, "")),
+                           ("inference, batch 1", ("inference", network, "1")),
+                           ("inference, batch 64", ("inference", network, "64"))]:
+            cells = []
+            for other in ("hand-written", "Sequential"):
+                for run in runs:
+                    contender = run.get(key, {}).get(other)
+                    cells.append(f"{contender[1]} [{contender[2]}]" if contender else "–")
+            print(f"| {network} {label} | " + " | ".join(cells) + " |")
+
 
 if __name__ == "__main__":
     main()

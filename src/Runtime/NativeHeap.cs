@@ -12,10 +12,10 @@ namespace NetGen
     /// gives the top of the heap back to the system once more than its trim threshold is free. Both thresholds start at
     /// 128 KiB and grow with the blocks the process frees, so whether a 3 MB tensor (a batch-64 convolution's output) lands
     /// in a fresh mapping depends on what the process freed before. A fresh mapping costs one page fault per 4 KiB page,
-    /// zeroed by the kernel, on first touch. Measured on ConvNet's first convolution (batch 64, one thread): 4.2 ms and
-    /// 1,536 minor page faults per call with glibc's default behaviour, 0.41 ms and none with these thresholds fixed; PyTorch
-    /// 1.13 shows the same (4.98 ms against 0.35 ms), which is why its ConvNet timings differ from one
-    /// process to the next. The command that reproduces it: <c>benchmarks ... -- conv-ops</c> (docs/performance.md).</para>
+    /// zeroed by the kernel, on first touch. Measured on ConvNet's first convolution (batch 64, one thread): 5.0 ms and
+    /// 1,536 minor page faults per call with glibc's default behaviour, 0.47 ms and none with these thresholds fixed; PyTorch
+    /// 1.13 shows the same (5.1 ms against 0.45 ms), which is why its ConvNet timings differ from one
+    /// process to the next. The command that reproduces it: <c>dotnet run -c Release --project benchmarks/NetGen.Benchmarks -- ops</c> (docs/performance.md).</para>
     /// <para>The cost: up to <c>trimThresholdBytes</c> of freed memory stays with the process instead of going back to the
     /// system. Process-wide, like the <c>MALLOC_MMAP_THRESHOLD_</c> and <c>MALLOC_TRIM_THRESHOLD_</c> environment variables,
     /// which do the same for a process started with them (and for PyTorch).</para>

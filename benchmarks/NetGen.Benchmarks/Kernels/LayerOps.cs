@@ -11,11 +11,11 @@ using F = TorchSharp.torch.nn.functional;
 namespace NetGen.Benchmarks.Kernels;
 
 /// <summary>
-/// <c>conv-ops</c>: ConvNet's operations one at a time in libtorch (one thread), each with the minor page faults it
+/// <c>ops</c>: ConvNet's operations (batch 64) and DeepNet's layers (batch 1) one at a time in libtorch (one thread), each with the minor page faults it
 /// takes per call, and the same list from PyTorch (<c>bench_pytorch.py --ops</c>). It locates where ConvNet's time goes
 /// in each framework: the kernels themselves, or fresh pages the allocator maps for a large output on every call.
 /// </summary>
-public static class ConvNetOps
+public static class LayerOps
 {
     public static IReadOnlyList<string> Run(bool quick)
     {
@@ -102,6 +102,17 @@ public static class ConvNetOps
             t.Dispose();
         }
 
+        // DeepNet's layers at batch 1 under no_grad: matrix-vector products where per-call costs and the BLAS library's
+        // small-matrix path decide.
+        using var v = torch.randn(1, 100);
+        using var h = torch.randn(1, 1000);
+        using var wide = nn.Linear(100, 1000);
+        using var square = nn.Linear(1000, 1000);
+        using var last = nn.Linear(1000, 1);
+        Add("DeepNet Linear(100, 1000), batch 1, no_grad", NoGrad(() => wide.call(v)));
+        Add("DeepNet Linear(1000, 1000), batch 1, no_grad", NoGrad(() => square.call(h)));
+        Add("DeepNet ReLU(1000), batch 1, no_grad", NoGrad(() => F.relu(h)));
+        Add("DeepNet Linear(1000, 1), batch 1, no_grad", NoGrad(() => last.call(h)));
         return lines;
     }
 

@@ -8,8 +8,8 @@ using Spectre.Console.Cli;
 
 namespace NetGen.Benchmarks.Cli;
 
-/// <summary><c>conv-ops</c>: see <see cref="ConvNetOps"/>.</summary>
-public sealed class ConvOpsCommand : Command<ConvOpsCommand.Settings>
+/// <summary><c>ops</c>: see <see cref="LayerOps"/>.</summary>
+public sealed class OpsCommand : Command<OpsCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
@@ -35,10 +35,10 @@ public sealed class ConvOpsCommand : Command<ConvOpsCommand.Settings>
             return BenchmarkApp.BadArguments;
         }
 
-        var header = $"Measured {Infrastructure.MachineInfo.Describe()}; one thread; ConvNet's operations at batch 64, median of 7 rounds; glibc thresholds {settings.Malloc} (--malloc).";
+        var header = $"Measured {Infrastructure.MachineInfo.Describe()}; one thread; ConvNet's operations at batch 64 and DeepNet's layers at batch 1, median of 7 rounds; glibc thresholds {settings.Malloc} (--malloc).";
         Console.WriteLine(header);
-        var lines = ConvNetOps.Run(settings.Quick);
-        BenchmarkApp.Write("netgen-conv-ops.md", new[] { header, "" }.Concat(lines));
+        var lines = LayerOps.Run(settings.Quick);
+        BenchmarkApp.Write("netgen-ops.md", new[] { header, "" }.Concat(lines));
         return 0;
     }
 }
