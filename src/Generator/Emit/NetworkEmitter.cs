@@ -27,7 +27,9 @@ namespace NetGen.Generator.Emit
 
             WriteClassDocumentation(w, network);
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{ThisAssembly.Version}\")]");
-            w.Open($"partial class {network.ClassName} : global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>");
+            // The members every network shares (Trainer, TrainStep, forward without an observer) live in the runtime's
+            // NetworkModule: written once there, not compiled again for every class.
+            w.Open($"partial class {network.ClassName} : global::NetGen.NetworkModule");
 
             WriteSummary(w, network);
             foreach (var layer in network.Layers.Where(l => l.FieldName is not null))
@@ -49,7 +51,7 @@ namespace NetGen.Generator.Emit
             w.Line(network.Layers.Any(l => l.InitCall is not null)
                 ? "/// <summary>Creates the network, registers every layer under its name and initialises the weights as declared.</summary>"
                 : "/// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>");
-            w.Open($"public {network.ClassName}() : base(nameof({network.ClassName}))");
+            w.Open($"public {network.ClassName}() : base(nameof({network.ClassName}){TrainStepOptions(network)})");
             foreach (var layer in network.Layers.Where(l => l.FieldName is not null))
             {
                 w.Line($"{layer.FieldName} = {layer.Construction};");
@@ -125,13 +127,7 @@ namespace NetGen.Generator.Emit
         private static void WriteForward(SourceWriter w, NetworkModel network)
         {
             w.Line("/// <inheritdoc/>");
-            w.Line($"public override {Tensor} forward({Tensor} input) => forward(input, observeLayer: null);");
-            w.Line();
-            w.Line("/// <summary>");
-            w.Line("/// Runs the layers in order and passes each layer's name and output to <paramref name=\"observeLayer\"/>, for");
-            w.Line("/// summaries, debugging and monitoring. Each output is disposed as soon as the next layer has used it: copy what you keep.");
-            w.Line("/// </summary>");
-            w.Open($"public {Tensor} forward({Tensor} input, global::System.Action<string, {Tensor}>? observeLayer)");
+            w.Open($"public override {Tensor} forward({Tensor} input, global::System.Action<string, {Tensor}>? observeLayer)");
 
             if (network.Monitor is not null)
             {
@@ -192,24 +188,12 @@ namespace NetGen.Generator.Emit
                 w.Line("public global::NetGen.Monitoring.GradientMonitor Monitor { get; }");
             }
 
-            w.Line();
-            w.Line("/// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>");
-            w.Line($"public {Training}TrainingStep Trainer {{ get; }}");
-            var optimizer = "global::TorchSharp.torch.optim.Optimizer";
-            var summary = "/// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>";
-            w.Line();
-            w.Line(summary);
-            w.Line($"public {Training}TrainStepResult TrainStep({optimizer} optimizer, global::System.Func<{Tensor}, {Tensor}, {Tensor}> lossFn, {Tensor} input, {Tensor} target) =>");
-            w.Line("    Trainer.Run(optimizer, lossFn, input, target);");
-            w.Line();
-            w.Line(summary);
-            w.Line($"public {Training}TrainStepResult TrainStep({optimizer} optimizer, global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}, {Tensor}> lossFn, {Tensor} input, {Tensor} target) =>");
-            w.Line("    Trainer.Run(optimizer, lossFn, input, target);");
+            // Trainer and the two TrainStep overloads taking a loss are NetworkModule's; only the declared loss's is per class.
             if (network.Loss is not null)
             {
                 w.Line();
-                w.Line(summary.Replace("loss,", "the declared loss,"));
-                w.Line($"public {Training}TrainStepResult TrainStep({optimizer} optimizer, {Tensor} input, {Tensor} target) =>");
+                w.Line("/// <summary>One training step: zero-grad, forward, the declared loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>");
+                w.Line($"public {Training}TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, {Tensor} input, {Tensor} target) =>");
                 w.Line("    Trainer.Run(optimizer, Loss, input, target);");
             }
         }
@@ -243,6 +227,15 @@ namespace NetGen.Generator.Emit
                     : $"}}, new global::NetGen.Monitoring.GradientMonitorOptions {{ {settings} }});");
             }
 
+            if (network.Monitor is not null)
+            {
+                w.Line("Trainer.Options.Monitor = Monitor;");
+            }
+        }
+
+        /// <summary>The declared clipping as NetworkModule's constructor argument (", new TrainStepOptions { ... }"), or nothing.</summary>
+        private static string TrainStepOptions(NetworkModel network)
+        {
             var options = new System.Collections.Generic.List<string>();
             if (network.Clip is { } clip)
             {
@@ -255,18 +248,12 @@ namespace NetGen.Generator.Emit
                 options.Add($"ClipValue = {Number(value)}");
             }
 
-            if (network.Monitor is not null)
-            {
-                options.Add("Monitor = Monitor");
-            }
-
-            w.Line(options.Count == 0
-                ? $"Trainer = new {Training}TrainingStep(this);"
-                : $"Trainer = new {Training}TrainingStep(this, new {Training}TrainStepOptions {{ {string.Join(", ", options)} }});");
+            return options.Count == 0 ? string.Empty : $", new {Training}TrainStepOptions {{ {string.Join(", ", options)} }}";
         }
 
         private static void WriteSummary(SourceWriter w, NetworkModel network)
         {
+            // Rows only: NetworkSummary lays the text table out from them at run time, as SummaryTable does here for the XML doc.
             w.Line("/// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>");
             w.Line("public static global::NetGen.NetworkSummary Summary { get; } = new(");
             w.Line($"    \"{network.ClassName}\",");
@@ -276,17 +263,17 @@ namespace NetGen.Generator.Emit
             foreach (var layer in network.Layers)
             {
                 var shape = string.Join(", ", layer.OutputShape.Dims.Select(Number));
-                var scale = layer.GradientScale is { } s && !double.IsNaN(s) && !double.IsInfinity(s) ? ", " + s.ToString("R", CultureInfo.InvariantCulture) : string.Empty;
+                var scale = layer.GradientScale switch
+                {
+                    null => string.Empty,
+                    { } s when double.IsNaN(s) => ", double.NaN",
+                    { } s when double.IsInfinity(s) => s > 0 ? ", double.PositiveInfinity" : ", double.NegativeInfinity",
+                    { } s => ", " + s.ToString("R", CultureInfo.InvariantCulture),
+                };
                 w.Line($"        new(\"{layer.DisplayName}\", \"{layer.Kind}\", new long[] {{ {shape} }}, {Number(layer.Parameters)}, {(layer.TrainableParameters > 0 ? "true" : "false")}{scale}),");
             }
 
-            w.Line("    },");
-            var lines = SummaryTable.Lines(network).ToList();
-            for (var i = 0; i < lines.Count; i++)
-            {
-                var text = "\"" + lines[i].Replace("\\", "\\\\").Replace("\"", "\\\"") + (i < lines.Count - 1 ? "\\n\" +" : "\");");
-                w.Line("    " + text);
-            }
+            w.Line("    });");
         }
 
         private static void WriteClassDocumentation(SourceWriter w, NetworkModel network)

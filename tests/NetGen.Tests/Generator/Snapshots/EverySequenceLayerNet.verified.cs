@@ -26,7 +26,7 @@ namespace NetGen.Tests.Catalog
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    partial class EverySequenceLayerNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    partial class EverySequenceLayerNet : global::NetGen.NetworkModule
     {
         /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
@@ -34,32 +34,16 @@ namespace NetGen.Tests.Catalog
             new long[] { 12, 5 },
             new global::NetGen.LayerSummary[]
             {
-                new("conv1", "Conv1d", new long[] { 6, 5 }, 222, true),
+                new("conv1", "Conv1d", new long[] { 6, 5 }, 222, true, double.NaN),
                 new("bn1", "BatchNorm", new long[] { 6, 5 }, 12, true),
                 new("relu1", "ReLU", new long[] { 6, 5 }, 0, false),
-                new("lstm1", "LSTM", new long[] { 6, 10 }, 1560, true),
-                new("gru1", "GRU", new long[] { 6, 7 }, 399, true),
-                new("rnn1", "RNN", new long[] { 6, 4 }, 52, true),
+                new("lstm1", "LSTM", new long[] { 6, 10 }, 1560, true, double.NaN),
+                new("gru1", "GRU", new long[] { 6, 7 }, 399, true, double.NaN),
+                new("rnn1", "RNN", new long[] { 6, 4 }, 52, true, double.NaN),
                 new("laststep1", "LastStep", new long[] { 4 }, 0, false),
-                new("fc1", "Linear", new long[] { 3 }, 15, true),
+                new("fc1", "Linear", new long[] { 3 }, 15, true, double.NaN),
                 new("softmax1", "Softmax", new long[] { 3 }, 0, false),
-            },
-            "Layer (type)          Output Shape  Param #  Grad @ init\n" +
-            "========================================================\n" +
-            "conv1 (Conv1d)        (-1, 6, 5)        222          n/a\n" +
-            "bn1 (BatchNorm)       (-1, 6, 5)         12\n" +
-            "relu1 (ReLU)          (-1, 6, 5)          0\n" +
-            "lstm1 (LSTM)          (-1, 6, 10)     1,560          n/a\n" +
-            "gru1 (GRU)            (-1, 6, 7)        399          n/a\n" +
-            "rnn1 (RNN)            (-1, 6, 4)         52          n/a\n" +
-            "laststep1 (LastStep)  (-1, 4)             0\n" +
-            "fc1 (Linear)          (-1, 3)            15          n/a\n" +
-            "softmax1 (Softmax)    (-1, 3)             0\n" +
-            "========================================================\n" +
-            "Total params: 2,260\n" +
-            "Trainable params: 2,260\n" +
-            "Non-trainable params: 0\n" +
-            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
+            });
 
         /// <summary>Conv1d(12 → 6, kernel 3, stride 1, padding 1): output (-1, 6, 5), 222 parameters.</summary>
         public readonly global::TorchSharp.Modules.Conv1d conv1;
@@ -79,17 +63,6 @@ namespace NetGen.Tests.Catalog
         /// <summary>Linear(4 → 3): output (-1, 3), 15 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
 
-        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
-        public global::NetGen.Training.TrainingStep Trainer { get; }
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
         public EverySequenceLayerNet() : base(nameof(EverySequenceLayerNet))
         {
@@ -105,17 +78,10 @@ namespace NetGen.Tests.Catalog
             register_module("gru1", gru1);
             register_module("rnn1", rnn1);
             register_module("fc1", fc1);
-            Trainer = new global::NetGen.Training.TrainingStep(this);
         }
 
         /// <inheritdoc/>
-        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => forward(input, observeLayer: null);
-
-        /// <summary>
-        /// Runs the layers in order and passes each layer's name and output to <paramref name="observeLayer"/>, for
-        /// summaries, debugging and monitoring. Each output is disposed as soon as the next layer has used it: copy what you keep.
-        /// </summary>
-        public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
             var x1 = conv1.call(input);
             observeLayer?.Invoke("conv1", x1);
