@@ -25,7 +25,8 @@ namespace NetGen.Generator.Emit
                 w.Open("namespace " + network.Namespace);
             }
 
-            WriteClassDocumentation(w, network);
+            var summary = SummaryTable.Lines(network).ToList();
+            WriteClassDocumentation(w, summary);
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{ThisAssembly.Version}\")]");
             // The members every network shares (Trainer, TrainStep, forward without an observer) live in the runtime's
             // NetworkModule: written once there, not compiled again for every class.
@@ -112,7 +113,7 @@ namespace NetGen.Generator.Emit
 
             if (PyTorch.PyTorchEmitter.Supports(network))
             {
-                PyTorch.PyTorchEmitter.WriteSourceProperty(w, network);
+                PyTorch.PyTorchEmitter.WriteSourceProperty(w, network, summary);
             }
 
             w.Close();
@@ -276,12 +277,12 @@ namespace NetGen.Generator.Emit
             w.Line("    });");
         }
 
-        private static void WriteClassDocumentation(SourceWriter w, NetworkModel network)
+        private static void WriteClassDocumentation(SourceWriter w, System.Collections.Generic.IReadOnlyList<string> summary)
         {
             w.Line("/// <remarks>");
             w.Line("/// <para>NetGen network. Layers, output shapes, parameter counts and the gradient scale predicted at initialisation, inferred at compile time:</para>");
             w.Line("/// <code>");
-            foreach (var line in SummaryTable.Lines(network))
+            foreach (var line in summary)
             {
                 w.Line("/// " + Xml(line));
             }

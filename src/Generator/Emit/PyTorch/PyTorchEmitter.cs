@@ -16,7 +16,10 @@ namespace NetGen.Generator.Emit.PyTorch
     internal static class PyTorchEmitter
     {
         /// <summary>The whole Python module for <paramref name="network"/>.</summary>
-        public static string Source(NetworkModel network)
+        public static string Source(NetworkModel network) => Source(network, SummaryTable.Lines(network).ToList());
+
+        /// <summary>The whole Python module for <paramref name="network"/>, whose summary table the caller has laid out already.</summary>
+        private static string Source(NetworkModel network, IReadOnlyList<string> summary)
         {
             var classes = ClassNames(network);
             string ClassOf(NetworkModel model) => classes[Key(model)].Name;
@@ -26,7 +29,7 @@ namespace NetGen.Generator.Emit.PyTorch
             w.Line("# layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the");
             w.Line("# two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.");
             w.Line("#");
-            foreach (var line in SummaryTable.Lines(network))
+            foreach (var line in summary)
             {
                 w.Line(("# " + line).TrimEnd());
             }
@@ -65,7 +68,6 @@ namespace NetGen.Generator.Emit.PyTorch
             return w.ToString();
         }
 
-        /// <summary>Writes <c>public static string PyTorchSource</c> into the generated C# class.</summary>
         /// <summary>
         /// Whether every layer, in blocks too, has a PyTorch spelling. Networks using kinds without one (the text layers,
         /// projection shortcuts, parallel branches) get no <c>PyTorchSource</c>, and <c>PyTorchTwin.Source</c> says so.
@@ -73,7 +75,11 @@ namespace NetGen.Generator.Emit.PyTorch
         public static bool Supports(NetworkModel network) =>
             System.Linq.Enumerable.All(network.Layers, l => PyTorchSpellings.ByKind.ContainsKey(l.Kind) && l.Shortcut is null && l.Branches.Count == 0 && (l.Block is null || Supports(l.Block)));
 
-        public static void WriteSourceProperty(SourceWriter w, NetworkModel network)
+        /// <summary>Writes <c>public static string PyTorchSource</c> into the generated C# class.</summary>
+        /// <param name="w">The C# class being written.</param>
+        /// <param name="network">The network.</param>
+        /// <param name="summary">Its summary table's lines (<see cref="SummaryTable.Lines"/>), laid out once for the class's documentation and the twin.</param>
+        public static void WriteSourceProperty(SourceWriter w, NetworkModel network, IReadOnlyList<string> summary)
         {
             w.Line();
             w.Line("/// <summary>");
@@ -81,7 +87,7 @@ namespace NetGen.Generator.Emit.PyTorch
             w.Line("/// <c>torch.nn.Module</c> with the same state-dict keys, forward pass and declared initialisation, plus <c>loss</c> and");
             w.Line("/// <c>clip_gradients</c> as declared. Write it to disk with <c>NetGen.PyTorchTwin.Write</c>.");
             w.Line("/// </summary>");
-            w.Line("public static string PyTorchSource => @\"" + Source(network).Replace("\"", "\"\"") + "\";");
+            w.Line("public static string PyTorchSource => @\"" + Source(network, summary).Replace("\"", "\"\"") + "\";");
         }
 
         private static void WriteClass(PythonWriter w, NetworkModel network, System.Func<NetworkModel, string> classOf)
@@ -307,7 +313,7 @@ namespace NetGen.Generator.Emit.PyTorch
         /// <summary>Python text with four-space indentation.</summary>
         private sealed class PythonWriter
         {
-            private readonly StringBuilder _text = new();
+            private readonly StringBuilder _text = new(4 * 1024);
             private int _indent;
 
             public void Line(string line = "")
