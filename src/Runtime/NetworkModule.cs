@@ -7,10 +7,10 @@ namespace NetGen
 {
     /// <summary>
     /// The base class of every network NetGen generates for TorchSharp: the members that are the same for all of them
-    /// (<see cref="Trainer"/>, the <c>TrainStep</c> overloads, <c>forward</c> without an observer), written once here
-    /// instead of once per generated class. The generated class adds the layer fields, the constructor that registers
-    /// them, the observed <see cref="forward(Tensor, Action{string, Tensor})"/>, the static <c>Summary</c> and whatever
-    /// its attributes declare (<c>ClipGradients</c>, <c>Loss</c>, <c>Monitor</c>).
+    /// (<see cref="Trainer"/> and the <c>TrainStep</c> overloads taking a loss), written once here instead of once per
+    /// generated class. The generated class adds the layer fields, the constructor that registers them, <c>forward</c>
+    /// (unless the class writes its own), the static <c>Summary</c> and whatever its attributes declare
+    /// (<c>ClipGradients</c>, <c>Loss</c>, <c>Monitor</c>).
     /// </summary>
     public abstract class NetworkModule : nn.Module<Tensor, Tensor>
     {
@@ -42,16 +42,5 @@ namespace NetGen
         /// <param name="target">The batch's targets.</param>
         public TrainStepResult TrainStep(optim.Optimizer optimizer, nn.Module<Tensor, Tensor, Tensor> lossFn, Tensor input, Tensor target) =>
             Trainer.Run(optimizer, lossFn, input, target);
-
-        /// <inheritdoc/>
-        public override Tensor forward(Tensor input) => forward(input, observeLayer: null);
-
-        /// <summary>
-        /// Runs the layers in order and passes each layer's name and output to <paramref name="observeLayer"/>, for
-        /// summaries, debugging and monitoring. Each output is disposed as soon as the next layer has used it: copy what you keep.
-        /// </summary>
-        /// <param name="input">A batch of inputs.</param>
-        /// <param name="observeLayer">Called with each layer's name and output, or <c>null</c>.</param>
-        public abstract Tensor forward(Tensor input, Action<string, Tensor>? observeLayer);
     }
 }

@@ -46,6 +46,11 @@ namespace NetGen
                     : "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
             }
 
+            if (summary.ForwardIsUserWritten)
+            {
+                text.Append('\n').Append("forward: user-written; shapes checked per layer as declared, not along the data flow");
+            }
+
             return text.ToString();
         }
 

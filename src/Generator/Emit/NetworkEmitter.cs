@@ -26,10 +26,10 @@ namespace NetGen.Generator.Emit
             }
 
             var summary = SummaryTable.Lines(network).ToList();
-            WriteClassDocumentation(w, summary);
+            WriteClassDocumentation(w, network, summary);
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{ThisAssembly.Version}\")]");
-            // The members every network shares (Trainer, TrainStep, forward without an observer) live in the runtime's
-            // NetworkModule: written once there, not compiled again for every class.
+            // The members every network shares (Trainer, the TrainStep overloads taking a loss) live in the runtime's
+            // NetworkModule: written once there, not compiled again for every class. forward stays here: a class may write its own.
             w.Open($"partial class {network.ClassName} : global::NetGen.NetworkModule");
 
             WriteSummary(w, network);
@@ -79,8 +79,11 @@ namespace NetGen.Generator.Emit
 
             WriteTrainingConstruction(w, network);
             w.Close();
-            w.Line();
-            WriteForward(w, network);
+            if (!network.UserForward)
+            {
+                w.Line();
+                WriteForward(w, network);
+            }
 
             if (network.Clip is { } clip)
             {
@@ -128,7 +131,13 @@ namespace NetGen.Generator.Emit
         private static void WriteForward(SourceWriter w, NetworkModel network)
         {
             w.Line("/// <inheritdoc/>");
-            w.Open($"public override {Tensor} forward({Tensor} input, global::System.Action<string, {Tensor}>? observeLayer)");
+            w.Line($"public override {Tensor} forward({Tensor} input) => forward(input, observeLayer: null);");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Runs the layers in order and passes each layer's name and output to <paramref name=\"observeLayer\"/>, for");
+            w.Line("/// summaries, debugging and monitoring. Each output is disposed as soon as the next layer has used it: copy what you keep.");
+            w.Line("/// </summary>");
+            w.Open($"public {Tensor} forward({Tensor} input, global::System.Action<string, {Tensor}>? observeLayer)");
 
             if (network.Monitor is not null)
             {
@@ -216,7 +225,8 @@ namespace NetGen.Generator.Emit
             {
                 w.Line("Monitor = new global::NetGen.Monitoring.GradientMonitor(this, new global::NetGen.Monitoring.MonitoredLayer[]");
                 w.Line("{");
-                foreach (var layer in network.Layers)
+                // The user's forward applies parameter-free layers as it likes: only the layer modules can be watched (through hooks).
+                foreach (var layer in network.Layers.Where(l => !network.UserForward || l.FieldName is not null))
                 {
                     var module = layer.FieldName is null ? string.Empty : ", " + layer.FieldName;
                     w.Line($"    new(\"{layer.DisplayName}\", global::NetGen.Monitoring.LayerKind.{layer.MonitorKind}{module}),");
@@ -226,6 +236,10 @@ namespace NetGen.Generator.Emit
                 w.Line(monitor.Settings.Count == 0
                     ? "});"
                     : $"}}, new global::NetGen.Monitoring.GradientMonitorOptions {{ {settings} }});");
+                if (network.UserForward)
+                {
+                    w.Line("Monitor.AttachHooks();");
+                }
             }
 
             if (network.Monitor is not null)
@@ -274,10 +288,10 @@ namespace NetGen.Generator.Emit
                 w.Line($"        new(\"{layer.DisplayName}\", \"{layer.Kind}\", new long[] {{ {shape} }}, {Number(layer.Parameters)}, {(layer.TrainableParameters > 0 ? "true" : "false")}{scale}),");
             }
 
-            w.Line("    });");
+            w.Line(network.UserForward ? "    }) { ForwardIsUserWritten = true };" : "    });");
         }
 
-        private static void WriteClassDocumentation(SourceWriter w, System.Collections.Generic.IReadOnlyList<string> summary)
+        private static void WriteClassDocumentation(SourceWriter w, NetworkModel network, System.Collections.Generic.IReadOnlyList<string> summary)
         {
             w.Line("/// <remarks>");
             w.Line("/// <para>NetGen network. Layers, output shapes, parameter counts and the gradient scale predicted at initialisation, inferred at compile time:</para>");
@@ -288,6 +302,12 @@ namespace NetGen.Generator.Emit
             }
 
             w.Line("/// </code>");
+            if (network.UserForward)
+            {
+                w.Line("/// <para>The forward pass is the class's own <c>forward</c>: NetGen checked each layer's shapes as declared, not along the data");
+                w.Line("/// flow it cannot see, made no gradient prediction, and writes no ONNX graph or PyTorch twin.</para>");
+            }
+
             w.Line("/// </remarks>");
         }
 

@@ -9,17 +9,21 @@ namespace NetGen.Tests.Generator;
 /// <summary>
 /// The summary table is laid out twice: by the generator, for the class's XML documentation (what the editor shows on
 /// hover) and the PyTorch twin's header, and by the runtime, for <c>Summary.ToString()</c>, from the rows the generated
-/// code holds. These tests hold the two to the same text, character for character, on every catalogue and seed network.
+/// code holds. These tests hold the two to the same text, character for character, on every catalogue and seed network and the networks that write their own forward.
 /// </summary>
 public class SummaryTableTests
 {
-    private static readonly GeneratorRun CatalogRun = GeneratorHarness.Run(SourceFiles.Read("Catalog/CatalogNetworks.cs"));
+    private static readonly GeneratorRun CatalogRun = GeneratorHarness.Run(SourceFiles.Read("Catalog/CatalogNetworks.cs"), SourceFiles.Read("Catalog/VariedNetworks.cs"));
     private static readonly GeneratorRun SeedRun = GeneratorHarness.Run(SourceFiles.Read("Networks/SeedNetworks.cs"));
+    private static readonly GeneratorRun UserForwardRun = GeneratorHarness.Run(SourceFiles.Read("Architectures/UserForwardNetworks.cs"));
+
+    private static System.Collections.Generic.IEnumerable<(string HintName, string Text)> Generated =>
+        CatalogRun.GeneratedSources.Concat(SeedRun.GeneratedSources).Concat(UserForwardRun.GeneratedSources);
 
     public static TheoryData<string> Networks()
     {
         var data = new TheoryData<string>();
-        foreach (var (hintName, _) in CatalogRun.GeneratedSources.Concat(SeedRun.GeneratedSources).Where(s => !s.HintName.Contains(".Onnx.", StringComparison.Ordinal)))
+        foreach (var (hintName, _) in Generated.Where(s => !s.HintName.Contains(".Onnx.", StringComparison.Ordinal)))
         {
             data.Add(hintName[..^".g.cs".Length]);
         }
@@ -31,7 +35,7 @@ public class SummaryTableTests
     [MemberData(nameof(Networks))]
     public void Summary_ToString_is_the_table_of_the_generated_documentation(string fullName)
     {
-        var text = CatalogRun.GeneratedSources.Concat(SeedRun.GeneratedSources).Single(s => s.HintName == fullName + ".g.cs").Text;
+        var text = Generated.Single(s => s.HintName == fullName + ".g.cs").Text;
         var lines = text.Split('\n');
         var start = Array.FindIndex(lines, l => l.Trim() == "/// <code>");
         var end = Array.FindIndex(lines, l => l.Trim() == "/// </code>");

@@ -73,7 +73,7 @@ namespace NetGen.Generator.Emit.PyTorch
         /// projection shortcuts, parallel branches) get no <c>PyTorchSource</c>, and <c>PyTorchTwin.Source</c> says so.
         /// </summary>
         public static bool Supports(NetworkModel network) =>
-            System.Linq.Enumerable.All(network.Layers, l => PyTorchSpellings.ByKind.ContainsKey(l.Kind) && l.Shortcut is null && l.Branches.Count == 0 && (l.Block is null || Supports(l.Block)));
+            !network.UserForward && System.Linq.Enumerable.All(network.Layers, l => PyTorchSpellings.ByKind.ContainsKey(l.Kind) && l.Shortcut is null && l.Branches.Count == 0 && (l.Block is null || Supports(l.Block)));
 
         /// <summary>Writes <c>public static string PyTorchSource</c> into the generated C# class.</summary>
         /// <param name="w">The C# class being written.</param>

@@ -72,7 +72,13 @@ namespace NetGen.Tests.Networks
         }
 
         /// <inheritdoc/>
-        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => forward(input, observeLayer: null);
+
+        /// <summary>
+        /// Runs the layers in order and passes each layer's name and output to <paramref name="observeLayer"/>, for
+        /// summaries, debugging and monitoring. Each output is disposed as soon as the next layer has used it: copy what you keep.
+        /// </summary>
+        public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
             var x1 = fc1.call(input);
             observeLayer?.Invoke("fc1", x1);
