@@ -11,7 +11,7 @@ namespace NetGen
     /// </summary>
     public sealed class NetworkSummary
     {
-        private readonly string _table;
+        private string? _table;
 
         /// <summary>Creates a summary; generated code calls this with values computed at compile time.</summary>
         /// <param name="network">The network class's name.</param>
@@ -24,6 +24,18 @@ namespace NetGen
             InputShape = inputShape;
             Layers = layers;
             _table = table;
+        }
+
+        /// <summary>Creates a summary whose text table <see cref="ToString"/> lays out from <paramref name="layers"/> when first asked;
+        /// generated code calls this with values computed at compile time.</summary>
+        /// <param name="network">The network class's name.</param>
+        /// <param name="inputShape">The shape of one input sample, without the batch dimension.</param>
+        /// <param name="layers">The layers in forward order.</param>
+        public NetworkSummary(string network, long[] inputShape, IReadOnlyList<LayerSummary> layers)
+        {
+            Network = network;
+            InputShape = inputShape;
+            Layers = layers;
         }
 
         /// <summary>The network class's name.</summary>
@@ -58,7 +70,7 @@ namespace NetGen
             Layers.FirstOrDefault(l => l.Name == name) ?? throw new KeyNotFoundException($"{Network} has no layer named '{name}'.");
 
         /// <summary>The summary as a text table in the layout of Keras's <c>model.summary()</c>.</summary>
-        public override string ToString() => _table;
+        public override string ToString() => _table ??= SummaryLayout.Table(this);
 
         /// <summary>The generated static <c>Summary</c> of a network class, or null when it has none (or is a shell, whose members throw).</summary>
         internal static NetworkSummary? Of(Type network)
@@ -90,5 +102,14 @@ namespace NetGen
     /// time (mean-field signal propagation; NG0001 warns below 1e-3, NG0002 above 70). For a recurrent layer: the gradient
     /// reaching its first time step relative to the one reaching its last. <c>null</c> for layers without weights and where
     /// NetGen declines to predict.</param>
-    public sealed record LayerSummary(string Name, string Type, IReadOnlyList<long> OutputShape, long Parameters, bool Trainable, double? PredictedGradientScale = null);
+    /// <remarks>Generated code passes <see cref="double.NaN"/> for a layer with weights whose scale NetGen declines to predict:
+    /// <see cref="PredictedGradientScale"/> is then <c>null</c> and the table shows <c>n/a</c>.</remarks>
+    public sealed record LayerSummary(string Name, string Type, IReadOnlyList<long> OutputShape, long Parameters, bool Trainable, double? PredictedGradientScale = null)
+    {
+        /// <summary>The predicted scale when it is a finite number, otherwise <c>null</c>.</summary>
+        public double? PredictedGradientScale { get; init; } = PredictedGradientScale is { } s && double.IsFinite(s) ? s : null;
+
+        /// <summary>The scale as generated code passed it (<see cref="double.NaN"/>: declined), for the table's <c>n/a</c>.</summary>
+        internal double? ScaleAsDeclared { get; } = PredictedGradientScale;
+    }
 }

@@ -25,9 +25,12 @@ namespace NetGen.Generator.Emit
                 w.Open("namespace " + network.Namespace);
             }
 
-            WriteClassDocumentation(w, network);
+            var summary = SummaryTable.Lines(network).ToList();
+            WriteClassDocumentation(w, network, summary);
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{ThisAssembly.Version}\")]");
-            w.Open($"partial class {network.ClassName} : global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>");
+            // The members every network shares (Trainer, the TrainStep overloads taking a loss) live in the runtime's
+            // NetworkModule: written once there, not compiled again for every class. forward stays here: a class may write its own.
+            w.Open($"partial class {network.ClassName} : global::NetGen.NetworkModule");
 
             WriteSummary(w, network);
             foreach (var layer in network.Layers.Where(l => l.FieldName is not null))
@@ -49,7 +52,7 @@ namespace NetGen.Generator.Emit
             w.Line(network.Layers.Any(l => l.InitCall is not null)
                 ? "/// <summary>Creates the network, registers every layer under its name and initialises the weights as declared.</summary>"
                 : "/// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>");
-            w.Open($"public {network.ClassName}() : base(nameof({network.ClassName}))");
+            w.Open($"public {network.ClassName}() : base(nameof({network.ClassName}){TrainStepOptions(network)})");
             foreach (var layer in network.Layers.Where(l => l.FieldName is not null))
             {
                 w.Line($"{layer.FieldName} = {layer.Construction};");
@@ -113,7 +116,7 @@ namespace NetGen.Generator.Emit
 
             if (PyTorch.PyTorchEmitter.Supports(network))
             {
-                PyTorch.PyTorchEmitter.WriteSourceProperty(w, network);
+                PyTorch.PyTorchEmitter.WriteSourceProperty(w, network, summary);
             }
 
             w.Close();
@@ -195,24 +198,12 @@ namespace NetGen.Generator.Emit
                 w.Line("public global::NetGen.Monitoring.GradientMonitor Monitor { get; }");
             }
 
-            w.Line();
-            w.Line("/// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>");
-            w.Line($"public {Training}TrainingStep Trainer {{ get; }}");
-            var optimizer = "global::TorchSharp.torch.optim.Optimizer";
-            var summary = "/// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>";
-            w.Line();
-            w.Line(summary);
-            w.Line($"public {Training}TrainStepResult TrainStep({optimizer} optimizer, global::System.Func<{Tensor}, {Tensor}, {Tensor}> lossFn, {Tensor} input, {Tensor} target) =>");
-            w.Line("    Trainer.Run(optimizer, lossFn, input, target);");
-            w.Line();
-            w.Line(summary);
-            w.Line($"public {Training}TrainStepResult TrainStep({optimizer} optimizer, global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}, {Tensor}> lossFn, {Tensor} input, {Tensor} target) =>");
-            w.Line("    Trainer.Run(optimizer, lossFn, input, target);");
+            // Trainer and the two TrainStep overloads taking a loss are NetworkModule's; only the declared loss's is per class.
             if (network.Loss is not null)
             {
                 w.Line();
-                w.Line(summary.Replace("loss,", "the declared loss,"));
-                w.Line($"public {Training}TrainStepResult TrainStep({optimizer} optimizer, {Tensor} input, {Tensor} target) =>");
+                w.Line("/// <summary>One training step: zero-grad, forward, the declared loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>");
+                w.Line($"public {Training}TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, {Tensor} input, {Tensor} target) =>");
                 w.Line("    Trainer.Run(optimizer, Loss, input, target);");
             }
         }
@@ -251,6 +242,15 @@ namespace NetGen.Generator.Emit
                 }
             }
 
+            if (network.Monitor is not null)
+            {
+                w.Line("Trainer.Options.Monitor = Monitor;");
+            }
+        }
+
+        /// <summary>The declared clipping as NetworkModule's constructor argument (", new TrainStepOptions { ... }"), or nothing.</summary>
+        private static string TrainStepOptions(NetworkModel network)
+        {
             var options = new System.Collections.Generic.List<string>();
             if (network.Clip is { } clip)
             {
@@ -263,18 +263,12 @@ namespace NetGen.Generator.Emit
                 options.Add($"ClipValue = {Number(value)}");
             }
 
-            if (network.Monitor is not null)
-            {
-                options.Add("Monitor = Monitor");
-            }
-
-            w.Line(options.Count == 0
-                ? $"Trainer = new {Training}TrainingStep(this);"
-                : $"Trainer = new {Training}TrainingStep(this, new {Training}TrainStepOptions {{ {string.Join(", ", options)} }});");
+            return options.Count == 0 ? string.Empty : $", new {Training}TrainStepOptions {{ {string.Join(", ", options)} }}";
         }
 
         private static void WriteSummary(SourceWriter w, NetworkModel network)
         {
+            // Rows only: NetworkSummary lays the text table out from them at run time, as SummaryTable does here for the XML doc.
             w.Line("/// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>");
             w.Line("public static global::NetGen.NetworkSummary Summary { get; } = new(");
             w.Line($"    \"{network.ClassName}\",");
@@ -284,26 +278,25 @@ namespace NetGen.Generator.Emit
             foreach (var layer in network.Layers)
             {
                 var shape = string.Join(", ", layer.OutputShape.Dims.Select(Number));
-                var scale = layer.GradientScale is { } s && !double.IsNaN(s) && !double.IsInfinity(s) ? ", " + s.ToString("R", CultureInfo.InvariantCulture) : string.Empty;
+                var scale = layer.GradientScale switch
+                {
+                    null => string.Empty,
+                    { } s when double.IsNaN(s) => ", double.NaN",
+                    { } s when double.IsInfinity(s) => s > 0 ? ", double.PositiveInfinity" : ", double.NegativeInfinity",
+                    { } s => ", " + s.ToString("R", CultureInfo.InvariantCulture),
+                };
                 w.Line($"        new(\"{layer.DisplayName}\", \"{layer.Kind}\", new long[] {{ {shape} }}, {Number(layer.Parameters)}, {(layer.TrainableParameters > 0 ? "true" : "false")}{scale}),");
             }
 
-            w.Line("    },");
-            var lines = SummaryTable.Lines(network).ToList();
-            for (var i = 0; i < lines.Count; i++)
-            {
-                var end = network.UserForward ? "\") { ForwardIsUserWritten = true };" : "\");";
-                var text = "\"" + lines[i].Replace("\\", "\\\\").Replace("\"", "\\\"") + (i < lines.Count - 1 ? "\\n\" +" : end);
-                w.Line("    " + text);
-            }
+            w.Line(network.UserForward ? "    }) { ForwardIsUserWritten = true };" : "    });");
         }
 
-        private static void WriteClassDocumentation(SourceWriter w, NetworkModel network)
+        private static void WriteClassDocumentation(SourceWriter w, NetworkModel network, System.Collections.Generic.IReadOnlyList<string> summary)
         {
             w.Line("/// <remarks>");
             w.Line("/// <para>NetGen network. Layers, output shapes, parameter counts and the gradient scale predicted at initialisation, inferred at compile time:</para>");
             w.Line("/// <code>");
-            foreach (var line in SummaryTable.Lines(network))
+            foreach (var line in summary)
             {
                 w.Line("/// " + Xml(line));
             }

@@ -65,10 +65,10 @@ namespace NetGen.Generator.Parsing
         }
 
         /// <summary>
-        /// Once generated, the class's base type is the one NetGen declared (the TorchSharp module, or ONNX Runtime's
-        /// <c>OnnxNetwork</c> in an app without TorchSharp); that is not a user's base class.
+        /// Once generated, the class's base type is the one NetGen declared (the runtime's <c>NetworkModule</c>, the TorchSharp
+        /// module for a shell, or ONNX Runtime's <c>OnnxNetwork</c> in an app without TorchSharp); that is not a user's base class.
         /// </summary>
         private static bool IsGeneratedBase(INamedTypeSymbol baseType) =>
-            baseType.OriginalDefinition.ToDisplayString() is "TorchSharp.torch.nn.Module<T, TResult>" or "NetGen.Inference.OnnxNetwork";
+            baseType.OriginalDefinition.ToDisplayString() is "NetGen.NetworkModule" or "TorchSharp.torch.nn.Module<T, TResult>" or "NetGen.Inference.OnnxNetwork";
     }
 }

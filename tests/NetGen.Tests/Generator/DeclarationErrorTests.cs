@@ -612,7 +612,7 @@ public class DeclarationErrorTests
         var run = GeneratorHarness.Run(Source(
             "[Linear(4, 2)] public partial class Good; [Linear(4, 2), Linear(3, 1)] public partial class Bad;"));
         Assert.Equal(new[] { "Tests.Good.g.cs", "Tests.Bad.g.cs" }, run.GeneratedSources.Select(s => s.HintName));
-        Assert.Contains("partial class Good : global::TorchSharp", run.GeneratedSources[0].Text, System.StringComparison.Ordinal);
+        Assert.Contains("partial class Good : global::NetGen.NetworkModule", run.GeneratedSources[0].Text, System.StringComparison.Ordinal);
         Assert.Contains("[global::System.Obsolete(\"NG0101: ", run.GeneratedSources[1].Text, System.StringComparison.Ordinal);
         Assert.Equal("NG0101", Assert.Single(run.AnalyzerDiagnostics).Id);
     }

@@ -16,7 +16,10 @@ namespace NetGen.Generator.Emit.PyTorch
     internal static class PyTorchEmitter
     {
         /// <summary>The whole Python module for <paramref name="network"/>.</summary>
-        public static string Source(NetworkModel network)
+        public static string Source(NetworkModel network) => Source(network, SummaryTable.Lines(network).ToList());
+
+        /// <summary>The whole Python module for <paramref name="network"/>, whose summary table the caller has laid out already.</summary>
+        private static string Source(NetworkModel network, IReadOnlyList<string> summary)
         {
             var classes = ClassNames(network);
             string ClassOf(NetworkModel model) => classes[Key(model)].Name;
@@ -26,7 +29,7 @@ namespace NetGen.Generator.Emit.PyTorch
             w.Line("# layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the");
             w.Line("# two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.");
             w.Line("#");
-            foreach (var line in SummaryTable.Lines(network))
+            foreach (var line in summary)
             {
                 w.Line(("# " + line).TrimEnd());
             }
@@ -97,7 +100,10 @@ namespace NetGen.Generator.Emit.PyTorch
         }
 
         /// <summary>Writes <c>public static string PyTorchSource</c> into the generated C# class.</summary>
-        public static void WriteSourceProperty(SourceWriter w, NetworkModel network)
+        /// <param name="w">The C# class being written.</param>
+        /// <param name="network">The network.</param>
+        /// <param name="summary">Its summary table's lines (<see cref="SummaryTable.Lines"/>), laid out once for the class's documentation and the twin.</param>
+        public static void WriteSourceProperty(SourceWriter w, NetworkModel network, IReadOnlyList<string> summary)
         {
             w.Line();
             w.Line("/// <summary>");
@@ -105,7 +111,7 @@ namespace NetGen.Generator.Emit.PyTorch
             w.Line("/// <c>torch.nn.Module</c> with the same state-dict keys, forward pass and declared initialisation, plus <c>loss</c> and");
             w.Line("/// <c>clip_gradients</c> as declared. Write it to disk with <c>NetGen.PyTorchTwin.Write</c>.");
             w.Line("/// </summary>");
-            w.Line("public static string PyTorchSource => @\"" + Source(network).Replace("\"", "\"\"") + "\";");
+            w.Line("public static string PyTorchSource => @\"" + Source(network, summary).Replace("\"", "\"\"") + "\";");
         }
 
         private static void WriteClass(PythonWriter w, NetworkModel network, System.Func<NetworkModel, string> classOf)
@@ -337,7 +343,7 @@ namespace NetGen.Generator.Emit.PyTorch
         /// <summary>Python text with four-space indentation.</summary>
         private sealed class PythonWriter
         {
-            private readonly StringBuilder _text = new();
+            private readonly StringBuilder _text = new(4 * 1024);
             private int _indent;
 
             public void Line(string line = "")

@@ -24,7 +24,7 @@ namespace NetGen.Tests.Architectures
     /// flow it cannot see, made no gradient prediction, and writes no ONNX graph or PyTorch twin.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    partial class SkipConcatNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    partial class SkipConcatNet : global::NetGen.NetworkModule
     {
         /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
@@ -32,23 +32,11 @@ namespace NetGen.Tests.Architectures
             new long[] { 8 },
             new global::NetGen.LayerSummary[]
             {
-                new("fc1", "Linear", new long[] { 32 }, 288, true),
+                new("fc1", "Linear", new long[] { 32 }, 288, true, double.NaN),
                 new("relu1", "ReLU", new long[] { 32 }, 0, false),
-                new("hidden", "Linear", new long[] { 32 }, 1056, true),
-                new("head", "Linear", new long[] { 1 }, 41, true),
-            },
-            "Layer (type)     Output Shape  Param #  Grad @ init\n" +
-            "===================================================\n" +
-            "fc1 (Linear)     (-1, 32)          288          n/a\n" +
-            "relu1 (ReLU)     (-1, 32)            0\n" +
-            "hidden (Linear)  (-1, 32)        1,056          n/a\n" +
-            "head (Linear)    (-1, 1)            41          n/a\n" +
-            "===================================================\n" +
-            "Total params: 1,385\n" +
-            "Trainable params: 1,385\n" +
-            "Non-trainable params: 0\n" +
-            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)\n" +
-            "forward: user-written; shapes checked per layer as declared, not along the data flow") { ForwardIsUserWritten = true };
+                new("hidden", "Linear", new long[] { 32 }, 1056, true, double.NaN),
+                new("head", "Linear", new long[] { 1 }, 41, true, double.NaN),
+            }) { ForwardIsUserWritten = true };
 
         /// <summary>Linear(8 → 32): output (-1, 32), 288 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
@@ -61,17 +49,6 @@ namespace NetGen.Tests.Architectures
 
         /// <summary>Gradient health of this network, from <c>[GradientMonitor]</c>: the latest report, verdicts as they happen, and per-layer history.</summary>
         public global::NetGen.Monitoring.GradientMonitor Monitor { get; }
-
-        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
-        public global::NetGen.Training.TrainingStep Trainer { get; }
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
 
         /// <summary>One training step: zero-grad, forward, the declared loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
         public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
@@ -93,7 +70,7 @@ namespace NetGen.Tests.Architectures
                 new("head", global::NetGen.Monitoring.LayerKind.Affine, head),
             }, new global::NetGen.Monitoring.GradientMonitorOptions { SampleEvery = 1 });
             Monitor.AttachHooks();
-            Trainer = new global::NetGen.Training.TrainingStep(this, new global::NetGen.Training.TrainStepOptions { Monitor = Monitor });
+            Trainer.Options.Monitor = Monitor;
         }
 
         /// <summary>The loss declared with <c>[Loss(LossFunction.MeanSquaredError)]</c>, averaged over the batch.</summary>

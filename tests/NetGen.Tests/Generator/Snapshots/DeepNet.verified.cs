@@ -26,7 +26,7 @@ namespace NetGen.Tests.Networks
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    partial class DeepNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    partial class DeepNet : global::NetGen.NetworkModule
     {
         /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
@@ -43,23 +43,7 @@ namespace NetGen.Tests.Networks
                 new("fc4", "Linear", new long[] { 1000 }, 1001000, true, 0.9108528952830014),
                 new("relu4", "ReLU", new long[] { 1000 }, 0, false),
                 new("fc5", "Linear", new long[] { 1 }, 1001, true, 1),
-            },
-            "Layer (type)  Output Shape    Param #  Grad @ init\n" +
-            "==================================================\n" +
-            "fc1 (Linear)  (-1, 1000)      101,000         0.28\n" +
-            "relu1 (ReLU)  (-1, 1000)            0\n" +
-            "fc2 (Linear)  (-1, 1000)    1,001,000         0.89\n" +
-            "relu2 (ReLU)  (-1, 1000)            0\n" +
-            "fc3 (Linear)  (-1, 1000)    1,001,000          0.9\n" +
-            "relu3 (ReLU)  (-1, 1000)            0\n" +
-            "fc4 (Linear)  (-1, 1000)    1,001,000         0.91\n" +
-            "relu4 (ReLU)  (-1, 1000)            0\n" +
-            "fc5 (Linear)  (-1, 1)           1,001            1\n" +
-            "==================================================\n" +
-            "Total params: 3,105,001\n" +
-            "Trainable params: 3,105,001\n" +
-            "Non-trainable params: 0\n" +
-            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
+            });
 
         /// <summary>Linear(100 → 1000): output (-1, 1000), 101,000 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
@@ -76,19 +60,8 @@ namespace NetGen.Tests.Networks
         /// <summary>Linear(1000 → 1): output (-1, 1), 1,001 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc5;
 
-        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
-        public global::NetGen.Training.TrainingStep Trainer { get; }
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
-        public DeepNet() : base(nameof(DeepNet))
+        public DeepNet() : base(nameof(DeepNet), new global::NetGen.Training.TrainStepOptions { ClipNorm = 1.0, ClipNormType = 2.0 })
         {
             fc1 = global::TorchSharp.torch.nn.Linear(100, 1000, hasBias: true);
             fc2 = global::TorchSharp.torch.nn.Linear(1000, 1000, hasBias: true);
@@ -100,7 +73,6 @@ namespace NetGen.Tests.Networks
             register_module("fc3", fc3);
             register_module("fc4", fc4);
             register_module("fc5", fc5);
-            Trainer = new global::NetGen.Training.TrainingStep(this, new global::NetGen.Training.TrainStepOptions { ClipNorm = 1.0, ClipNormType = 2.0 });
         }
 
         /// <inheritdoc/>

@@ -53,7 +53,7 @@ namespace NetGen.Tests.Catalog
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    partial class EveryLayerNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    partial class EveryLayerNet : global::NetGen.NetworkModule
     {
         /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
@@ -97,50 +97,7 @@ namespace NetGen.Tests.Catalog
                 new("sigmoid1", "Sigmoid", new long[] { 12 }, 0, false),
                 new("fc8", "Linear", new long[] { 10 }, 130, true, 1),
                 new("logsoftmax1", "LogSoftmax", new long[] { 10 }, 0, false),
-            },
-            "Layer (type)                  Output Shape     Param #  Grad @ init\n" +
-            "===================================================================\n" +
-            "conv1 (Conv2d)                (-1, 8, 14, 14)       80       5.4e-4\n" +
-            "bn1 (BatchNorm)               (-1, 8, 14, 14)       16\n" +
-            "prelu1 (PReLU)                (-1, 8, 14, 14)        8\n" +
-            "res1 (Residual)               (-1, 8, 14, 14)      600       1.1e-3\n" +
-            "gn1 (GroupNorm)               (-1, 8, 14, 14)       16\n" +
-            "inorm1 (InstanceNorm2d)       (-1, 8, 14, 14)       16\n" +
-            "dropout1 (Dropout2d)          (-1, 8, 14, 14)        0\n" +
-            "identity1 (Identity)          (-1, 8, 14, 14)        0\n" +
-            "maxpool1 (MaxPool2d)          (-1, 8, 13, 13)        0\n" +
-            "avgpool1 (AvgPool2d)          (-1, 8, 6, 6)          0\n" +
-            "avgpool2 (AdaptiveAvgPool2d)  (-1, 8, 3, 3)          0\n" +
-            "flatten1 (Flatten)            (-1, 72)               0\n" +
-            "fc1 (Linear)                  (-1, 32)           2,336       6.2e-3\n" +
-            "ln1 (LayerNorm)               (-1, 32)              64\n" +
-            "leakyrelu1 (LeakyReLU)        (-1, 32)               0\n" +
-            "unflatten1 (Unflatten)        (-1, 4, 8)             0\n" +
-            "transpose1 (Transpose)        (-1, 8, 4)             0\n" +
-            "reshape1 (Reshape)            (-1, 32)               0\n" +
-            "block1 (Block)                (-1, 16)             528       4.2e-3\n" +
-            "dropout2 (Dropout)            (-1, 16)               0\n" +
-            "res2 (Residual)               (-1, 16)             544       6.7e-4\n" +
-            "res3 (Residual)               (-1, 16)             544       7.2e-4\n" +
-            "fc2 (Linear)                  (-1, 24)             408       3.5e-3\n" +
-            "tanh1 (Tanh)                  (-1, 24)               0\n" +
-            "fc3 (Linear)                  (-1, 24)             600       4.8e-3\n" +
-            "elu1 (ELU)                    (-1, 24)               0\n" +
-            "fc4 (Linear)                  (-1, 20)             500       5.9e-3\n" +
-            "selu1 (SELU)                  (-1, 20)               0\n" +
-            "fc5 (Linear)                  (-1, 18)             378       8.9e-3\n" +
-            "gelu1 (GELU)                  (-1, 18)               0\n" +
-            "fc6 (Linear)                  (-1, 16)             304        0.013\n" +
-            "relu61 (ReLU6)                (-1, 16)               0\n" +
-            "fc7 (Linear)                  (-1, 12)             204        0.034\n" +
-            "sigmoid1 (Sigmoid)            (-1, 12)               0\n" +
-            "fc8 (Linear)                  (-1, 10)             130            1\n" +
-            "logsoftmax1 (LogSoftmax)      (-1, 10)               0\n" +
-            "===================================================================\n" +
-            "Total params: 7,276\n" +
-            "Trainable params: 7,276\n" +
-            "Non-trainable params: 0\n" +
-            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
+            });
 
         /// <summary>Conv2d(1 → 8, kernel 3, stride 2, padding 1): output (-1, 8, 14, 14), 80 parameters.</summary>
         public readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -196,17 +153,6 @@ namespace NetGen.Tests.Catalog
         /// <summary>Linear(12 → 10): output (-1, 10), 130 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc8;
 
-        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
-        public global::NetGen.Training.TrainingStep Trainer { get; }
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
         public EveryLayerNet() : base(nameof(EveryLayerNet))
         {
@@ -246,7 +192,6 @@ namespace NetGen.Tests.Catalog
             register_module("fc6", fc6);
             register_module("fc7", fc7);
             register_module("fc8", fc8);
-            Trainer = new global::NetGen.Training.TrainingStep(this);
         }
 
         /// <inheritdoc/>

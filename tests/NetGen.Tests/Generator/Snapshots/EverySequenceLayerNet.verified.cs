@@ -32,7 +32,7 @@ namespace NetGen.Tests.Catalog
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    partial class EverySequenceLayerNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    partial class EverySequenceLayerNet : global::NetGen.NetworkModule
     {
         /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
@@ -40,7 +40,7 @@ namespace NetGen.Tests.Catalog
             new long[] { 12, 5 },
             new global::NetGen.LayerSummary[]
             {
-                new("conv1", "Conv1d", new long[] { 6, 5 }, 222, true),
+                new("conv1", "Conv1d", new long[] { 6, 5 }, 222, true, double.NaN),
                 new("bn1", "BatchNorm", new long[] { 6, 5 }, 12, true),
                 new("relu1", "ReLU", new long[] { 6, 5 }, 0, false),
                 new("inorm1", "InstanceNorm1d", new long[] { 6, 5 }, 12, true),
@@ -48,36 +48,14 @@ namespace NetGen.Tests.Catalog
                 new("upsample1", "Upsample", new long[] { 6, 8 }, 0, false),
                 new("avgpool1", "AvgPool1d", new long[] { 6, 4 }, 0, false),
                 new("avgpool2", "AdaptiveAvgPool1d", new long[] { 6, 3 }, 0, false),
-                new("deconv1", "ConvTranspose1d", new long[] { 6, 5 }, 114, true),
-                new("lstm1", "LSTM", new long[] { 6, 10 }, 1560, true),
-                new("gru1", "GRU", new long[] { 6, 14 }, 798, true),
-                new("rnn1", "RNN", new long[] { 6, 4 }, 80, true),
+                new("deconv1", "ConvTranspose1d", new long[] { 6, 5 }, 114, true, double.NaN),
+                new("lstm1", "LSTM", new long[] { 6, 10 }, 1560, true, double.NaN),
+                new("gru1", "GRU", new long[] { 6, 14 }, 798, true, double.NaN),
+                new("rnn1", "RNN", new long[] { 6, 4 }, 80, true, double.NaN),
                 new("laststep1", "LastStep", new long[] { 4 }, 0, false),
-                new("fc1", "Linear", new long[] { 3 }, 15, true),
+                new("fc1", "Linear", new long[] { 3 }, 15, true, double.NaN),
                 new("softmax1", "Softmax", new long[] { 3 }, 0, false),
-            },
-            "Layer (type)                  Output Shape  Param #  Grad @ init\n" +
-            "================================================================\n" +
-            "conv1 (Conv1d)                (-1, 6, 5)        222          n/a\n" +
-            "bn1 (BatchNorm)               (-1, 6, 5)         12\n" +
-            "relu1 (ReLU)                  (-1, 6, 5)          0\n" +
-            "inorm1 (InstanceNorm1d)       (-1, 6, 5)         12\n" +
-            "maxpool1 (MaxPool1d)          (-1, 6, 4)          0\n" +
-            "upsample1 (Upsample)          (-1, 6, 8)          0\n" +
-            "avgpool1 (AvgPool1d)          (-1, 6, 4)          0\n" +
-            "avgpool2 (AdaptiveAvgPool1d)  (-1, 6, 3)          0\n" +
-            "deconv1 (ConvTranspose1d)     (-1, 6, 5)        114          n/a\n" +
-            "lstm1 (LSTM)                  (-1, 6, 10)     1,560          n/a\n" +
-            "gru1 (GRU)                    (-1, 6, 14)       798          n/a\n" +
-            "rnn1 (RNN)                    (-1, 6, 4)         80          n/a\n" +
-            "laststep1 (LastStep)          (-1, 4)             0\n" +
-            "fc1 (Linear)                  (-1, 3)            15          n/a\n" +
-            "softmax1 (Softmax)            (-1, 3)             0\n" +
-            "================================================================\n" +
-            "Total params: 2,813\n" +
-            "Trainable params: 2,813\n" +
-            "Non-trainable params: 0\n" +
-            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
+            });
 
         /// <summary>Conv1d(12 → 6, kernel 3, stride 1, padding 1): output (-1, 6, 5), 222 parameters.</summary>
         public readonly global::TorchSharp.Modules.Conv1d conv1;
@@ -103,17 +81,6 @@ namespace NetGen.Tests.Catalog
         /// <summary>Linear(4 → 3): output (-1, 3), 15 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
 
-        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
-        public global::NetGen.Training.TrainingStep Trainer { get; }
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
         public EverySequenceLayerNet() : base(nameof(EverySequenceLayerNet))
         {
@@ -133,7 +100,6 @@ namespace NetGen.Tests.Catalog
             register_module("gru1", gru1);
             register_module("rnn1", rnn1);
             register_module("fc1", fc1);
-            Trainer = new global::NetGen.Training.TrainingStep(this);
         }
 
         /// <inheritdoc/>

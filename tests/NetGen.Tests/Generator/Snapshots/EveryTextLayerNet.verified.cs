@@ -24,7 +24,7 @@ namespace NetGen.Tests.Catalog
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    partial class EveryTextLayerNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    partial class EveryTextLayerNet : global::NetGen.NetworkModule
     {
         /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
@@ -38,22 +38,8 @@ namespace NetGen.Tests.Catalog
                 new("enc2", "TransformerEncoderLayer", new long[] { 6, 8 }, 600, true),
                 new("attn1", "MultiheadAttention", new long[] { 6, 8 }, 288, true),
                 new("meanpool1", "MeanPool", new long[] { 8 }, 0, false),
-                new("fc1", "Linear", new long[] { 3 }, 27, true),
-            },
-            "Layer (type)                    Output Shape  Param #  Grad @ init\n" +
-            "==================================================================\n" +
-            "emb1 (Embedding)                (-1, 6, 8)        160\n" +
-            "pos1 (PositionalEmbedding)      (-1, 6, 8)         48\n" +
-            "enc1 (TransformerEncoderLayer)  (-1, 6, 8)        600\n" +
-            "enc2 (TransformerEncoderLayer)  (-1, 6, 8)        600\n" +
-            "attn1 (MultiheadAttention)      (-1, 6, 8)        288\n" +
-            "meanpool1 (MeanPool)            (-1, 8)             0\n" +
-            "fc1 (Linear)                    (-1, 3)            27          n/a\n" +
-            "==================================================================\n" +
-            "Total params: 1,723\n" +
-            "Trainable params: 1,723\n" +
-            "Non-trainable params: 0\n" +
-            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
+                new("fc1", "Linear", new long[] { 3 }, 27, true, double.NaN),
+            });
 
         /// <summary>Embedding(20 tokens → 8, padding 0): output (-1, 6, 8), 160 parameters.</summary>
         public readonly global::TorchSharp.Modules.Embedding emb1;
@@ -73,17 +59,6 @@ namespace NetGen.Tests.Catalog
         /// <summary>Linear(8 → 3): output (-1, 3), 27 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
 
-        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
-        public global::NetGen.Training.TrainingStep Trainer { get; }
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
         public EveryTextLayerNet() : base(nameof(EveryTextLayerNet))
         {
@@ -99,7 +74,6 @@ namespace NetGen.Tests.Catalog
             register_module("enc2", enc2);
             register_module("attn1", attn1);
             register_module("fc1", fc1);
-            Trainer = new global::NetGen.Training.TrainingStep(this);
         }
 
         /// <inheritdoc/>

@@ -27,7 +27,7 @@ namespace NetGen.Tests.Catalog
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    partial class L1ConvTransposeNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    partial class L1ConvTransposeNet : global::NetGen.NetworkModule
     {
         /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
@@ -35,34 +35,17 @@ namespace NetGen.Tests.Catalog
             new long[] { 3, 5, 5 },
             new global::NetGen.LayerSummary[]
             {
-                new("deconv1", "ConvTranspose2d", new long[] { 6, 10, 10 }, 168, true),
+                new("deconv1", "ConvTranspose2d", new long[] { 6, 10, 10 }, 168, true, double.NaN),
                 new("relu1", "ReLU", new long[] { 6, 10, 10 }, 0, false),
-                new("deconv2", "ConvTranspose2d", new long[] { 4, 14, 14 }, 108, true),
+                new("deconv2", "ConvTranspose2d", new long[] { 4, 14, 14 }, 108, true, double.NaN),
                 new("upsample1", "Upsample", new long[] { 4, 9, 21 }, 0, false),
                 new("tanh1", "Tanh", new long[] { 4, 9, 21 }, 0, false),
                 new("upsample2", "Upsample", new long[] { 4, 18, 42 }, 0, false),
                 new("upsample3", "Upsample", new long[] { 4, 27, 63 }, 0, false),
                 new("maxpool1", "MaxPool2d", new long[] { 4, 9, 21 }, 0, false),
                 new("flatten1", "Flatten", new long[] { 756 }, 0, false),
-                new("fc1", "Linear", new long[] { 5 }, 3785, true),
-            },
-            "Layer (type)               Output Shape     Param #  Grad @ init\n" +
-            "================================================================\n" +
-            "deconv1 (ConvTranspose2d)  (-1, 6, 10, 10)      168          n/a\n" +
-            "relu1 (ReLU)               (-1, 6, 10, 10)        0\n" +
-            "deconv2 (ConvTranspose2d)  (-1, 4, 14, 14)      108          n/a\n" +
-            "upsample1 (Upsample)       (-1, 4, 9, 21)         0\n" +
-            "tanh1 (Tanh)               (-1, 4, 9, 21)         0\n" +
-            "upsample2 (Upsample)       (-1, 4, 18, 42)        0\n" +
-            "upsample3 (Upsample)       (-1, 4, 27, 63)        0\n" +
-            "maxpool1 (MaxPool2d)       (-1, 4, 9, 21)         0\n" +
-            "flatten1 (Flatten)         (-1, 756)              0\n" +
-            "fc1 (Linear)               (-1, 5)            3,785          n/a\n" +
-            "================================================================\n" +
-            "Total params: 4,061\n" +
-            "Trainable params: 4,061\n" +
-            "Non-trainable params: 0\n" +
-            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
+                new("fc1", "Linear", new long[] { 5 }, 3785, true, double.NaN),
+            });
 
         /// <summary>ConvTranspose2d(3 → 6, kernel 3, stride 2, padding 1, output padding 1): output (-1, 6, 10, 10), 168 parameters.</summary>
         public readonly global::TorchSharp.Modules.ConvTranspose2d deconv1;
@@ -73,17 +56,6 @@ namespace NetGen.Tests.Catalog
         /// <summary>Linear(756 → 5): output (-1, 5), 3,785 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
 
-        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
-        public global::NetGen.Training.TrainingStep Trainer { get; }
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
         public L1ConvTransposeNet() : base(nameof(L1ConvTransposeNet))
         {
@@ -93,7 +65,6 @@ namespace NetGen.Tests.Catalog
             register_module("deconv1", deconv1);
             register_module("deconv2", deconv2);
             register_module("fc1", fc1);
-            Trainer = new global::NetGen.Training.TrainingStep(this);
         }
 
         /// <inheritdoc/>

@@ -25,7 +25,7 @@ namespace NetGen.Tests.Catalog
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    partial class L1VolumeNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    partial class L1VolumeNet : global::NetGen.NetworkModule
     {
         /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
@@ -33,30 +33,15 @@ namespace NetGen.Tests.Catalog
             new long[] { 2, 6, 6, 6 },
             new global::NetGen.LayerSummary[]
             {
-                new("conv1", "Conv3d", new long[] { 4, 6, 6, 6 }, 216, true),
+                new("conv1", "Conv3d", new long[] { 4, 6, 6, 6 }, 216, true, double.NaN),
                 new("bn1", "BatchNorm", new long[] { 4, 6, 6, 6 }, 8, true),
                 new("relu1", "ReLU", new long[] { 4, 6, 6, 6 }, 0, false),
-                new("conv2", "Conv3d", new long[] { 6, 2, 2, 2 }, 330, true),
+                new("conv2", "Conv3d", new long[] { 6, 2, 2, 2 }, 330, true, double.NaN),
                 new("upsample1", "Upsample", new long[] { 6, 4, 4, 4 }, 0, false),
-                new("conv3", "Conv3d", new long[] { 2, 2, 2, 2 }, 96, true),
+                new("conv3", "Conv3d", new long[] { 2, 2, 2, 2 }, 96, true, double.NaN),
                 new("flatten1", "Flatten", new long[] { 16 }, 0, false),
-                new("fc1", "Linear", new long[] { 3 }, 51, true),
-            },
-            "Layer (type)          Output Shape      Param #  Grad @ init\n" +
-            "============================================================\n" +
-            "conv1 (Conv3d)        (-1, 4, 6, 6, 6)      216          n/a\n" +
-            "bn1 (BatchNorm)       (-1, 4, 6, 6, 6)        8\n" +
-            "relu1 (ReLU)          (-1, 4, 6, 6, 6)        0\n" +
-            "conv2 (Conv3d)        (-1, 6, 2, 2, 2)      330          n/a\n" +
-            "upsample1 (Upsample)  (-1, 6, 4, 4, 4)        0\n" +
-            "conv3 (Conv3d)        (-1, 2, 2, 2, 2)       96          n/a\n" +
-            "flatten1 (Flatten)    (-1, 16)                0\n" +
-            "fc1 (Linear)          (-1, 3)                51          n/a\n" +
-            "============================================================\n" +
-            "Total params: 701\n" +
-            "Trainable params: 701\n" +
-            "Non-trainable params: 0\n" +
-            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
+                new("fc1", "Linear", new long[] { 3 }, 51, true, double.NaN),
+            });
 
         /// <summary>Conv3d(2 → 4, kernel 3, stride 1, padding 1): output (-1, 4, 6, 6, 6), 216 parameters.</summary>
         public readonly global::TorchSharp.Modules.Conv3d conv1;
@@ -73,17 +58,6 @@ namespace NetGen.Tests.Catalog
         /// <summary>Linear(16 → 3): output (-1, 3), 51 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
 
-        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
-        public global::NetGen.Training.TrainingStep Trainer { get; }
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
         public L1VolumeNet() : base(nameof(L1VolumeNet))
         {
@@ -97,7 +71,6 @@ namespace NetGen.Tests.Catalog
             register_module("conv2", conv2);
             register_module("conv3", conv3);
             register_module("fc1", fc1);
-            Trainer = new global::NetGen.Training.TrainingStep(this);
         }
 
         /// <inheritdoc/>

@@ -24,7 +24,7 @@ namespace NetGen.Tests.Networks
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    partial class SimpleNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    partial class SimpleNet : global::NetGen.NetworkModule
     {
         /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
@@ -39,21 +39,7 @@ namespace NetGen.Tests.Networks
                 new("relu2", "ReLU", new long[] { 100 }, 0, false),
                 new("bn2", "BatchNorm", new long[] { 100 }, 200, true),
                 new("fc3", "Linear", new long[] { 10 }, 1010, true, 1),
-            },
-            "Layer (type)     Output Shape  Param #  Grad @ init\n" +
-            "===================================================\n" +
-            "fc1 (Linear)     (-1, 300)     235,500          4.2\n" +
-            "relu1 (ReLU)     (-1, 300)           0\n" +
-            "bn1 (BatchNorm)  (-1, 300)         600\n" +
-            "fc2 (Linear)     (-1, 100)      30,100          2.1\n" +
-            "relu2 (ReLU)     (-1, 100)           0\n" +
-            "bn2 (BatchNorm)  (-1, 100)         200\n" +
-            "fc3 (Linear)     (-1, 10)        1,010            1\n" +
-            "===================================================\n" +
-            "Total params: 267,410\n" +
-            "Trainable params: 267,410\n" +
-            "Non-trainable params: 0\n" +
-            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
+            });
 
         /// <summary>Linear(784 → 300): output (-1, 300), 235,500 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
@@ -70,17 +56,6 @@ namespace NetGen.Tests.Networks
         /// <summary>Linear(100 → 10): output (-1, 10), 1,010 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc3;
 
-        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
-        public global::NetGen.Training.TrainingStep Trainer { get; }
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
         /// <summary>Creates the network with PyTorch's default initialisation and registers every layer under its name.</summary>
         public SimpleNet() : base(nameof(SimpleNet))
         {
@@ -94,7 +69,6 @@ namespace NetGen.Tests.Networks
             register_module("fc2", fc2);
             register_module("bn2", bn2);
             register_module("fc3", fc3);
-            Trainer = new global::NetGen.Training.TrainingStep(this);
         }
 
         /// <inheritdoc/>

@@ -22,7 +22,7 @@ namespace NetGen.Tests.Monitoring
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "0.1.0")]
-    partial class InitAndClipNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+    partial class InitAndClipNet : global::NetGen.NetworkModule
     {
         /// <summary>Layers, output shapes, parameter counts and predicted gradient scales, computed at compile time; <c>Summary.ToString()</c> prints the table.</summary>
         public static global::NetGen.NetworkSummary Summary { get; } = new(
@@ -35,19 +35,7 @@ namespace NetGen.Tests.Monitoring
                 new("fc2", "Linear", new long[] { 16 }, 272, true, 1.174447107656819),
                 new("leakyrelu1", "LeakyReLU", new long[] { 16 }, 0, false),
                 new("fc3", "Linear", new long[] { 3 }, 51, true, 1),
-            },
-            "Layer (type)            Output Shape  Param #  Grad @ init\n" +
-            "==========================================================\n" +
-            "fc1 (Linear)            (-1, 16)          144         0.97\n" +
-            "tanh1 (Tanh)            (-1, 16)            0\n" +
-            "fc2 (Linear)            (-1, 16)          272          1.2\n" +
-            "leakyrelu1 (LeakyReLU)  (-1, 16)            0\n" +
-            "fc3 (Linear)            (-1, 3)            51            1\n" +
-            "==========================================================\n" +
-            "Total params: 467\n" +
-            "Trainable params: 467\n" +
-            "Non-trainable params: 0\n" +
-            "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
+            });
 
         /// <summary>Linear(8 → 16): output (-1, 16), 144 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
@@ -61,23 +49,12 @@ namespace NetGen.Tests.Monitoring
         /// <summary>Gradient health of this network, from <c>[GradientMonitor]</c>: the latest report, verdicts as they happen, and per-layer history.</summary>
         public global::NetGen.Monitoring.GradientMonitor Monitor { get; }
 
-        /// <summary>The training step behind <c>TrainStep</c>: finiteness check, clipping as declared, monitoring, flat memory.</summary>
-        public global::NetGen.Training.TrainingStep Trainer { get; }
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::System.Func<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
-        /// <summary>One training step: zero-grad, forward, loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
-        public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> lossFn, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
-            Trainer.Run(optimizer, lossFn, input, target);
-
         /// <summary>One training step: zero-grad, forward, the declared loss, backward, monitoring, a NaN/infinity check that skips the optimiser and leaves the weights untouched, clipping as declared, and the optimiser step.</summary>
         public global::NetGen.Training.TrainStepResult TrainStep(global::TorchSharp.torch.optim.Optimizer optimizer, global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor target) =>
             Trainer.Run(optimizer, Loss, input, target);
 
         /// <summary>Creates the network, registers every layer under its name and initialises the weights as declared.</summary>
-        public InitAndClipNet() : base(nameof(InitAndClipNet))
+        public InitAndClipNet() : base(nameof(InitAndClipNet), new global::NetGen.Training.TrainStepOptions { ClipNorm = 2.0, ClipNormType = 2.0, ClipValue = 0.5 })
         {
             fc1 = global::TorchSharp.torch.nn.Linear(8, 16, hasBias: true);
             fc2 = global::TorchSharp.torch.nn.Linear(16, 16, hasBias: true);
@@ -96,7 +73,7 @@ namespace NetGen.Tests.Monitoring
                 new("leakyrelu1", global::NetGen.Monitoring.LayerKind.Activation),
                 new("fc3", global::NetGen.Monitoring.LayerKind.Affine, fc3),
             }, new global::NetGen.Monitoring.GradientMonitorOptions { SampleEvery = 2, ExplodingRatio = 50.0 });
-            Trainer = new global::NetGen.Training.TrainingStep(this, new global::NetGen.Training.TrainStepOptions { ClipNorm = 2.0, ClipNormType = 2.0, ClipValue = 0.5, Monitor = Monitor });
+            Trainer.Options.Monitor = Monitor;
         }
 
         /// <inheritdoc/>
