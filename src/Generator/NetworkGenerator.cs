@@ -62,6 +62,12 @@ namespace NetGen.Generator
             string? onnx = null;
             try
             {
+                if (targets.OnnxInference && !targets.TorchSharp && model.UserForward)
+                {
+                    // The class's own forward is TorchSharp code: there is no graph to run without TorchSharp.
+                    return;
+                }
+
                 if (targets.OnnxInference && !targets.TorchSharp)
                 {
                     // An app that ships with ONNX Runtime and no TorchSharp: the declaration becomes the typed inference class.

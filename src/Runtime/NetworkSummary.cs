@@ -41,6 +41,13 @@ namespace NetGen
         /// <summary>Parameters that receive gradients.</summary>
         public long TrainableParameters => Layers.Where(l => l.Trainable).Sum(l => l.Parameters);
 
+        /// <summary>
+        /// Whether the class writes its own <c>forward</c> (docs/architectures.md, "Anything else: your own forward"): the layers
+        /// are checked one by one as declared, not along the data flow, and <see cref="OutputShape"/> is the last declared layer's,
+        /// which the user's forward need not return.
+        /// </summary>
+        public bool ForwardIsUserWritten { get; init; }
+
         /// <summary>The shape of one output sample: the last layer's output shape.</summary>
         public IReadOnlyList<long> OutputShape => Layers.Count == 0 ? InputShape : Layers[Layers.Count - 1].OutputShape;
 
@@ -52,6 +59,24 @@ namespace NetGen
 
         /// <summary>The summary as a text table in the layout of Keras's <c>model.summary()</c>.</summary>
         public override string ToString() => _table;
+
+        /// <summary>The generated static <c>Summary</c> of a network class, or null when it has none (or is a shell, whose members throw).</summary>
+        internal static NetworkSummary? Of(Type network)
+        {
+            try
+            {
+                return network.GetProperty("Summary", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null) as NetworkSummary;
+            }
+            catch (System.Reflection.TargetInvocationException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Why NetGen has no graph of a network whose forward is user-written, for the targets that need one.</summary>
+        internal static string UserForwardMessage(Type network, string target) =>
+            $"{network.Name} writes its own forward, and NetGen generates {target} only from the layer attributes: it does not trace code. "
+            + "Declare the data flow with attributes (Block, Residual with Shortcut, Branches) so NetGen generates forward, or write the " + target + " by hand.";
     }
 
     /// <summary>One layer of a <see cref="NetworkSummary"/>.</summary>

@@ -56,7 +56,8 @@ namespace NetGen.Generator.Analyzers
             }
 
             var parsed = NetworkParser.Parse(type, context.CancellationToken);
-            if (parsed?.Model is null)
+            // Every rule reads declaration order as the data flow, which a user-written forward replaces.
+            if (parsed?.Model is null || parsed.UserForward)
             {
                 return;
             }

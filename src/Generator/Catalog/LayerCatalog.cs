@@ -91,7 +91,8 @@ namespace NetGen.Generator.Catalog
         private static LayerSpec? InferInput(LayerContext c)
         {
             var dims = c.Arguments.Longs("shape");
-            if (!c.IsFirst)
+            // With the user's own forward, a later [Input] states the shape the user's code hands the next layer.
+            if (!c.IsFirst && !c.UserForward)
             {
                 c.Report(DiagnosticDescriptors.InputNotFirst);
                 return null;

@@ -69,6 +69,9 @@ namespace NetGen.Generator.Catalog
         /// <summary>An earlier layer already failed, so a missing input shape is a consequence, not a new error.</summary>
         public bool AfterError { get; }
 
+        /// <summary>The class writes its own forward: <c>[Input]</c> may restate the shape before any layer.</summary>
+        public bool UserForward { get; init; }
+
         /// <summary>Reads another NetGen network used as a block.</summary>
         public Func<INamedTypeSymbol, NetworkResolution> ResolveNetwork { get; }
 

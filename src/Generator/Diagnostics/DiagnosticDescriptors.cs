@@ -93,6 +93,12 @@ namespace NetGen.Generator.Diagnostics
             "'{0}' does not call this(), so the layers would never be created (and Module<Tensor, Tensor> has no parameterless base constructor); write '{0} : this()'",
             "NetGen generates the parameterless constructor that creates and registers the layers; any other constructor must chain to it.");
 
+        public static readonly DiagnosticDescriptor UserForwardSignature = Error(
+            "NG0121",
+            "A network's own forward must override forward(Tensor)",
+            "'{0}' declares forward with one parameter, so NetGen leaves forward to it, but {1}; write 'public override Tensor forward(Tensor input)' or rename the method",
+            "A network may replace the generated forward with its own (docs/architectures.md, \"Anything else: your own forward\"): NetGen then generates every other member and leaves forward to the user. TorchSharp's call(), TrainStep and hooks reach it only as an override of Module<Tensor, Tensor>.forward.");
+
         // ---- NG00xx: gradient-risk and design warnings (Analyzers/GradientRiskAnalyzer.cs) ----
 
         private const string GradientCategory = "NetGen.GradientRisk";
@@ -274,7 +280,7 @@ namespace NetGen.Generator.Diagnostics
         public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> DeclarationErrors = System.Collections.Immutable.ImmutableArray.Create(
             LayerSizeMismatch, ClassNotPartial, NoLayers, NonPositiveSize, SizeNotInferable, InvalidArgument, DuplicateLayerName,
             InvalidLayerName, UnsupportedClass, ClassHasBaseType, LayersSplitAcrossDeclarations, InputNotFirst, KernelLargerThanInput,
-            FlattenMissing, OutputBelowOne, WrongRank, NotANetwork, ResidualChangesShape, MemberNameClash, ConstructorWithoutThis);
+            FlattenMissing, OutputBelowOne, WrongRank, NotANetwork, ResidualChangesShape, MemberNameClash, ConstructorWithoutThis, UserForwardSignature);
 
         private static DiagnosticDescriptor Error(string id, string title, string message, string description) =>
             new(id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,

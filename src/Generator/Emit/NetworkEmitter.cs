@@ -76,8 +76,11 @@ namespace NetGen.Generator.Emit
 
             WriteTrainingConstruction(w, network);
             w.Close();
-            w.Line();
-            WriteForward(w, network);
+            if (!network.UserForward)
+            {
+                w.Line();
+                WriteForward(w, network);
+            }
 
             if (network.Clip is { } clip)
             {
@@ -231,7 +234,8 @@ namespace NetGen.Generator.Emit
             {
                 w.Line("Monitor = new global::NetGen.Monitoring.GradientMonitor(this, new global::NetGen.Monitoring.MonitoredLayer[]");
                 w.Line("{");
-                foreach (var layer in network.Layers)
+                // The user's forward applies parameter-free layers as it likes: only the layer modules can be watched (through hooks).
+                foreach (var layer in network.Layers.Where(l => !network.UserForward || l.FieldName is not null))
                 {
                     var module = layer.FieldName is null ? string.Empty : ", " + layer.FieldName;
                     w.Line($"    new(\"{layer.DisplayName}\", global::NetGen.Monitoring.LayerKind.{layer.MonitorKind}{module}),");
@@ -241,6 +245,10 @@ namespace NetGen.Generator.Emit
                 w.Line(monitor.Settings.Count == 0
                     ? "});"
                     : $"}}, new global::NetGen.Monitoring.GradientMonitorOptions {{ {settings} }});");
+                if (network.UserForward)
+                {
+                    w.Line("Monitor.AttachHooks();");
+                }
             }
 
             var options = new System.Collections.Generic.List<string>();
@@ -284,7 +292,8 @@ namespace NetGen.Generator.Emit
             var lines = SummaryTable.Lines(network).ToList();
             for (var i = 0; i < lines.Count; i++)
             {
-                var text = "\"" + lines[i].Replace("\\", "\\\\").Replace("\"", "\\\"") + (i < lines.Count - 1 ? "\\n\" +" : "\");");
+                var end = network.UserForward ? "\") { ForwardIsUserWritten = true };" : "\");";
+                var text = "\"" + lines[i].Replace("\\", "\\\\").Replace("\"", "\\\"") + (i < lines.Count - 1 ? "\\n\" +" : end);
                 w.Line("    " + text);
             }
         }
@@ -300,6 +309,12 @@ namespace NetGen.Generator.Emit
             }
 
             w.Line("/// </code>");
+            if (network.UserForward)
+            {
+                w.Line("/// <para>The forward pass is the class's own <c>forward</c>: NetGen checked each layer's shapes as declared, not along the data");
+                w.Line("/// flow it cannot see, made no gradient prediction, and writes no ONNX graph or PyTorch twin.</para>");
+            }
+
             w.Line("/// </remarks>");
         }
 

@@ -80,12 +80,15 @@ namespace NetGen.Generator.Emit
             w.Open($"public {shell.ClassName}() : base(\"{shell.ClassName}\")");
             w.Line($"{fail};");
             w.Close();
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line($"public override {Tensor} forward({Tensor} input) => {fail};");
-            w.Line();
-            w.Line(NotAvailable);
-            w.Line($"public {Tensor} forward({Tensor} input, global::System.Action<string, {Tensor}>? observeLayer) => {fail};");
+            if (!shell.HasUserForward)
+            {
+                w.Line();
+                w.Line("/// <inheritdoc/>");
+                w.Line($"public override {Tensor} forward({Tensor} input) => {fail};");
+                w.Line();
+                w.Line(NotAvailable);
+                w.Line($"public {Tensor} forward({Tensor} input, global::System.Action<string, {Tensor}>? observeLayer) => {fail};");
+            }
             if (shell.HasClip)
             {
                 w.Line();

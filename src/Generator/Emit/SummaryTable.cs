@@ -34,6 +34,11 @@ namespace NetGen.Generator.Emit
                     ? "Grad @ init: gradient reaching the first time step relative to the last, predicted at initialisation (n/a: not predicted)"
                     : "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)";
             }
+
+            if (network.UserForward)
+            {
+                yield return "forward: user-written; shapes checked per layer as declared, not along the data flow";
+            }
         }
 
         private const string ScaleHeader = "Grad @ init";

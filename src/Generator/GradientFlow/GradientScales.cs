@@ -42,6 +42,17 @@ namespace NetGen.Generator.GradientFlow
         public static double?[] Scales(ParsedNetwork network)
         {
             var scales = new double?[network.Layers.Count];
+            if (network.UserForward)
+            {
+                // Declaration order is not the data flow: nothing to propagate a signal along.
+                for (var i = 0; i < scales.Length; i++)
+                {
+                    scales[i] = HasWeights(network.Layers[i]) ? double.NaN : null;
+                }
+
+                return scales;
+            }
+
             if (RecurrentFlow.Predict(network) is { } recurrent)
             {
                 for (var i = 0; i < scales.Length; i++)

@@ -15,7 +15,9 @@ namespace NetGen.Generator.GradientFlow
     /// <remarks>
     /// Unpredictable on purpose: <c>Softmax</c> (not element-wise: each output depends on all the inputs, and under a
     /// cross-entropy loss on top of it the gradient depends on the loss, which NG0009's concern is), <c>LogSoftmax</c>
-    /// anywhere but last, and recurrent layers (not element-wise in time).
+    /// anywhere but last, recurrent layers (not element-wise in time; RecurrentFlow predicts their own quantity), attention
+    /// and transformer encoder layers (each output step is a softmax-weighted mix of every step, with weights that depend on
+    /// the data), parallel <c>Branches</c>, and the sequence layers after an affine layer.
     /// </remarks>
     internal static class LayerTerms
     {
@@ -47,11 +49,22 @@ namespace NetGen.Generator.GradientFlow
             ["AvgPool2d"] = c => Countable(c) ? One(Pooling(c, max: false)) : null,
             ["AdaptiveAvgPool2d"] = c => Countable(c) ? One(AdaptivePooling(c)) : null,
             ["Dropout"] = c => One(new DropoutStep(c.Arguments.Double("p") ?? 0.5, c.Source)),
+
+            // Token sequences, up to the first affine layer (a Linear on [steps, features] is not predicted, and attention
+            // mixes positions with data-dependent weights: TransformerEncoderLayer and MultiheadAttention have no term).
+            ["Embedding"] = c => c.Index == 0 && !c.AfterAffine ? One(Embedding(c)) : null,
+            // PyTorch-style N(0, 1) position vectors: each unit (step, feature) gets an offset shared by all samples.
+            ["PositionalEmbedding"] = c => c.AfterAffine ? null : One(new SequenceStep(1, 1, 1, 0, c.Layer.Model.OutputShape.Elements, c.Source)),
+            // The mean over the steps of independent positions: offsets and per-sample variances both divide by the steps.
+            ["MeanPool"] = c => c.AfterAffine || c.InShape.Rank != 2 ? null
+                : One(new SequenceStep(1.0 / c.InShape.Dims[0], 1, 0, 0, c.Layer.Model.OutputShape.Elements, c.Source)),
             ["Block"] = c => c.Layer.Block is { } block ? Steps(block, c.Source) : null,
-            // A projection shortcut (ResNet's downsample) replaces the identity path the residual term models: no term, so
-            // NG0001 stays silent on such networks rather than guess (tested in GradientFlow/UnpredictedLayerTests).
-            ["Residual"] = c => c.Layer.Model.Shortcut is null && c.Layer.Block is { } block && Steps(block, c.Source) is { } branch
-                ? One(new ResidualStep(branch, c.Source))
+            // A projection shortcut (ResNet's downsample) is a second branch from the same input: forward the two outputs'
+            // second moments add as with the identity, backward the two paths' gradients add.
+            ["Residual"] = c => c.Layer.Block is { } block && Steps(block, c.Source) is { } branch
+                ? c.Layer.Model.Shortcut is null ? One(new ResidualStep(branch, c.Source))
+                : c.Layer.Shortcut is { } shortcut && Steps(shortcut, c.Source) is { } projection ? One(new ResidualStep(branch, c.Source, projection))
+                : null
                 : null,
         };
 
@@ -64,6 +77,8 @@ namespace NetGen.Generator.GradientFlow
         /// </summary>
         private static IReadOnlyList<SignalStep>? Steps(ParsedNetwork network, int? source)
         {
+            // Inside a block the sequence terms decline: what precedes the block is not known here.
+            var afterAffine = source is not null;
             if (network.Model is not { } model || network.Layers.Count != model.Layers.Count)
             {
                 return null;
@@ -74,7 +89,7 @@ namespace NetGen.Generator.GradientFlow
             for (var i = 0; i < network.Layers.Count; i++)
             {
                 var layer = network.Layers[i];
-                var context = new LayerTermContext(layer, i, source ?? i, shape, isLast: source is null && i == network.Layers.Count - 1);
+                var context = new LayerTermContext(layer, i, source ?? i, shape, isLast: source is null && i == network.Layers.Count - 1) { AfterAffine = afterAffine };
                 if (!ByKind.TryGetValue(layer.Definition.AttributeName, out var term) ||
                     term(context) is not { } layerSteps)
                 {
@@ -82,6 +97,7 @@ namespace NetGen.Generator.GradientFlow
                 }
 
                 steps.AddRange(layerSteps);
+                afterAffine |= layerSteps.Any(s => s is DenseStep or ResidualStep);
                 shape = layer.Model.OutputShape;
             }
 
@@ -288,6 +304,20 @@ namespace NetGen.Generator.GradientFlow
             return new PoolStep(false, window, inverse, 1, inverse * outPositions / inPositions, output.Elements, c.Source);
         }
 
+        /// <summary>
+        /// A lookup of N(0, 1) rows (PyTorch's initialisation; the padding row is zero) by token ids drawn uniformly from the
+        /// vocabulary: each unit's second moment is the share of non-padding rows, of which 1/vocabulary is the unit's offset
+        /// (the mean of its column, shared by all samples). Its own gradient reaches only the rows looked up and is not part
+        /// of the first-to-last ratio, which compares affine layers.
+        /// </summary>
+        private static SignalStep Embedding(LayerTermContext c)
+        {
+            var vocabulary = (double)(c.Arguments.Long("numEmbeddings") ?? 1);
+            var rows = (c.Arguments.Long("PaddingIdx") ?? -1) >= 0 ? vocabulary - 1 : vocabulary;
+            var secondMoment = rows / vocabulary;
+            return new SequenceStep(0, 0, secondMoment / vocabulary, secondMoment * (1 - (1 / vocabulary)), c.Layer.Model.OutputShape.Elements, c.Source);
+        }
+
         private static Initialization? DeclaredOrDefault(LayerTermContext c) =>
             c.Layer.Init is { } declared
                 ? Initialization.Declared(declared.Scheme, declared.Gain, declared.NegativeSlope, declared.FanOut, declared.ZeroBias)
@@ -324,6 +354,9 @@ namespace NetGen.Generator.GradientFlow
 
         /// <summary>The declaring class's last layer (never a layer inside a block).</summary>
         public bool IsLast { get; }
+
+        /// <summary>An affine layer (or residual connection) comes before this one, or it sits in a block.</summary>
+        public bool AfterAffine { get; init; }
 
         public LayerArguments Arguments => LayerArguments.From(Layer.Attribute);
     }

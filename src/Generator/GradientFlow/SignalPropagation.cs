@@ -126,16 +126,36 @@ namespace NetGen.Generator.GradientFlow
                         chain.Add(p.Source);
                         features = p.OutFeatures;
                         break;
+                    case SequenceStep s:
+                        var (m2s, mcs) = state.Moments();
+                        var mus = state.Mean();
+                        state.ResetGaussian(
+                            (s.Keep * Math.Max(mcs - (mus * mus), 0)) + s.AddedOffset,
+                            (s.Keep * Math.Max(m2s - mcs, 0)) + s.AddedSample,
+                            s.MeanScale * mus);
+                        chain.Clear();
+                        features = s.OutFeatures;
+                        break;
                     case ResidualStep r:
                         var residual = new ResidualNode(state.Close(chain));
                         block.Nodes.Add(residual);
                         var identity = state.Clone();
                         state.ResetJacobian();
                         residual.Branch = Forward(r.Branch, state, features, dense, out var branchFeatures);
-                        if (branchFeatures != features)
+                        var shortcutFeatures = features;
+                        if (r.Shortcut is { } projection)
                         {
-                            throw new ArgumentException($"A residual branch must keep {features} features, but it ends with {branchFeatures}.", nameof(steps));
+                            // A projection shortcut is a second branch from the same input: its own signal, its own gradient.
+                            identity.ResetJacobian();
+                            residual.Shortcut = Forward(projection, identity, features, dense, out shortcutFeatures);
                         }
+
+                        if (branchFeatures != shortcutFeatures)
+                        {
+                            throw new ArgumentException($"A residual branch must end with the {shortcutFeatures} features of its shortcut, but it ends with {branchFeatures}.", nameof(steps));
+                        }
+
+                        features = branchFeatures;
 
                         // The branch output's fluctuations are uncorrelated with its input's (random weights), so their
                         // second moments and shared parts add. Their means over all units are not random, though: a branch
@@ -179,8 +199,9 @@ namespace NetGen.Generator.GradientFlow
                         break;
                     case ResidualNode r:
                         var (branch, branchShared) = Backward(r.Branch!, logGradient, shared, batchSize);
-                        var total = LogAdd(logGradient, branch);
-                        shared = (Math.Exp(logGradient - total) * shared) + (Math.Exp(branch - total) * branchShared);
+                        var (direct, directShared) = r.Shortcut is { } projection ? Backward(projection, logGradient, shared, batchSize) : (logGradient, shared);
+                        var total = LogAdd(direct, branch);
+                        shared = (Math.Exp(direct - total) * directShared) + (Math.Exp(branch - total) * branchShared);
                         (logGradient, shared) = r.Chain.Through(total, shared);
                         break;
                 }
@@ -257,6 +278,9 @@ namespace NetGen.Generator.GradientFlow
             public Chain Chain { get; }
 
             public Block? Branch { get; set; }
+
+            /// <summary>The projection shortcut; null for the identity.</summary>
+            public Block? Shortcut { get; set; }
         }
 
         /// <summary>

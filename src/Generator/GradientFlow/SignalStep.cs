@@ -149,12 +149,42 @@ namespace NetGen.Generator.GradientFlow
         public double P { get; }
     }
 
-    /// <summary>A residual connection y = x + branch(x); the branch must keep the feature count.</summary>
+    /// <summary>
+    /// A layer over token sequences before the first affine layer (Embedding, PositionalEmbedding, MeanPool), which resets
+    /// the signal to a Gaussian: each unit's offset variance (its part shared by all samples), per-sample variance and the
+    /// mean common to all units are scaled, then added to. Its backward is not modelled: nothing before it has weights the
+    /// ratio compares (LayerTerms declines such a layer after an affine one).
+    /// </summary>
+    internal sealed class SequenceStep : SignalStep
+    {
+        public SequenceStep(double keep, double mean, double addedOffset, double addedSample, long outFeatures, int source)
+            : base(source) => (Keep, MeanScale, AddedOffset, AddedSample, OutFeatures) = (keep, mean, addedOffset, addedSample, outFeatures);
+
+        /// <summary>The factor on the incoming offset and per-sample variances.</summary>
+        public double Keep { get; }
+
+        /// <summary>The factor on the incoming common mean.</summary>
+        public double MeanScale { get; }
+
+        public double AddedOffset { get; }
+
+        public double AddedSample { get; }
+
+        public long OutFeatures { get; }
+    }
+
+    /// <summary>
+    /// A residual connection y = x + branch(x), the branch keeping the feature count; or, with a projection shortcut
+    /// (ResNet's downsample), y = shortcut(x) + branch(x), both ending with the same feature count.
+    /// </summary>
     internal sealed class ResidualStep : SignalStep
     {
-        public ResidualStep(IReadOnlyList<SignalStep> branch, int source = -1)
-            : base(source) => Branch = branch;
+        public ResidualStep(IReadOnlyList<SignalStep> branch, int source = -1, IReadOnlyList<SignalStep>? shortcut = null)
+            : base(source) => (Branch, Shortcut) = (branch, shortcut);
 
         public IReadOnlyList<SignalStep> Branch { get; }
+
+        /// <summary>The projection shortcut's steps; null for the identity.</summary>
+        public IReadOnlyList<SignalStep>? Shortcut { get; }
     }
 }

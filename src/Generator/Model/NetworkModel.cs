@@ -18,7 +18,14 @@ namespace NetGen.Generator.Model
         double? ClipValue,
         MonitorModel? Monitor,
         long TotalParameters,
-        long TrainableParameters);
+        long TrainableParameters)
+    {
+        /// <summary>
+        /// The user wrote <c>forward</c> (<c>Parsing.UserForward</c>): the emitter writes every member but it, and the
+        /// layers' shapes were checked one by one in declaration order, not along the data flow, which NetGen cannot see.
+        /// </summary>
+        public bool UserForward { get; init; }
+    }
 
     /// <summary>
     /// One declared layer after shape inference, in two parts. The target-neutral part says what the layer is:

@@ -15,7 +15,11 @@ namespace NetGen.Generator.Model
         bool HasClip,
         bool HasClipValue,
         bool HasLoss,
-        bool HasMonitor);
+        bool HasMonitor)
+    {
+        /// <summary>The class writes its own <c>forward</c>: the shell declares none.</summary>
+        public bool HasUserForward { get; init; }
+    }
 
     /// <summary>A layer field the shell declares: a layer that resolved before (or despite) the error.</summary>
     internal sealed record ShellField(string Name, string ModuleType);

@@ -87,9 +87,10 @@ namespace NetGen.Generator.Parsing
                 }
                 else if (GeneratedMember(member.Name, options) is { } generated &&
                          member is not IMethodSymbol { MethodKind: not MethodKind.Ordinary } &&
-                         // Overloads of the generated methods are fine: only their own signatures clash.
-                         !(member is IMethodSymbol method && member.Name is "forward" or "ClipGradients" or "ClipGradientValues" &&
-                           method.Parameters.Length != (member.Name == "forward" ? 1 : 0)))
+                         // Overloads of the generated methods are fine: only their own signatures clash. A forward(Tensor) is the
+                         // user's own forward, which replaces the generated one (Parsing/UserForward; NG0121 when its signature is wrong).
+                         !(member is IMethodSymbol method &&
+                           (member.Name == "forward" || (member.Name is "ClipGradients" or "ClipGradientValues" && method.Parameters.Length != 0))))
                 {
                     var at = member.Name == "ClipGradients" && clipAttribute is not null ? AttributeReader.Location(clipAttribute, cancellationToken) : location;
                     diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MemberNameClash, at, member.Name, type.Name,
@@ -117,7 +118,7 @@ namespace NetGen.Generator.Parsing
         };
 
         /// <summary>Members of NetGen's own generated declaration (marked [GeneratedCode("NetGen", ...)]) are not the user's.</summary>
-        private static bool IsDeclaredByUser(ISymbol member, CancellationToken cancellationToken)
+        internal static bool IsDeclaredByUser(ISymbol member, CancellationToken cancellationToken)
         {
             foreach (var reference in member.DeclaringSyntaxReferences)
             {

@@ -13,7 +13,8 @@ namespace NetGen.Generator.Parsing
     /// Reads a class's NetGen attributes into a <see cref="NetworkModel"/>, in stages:
     /// <list type="number">
     /// <item><see cref="AttributeReader"/>: the NetGen attributes in source order, each one's arguments readable;</item>
-    /// <item><see cref="ClassChecks"/>: the class can be completed (partial, top-level, no base class);</item>
+    /// <item><see cref="ClassChecks"/>: the class can be completed (partial, top-level, no base class);
+    /// <see cref="UserForward"/>: whether the user wrote forward, which changes how shapes flow;</item>
     /// <item><see cref="ShapeFlow"/>: class options read through <see cref="NetworkOptionCatalog"/>; layers named
     /// (<see cref="LayerNaming"/>) and resolved through <see cref="LayerCatalog"/> while the shape flows down,
     /// blocks parsed recursively (<see cref="ResolveBlock"/>);</item>
@@ -53,9 +54,10 @@ namespace NetGen.Generator.Parsing
             var diagnostics = new List<Diagnostic>();
             var anchor = AttributeReader.Location(attributes[0], cancellationToken) ?? type.Locations.FirstOrDefault();
             var classIsValid = ClassChecks.Check(type, attributes, anchor, diagnostics, cancellationToken);
+            var userForward = UserForward.Find(type, diagnostics, cancellationToken);
 
             var blocks = new BlockCache(enclosing.Add(type), cancellationToken);
-            var flow = new ShapeFlow(type.Name, blocks.Resolve, diagnostics);
+            var flow = new ShapeFlow(type.Name, blocks.Resolve, diagnostics) { UserForward = userForward };
             var options = new NetworkOptions();
             var optionAttributes = new Dictionary<string, AttributeData>();
             foreach (var attribute in attributes)
@@ -94,6 +96,7 @@ namespace NetGen.Generator.Parsing
                 InitAttribute = optionAttributes.TryGetValue(ClassInitKey, out var init) ? init : null,
                 LossAttribute = optionAttributes.TryGetValue("Loss", out var loss) ? loss : null,
                 Options = options,
+                UserForward = userForward,
             };
 
             var hasErrors = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
@@ -122,7 +125,10 @@ namespace NetGen.Generator.Parsing
                 options.ClipValue,
                 options.Monitor,
                 total,
-                trainable));
+                trainable)
+            {
+                UserForward = userForward,
+            });
         }
 
         /// <summary>Reads a class-level option (<c>[ClipGradNorm]</c>, <c>[Loss]</c>, ...) into <paramref name="options"/>.</summary>
@@ -213,8 +219,8 @@ namespace NetGen.Generator.Parsing
             }
 
             var parsed = Parse(block, attributes, visiting, cancellationToken);
-            return parsed.Model is null
-                ? new NetworkResolution(null, "has declaration errors of its own; fix those first")
+            return parsed.Model is null ? new NetworkResolution(null, "has declaration errors of its own; fix those first")
+                : parsed.Model.UserForward ? new NetworkResolution(null, "has a forward of its own, so NetGen cannot know the shape it returns; call it from your own forward instead")
                 : new NetworkResolution(parsed.Model, null) { Parsed = parsed };
         }
     }

@@ -18,8 +18,9 @@ namespace NetGen.Generator.Parsing
     {
         // Problems with the class itself, where the shell's partial declaration or its members could not compile:
         // not partial, nested/generic/static, another base type, layers split across declarations, a member that
-        // takes a generated name, a constructor that does not chain to this() (it would now call the module's base()).
-        private static readonly HashSet<string> ClassProblems = new() { "NG0102", "NG0109", "NG0110", "NG0111", "NG0112", "NG0120" };
+        // takes a generated name, a constructor that does not chain to this() (it would now call the module's base()), a
+        // forward(Tensor) of the user's that is no override (next to the shell's it would be CS0111 or hide it).
+        private static readonly HashSet<string> ClassProblems = new() { "NG0102", "NG0109", "NG0110", "NG0111", "NG0112", "NG0120", "NG0121" };
 
         // The shell's own member names: a layer named like one of them (allowed when the option it would clash with is
         // itself invalid) gets no field.
@@ -66,7 +67,10 @@ namespace NetGen.Generator.Parsing
                 HasClip: options.Contains("ClipGradNormAttribute") && IsFree(type, "ClipGradients", parameters: 0),
                 HasClipValue: options.Contains("ClipGradValueAttribute") && IsFree(type, "ClipGradientValues", parameters: 0),
                 HasLoss: options.Contains("LossAttribute") && IsFree(type, "Loss", parameters: 2),
-                HasMonitor: options.Contains("GradientMonitorAttribute") && type.GetMembers("Monitor").IsEmpty);
+                HasMonitor: options.Contains("GradientMonitorAttribute") && type.GetMembers("Monitor").IsEmpty)
+            {
+                HasUserForward = parsed.UserForward,
+            };
         }
 
         /// <summary>

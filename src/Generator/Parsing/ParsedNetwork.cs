@@ -37,6 +37,9 @@ namespace NetGen.Generator.Parsing
 
         /// <summary>The class-level options as read (clipping, loss, monitor, initialisation), valid or not.</summary>
         public NetworkOptions Options { get; init; } = new();
+
+        /// <summary>The class declares its own <c>forward</c> (<see cref="Parsing.UserForward"/>), valid or not yet.</summary>
+        public bool UserForward { get; init; }
     }
 
     /// <summary>One resolved layer with what analyzers need to report at it. Not for pipeline models: it holds symbols.</summary>
@@ -47,6 +50,9 @@ namespace NetGen.Generator.Parsing
 
         /// <summary>For <c>[Block]</c> and <c>[Residual]</c>: the network used as the block, parsed.</summary>
         public ParsedNetwork? Block { get; init; }
+
+        /// <summary>For <c>[Residual(..., Shortcut = typeof(...))]</c>: the projection shortcut's parsed network.</summary>
+        public ParsedNetwork? Shortcut { get; init; }
     }
 
     /// <summary>

@@ -35,6 +35,12 @@ namespace NetGen.Generator.Parsing
         /// <summary>The per-sample input shape, fixed by <c>[Input]</c> or by the first layer that states its input size.</summary>
         public Shape? InputShape { get; private set; }
 
+        /// <summary>
+        /// The class writes its own forward, so declaration order is not the data flow: a layer that states its own input
+        /// (<c>Linear(24, 4)</c>, a block) takes that, and <c>[Input]</c> may restate the shape before any layer.
+        /// </summary>
+        public bool UserForward { get; init; }
+
         /// <summary>Some layer failed (or could not be read), so the network gets no model.</summary>
         public bool AfterError { get; private set; }
 
@@ -67,9 +73,13 @@ namespace NetGen.Generator.Parsing
             {
                 var (name, valid) = _naming.Next(definition, arguments, copy, repeat, location, _diagnostics);
                 AfterError |= !valid;
-                var context = new LayerContext(arguments, _shape, name, _previousName, _shapeSourceRole, _shapeSourceName, _isFirst, AfterError, _resolveBlock, location, _diagnostics);
+                var context = new LayerContext(arguments, _shape, name, _previousName, _shapeSourceRole, _shapeSourceName, _isFirst, AfterError, _resolveBlock, location, _diagnostics)
+                {
+                    UserForward = UserForward,
+                };
                 _isFirst = false;
-                if (Resolve(definition, context, location) is not { } spec)
+                var stated = UserForward && _shape is not null && definition.Role != LayerRole.Input ? StatedInput(definition, arguments, name) : null;
+                if ((stated ?? Resolve(definition, context, location)) is not { } spec)
                 {
                     AfterError = true;
                     _shape = null;
@@ -78,7 +88,7 @@ namespace NetGen.Generator.Parsing
                 }
 
                 // The first layer that fixes a shape also fixes the network's input shape.
-                var input = _shape ?? spec.FixesInput;
+                var input = stated?.FixesInput ?? _shape ?? spec.FixesInput;
                 InputShape ??= input;
                 _shape = spec.OutputShape;
                 if (!definition.PreservesShape)
@@ -119,7 +129,29 @@ namespace NetGen.Generator.Parsing
                 Parsed.Add(new ParsedLayer(layer, definition, attribute, location)
                 {
                     Block = (arguments.Type("network") ?? arguments.Type("block")) is { } blockType ? _resolveBlock(blockType).Parsed as ParsedNetwork : null,
+                    Shortcut = spec.Shortcut is not null && arguments.Type("Shortcut") is { } shortcutType ? _resolveBlock(shortcutType).Parsed as ParsedNetwork : null,
                 });
+            }
+        }
+
+        /// <summary>
+        /// With the user's own forward: the layer resolved on its own, when its arguments state an input shape other than
+        /// the one declaration order hands it; null to resolve it against that shape as usual.
+        /// </summary>
+        private LayerSpec? StatedInput(LayerDefinition definition, LayerArguments arguments, string name)
+        {
+            var quiet = new List<Diagnostic>();
+            var alone = new LayerContext(arguments, null, name, _previousName, null, "the input", isFirst: false, afterError: false, _resolveBlock, null, quiet)
+            {
+                UserForward = true,
+            };
+            try
+            {
+                return definition.Infer(alone) is { FixesInput: { } own } spec && quiet.Count == 0 && !own.Equals(_shape) ? spec : null;
+            }
+            catch (OverflowException)
+            {
+                return null;
             }
         }
 

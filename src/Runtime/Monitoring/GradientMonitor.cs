@@ -142,6 +142,41 @@ namespace NetGen.Monitoring
         }
 
         /// <summary>
+        /// Watches a network whose <c>forward</c> is user-written, where there is no generated code to call
+        /// <see cref="BeginForward"/> and <see cref="Probe(int, Tensor)"/>: a forward pre-hook on the network begins each pass, and
+        /// a forward hook on each layer module of the table (those taking and returning one tensor) probes its output. Hooks
+        /// fire through <c>call(...)</c>, as in PyTorch through <c>module(x)</c>: a forward that calls a layer's <c>forward</c>
+        /// directly leaves that layer's output gradient unrecorded (its parameter gradients are still read), and a network
+        /// run through its own <c>forward</c> instead of <c>call</c> (or <c>TrainStep</c>) is not sampled.
+        /// </summary>
+        /// <returns>The number of layer modules hooked.</returns>
+        public int AttachHooks()
+        {
+            if (owner is not nn.Module<Tensor, Tensor> network)
+            {
+                throw new InvalidOperationException($"{owner.GetName()} does not take and return one tensor, so no forward pre-hook can begin its passes.");
+            }
+
+            network.register_forward_pre_hook((_, input) =>
+            {
+                BeginForward();
+                return input;
+            });
+            var hooked = 0;
+            for (var i = 0; i < layers.Length; i++)
+            {
+                if (layers[i].Module is nn.Module<Tensor, Tensor> module)
+                {
+                    var index = i;
+                    module.register_forward_hook((_, _, output) => Probe(index, output));
+                    hooked++;
+                }
+            }
+
+            return hooked;
+        }
+
+        /// <summary>
         /// Watches the output of layer <paramref name="layer"/>; the generated <c>forward</c> wraps each layer call in it. On a
         /// sampled pass it measures a ReLU's zero outputs and returns an identity of <paramref name="output"/> whose backward
         /// records the incoming gradient's norm; otherwise it returns <paramref name="output"/> itself.

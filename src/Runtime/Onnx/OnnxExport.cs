@@ -64,6 +64,11 @@ public static class OnnxExport
     private static Onnx.Proto.ModelProto ToOnnxModel(nn.Module<Tensor, Tensor> module, OnnxExportOptions? options)
     {
         ArgumentNullException.ThrowIfNull(module);
+        if (NetworkSummary.Of(module.GetType()) is { ForwardIsUserWritten: true })
+        {
+            throw new ArgumentException(NetworkSummary.UserForwardMessage(module.GetType(), "an ONNX graph"), nameof(module));
+        }
+
         if (module is not IOnnxExportable network)
         {
             throw new ArgumentException(

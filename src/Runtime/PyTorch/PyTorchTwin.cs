@@ -30,6 +30,11 @@ public static class PyTorchTwin
     public static string Source(Type network)
     {
         ArgumentNullException.ThrowIfNull(network);
+        if (NetworkSummary.Of(network) is { ForwardIsUserWritten: true })
+        {
+            throw new ArgumentException(NetworkSummary.UserForwardMessage(network, "a PyTorch twin"), nameof(network));
+        }
+
         var property = network.GetProperty("PyTorchSource", BindingFlags.Public | BindingFlags.Static);
         return property?.GetValue(null) as string
             ?? throw new ArgumentException(

@@ -106,6 +106,28 @@ public class CalibrationTests
         Assert.True(withinTwo >= 0.9, $"only {withinTwo:P0} of predictions are within a factor 2\n{table}");
     }
 
+    [Fact]
+    public void NG0001_on_projection_shortcut_networks_keeps_precision_and_recall_at_100_percent()
+    {
+        var (rows, declined) = Measure("Calibration/ArchitectureCalibrationNetworks.cs", "NetGen.Tests.Calibration.Architecture.", linearOnly: false);
+        Assert.Empty(declined);
+        Assert.Contains(rows, r => r.Vanishing);
+        Assert.Contains(rows, r => !r.Vanishing);
+        var (precision, recall) = Score(rows, r => r.Fired);
+        var table = Table(rows, declined, precision, recall);
+        _output.WriteLine(table);
+        if (Environment.GetEnvironmentVariable("NETGEN_WRITE_CALIBRATION_TABLE") == "1")
+        {
+            WriteTable(table, "architecture-");
+        }
+
+        Assert.All(rows, r => Assert.Equal(r.Predicted < VanishingGradientDefault, r.Fired));
+        Assert.Equal(1.0, precision);
+        Assert.Equal(1.0, recall);
+        var withinTwo = rows.Count(r => Math.Abs(Math.Log(r.Predicted / r.Measured)) <= Math.Log(2)) / (double)rows.Count;
+        Assert.True(withinTwo >= 0.9, $"only {withinTwo:P0} of predictions are within a factor 2\n{table}");
+    }
+
     /// <summary>Below this the predicted time ratio is given as a bound only: seed-to-seed spread over hundreds of steps is
     /// orders of magnitude, and the verdict (vanishing) is all that matters there.</summary>
     private const double RecurrentBound = 1e-10;
@@ -220,7 +242,9 @@ public class CalibrationTests
             using var network = (torch.nn.Module<torch.Tensor, torch.Tensor>)Activator.CreateInstance(type)!;
             var (measured, growth) = linearOnly
                 ? GradientRatio.MeasureWithGrowth(network, GradientRatio.GeneratedLinears(network)[0], GradientRatio.GeneratedLinears(network)[^1], parsed.Model!.InputShape.Last, seed: 1)
-                : (GradientRatio.Measure(network, affine[0].Model.FieldName + ".weight", affine[^1].Model.FieldName + ".weight", parsed.Model!.InputShape.Dims.ToArray(), seed: 1), 1.0);
+                : parsed.Layers[0].Definition.AttributeName == "Embedding"
+                    ? (TokenGradientRatio.Measure(network, affine[0].Model.FieldName + ".weight", affine[^1].Model.FieldName + ".weight", parsed.Model!.InputShape.Dims[0], parsed.Layers[0].Model.Long("numEmbeddings"), seed: 1), 1.0)
+                    : (GradientRatio.Measure(network, affine[0].Model.FieldName + ".weight", affine[^1].Model.FieldName + ".weight", parsed.Model!.InputShape.Dims.ToArray(), seed: 1), 1.0);
             (prediction is null ? declined : rows).Add(new Row(name, Describe(parsed), prediction?.FirstToLastRatio ?? double.NaN, measured, fired.Contains(name), exploding.Contains(name), growth));
         }
 

@@ -297,8 +297,12 @@ public class DeclarationErrorTests
             "[{|NG0112:Linear(4, 2, Name = \"encoder\")|}] public partial class Net { public void encoder() { } }"
         },
         {
-            "NG0112 a forward method",
-            "[{|NG0112:Linear(4, 2)|}] public partial class Net { public object forward(object input) => input; }"
+            "NG0121 a one-parameter forward that takes no Tensor",
+            "[Linear(4, 2)] public partial class Net { public object {|NG0121:forward|}(object input) => input; }"
+        },
+        {
+            "NG0121 a forward(Tensor) that does not override",
+            "[Linear(4, 2)] public partial class Net { public TorchSharp.torch.Tensor {|NG0121:forward|}(TorchSharp.torch.Tensor input) => input; }"
         },
         {
             "NG0112 a Summary property",

@@ -51,7 +51,7 @@ public sealed class RandomDeclarations
         _options.Clear();
         var attributeLists = Enumerable.Range(0, Pick(1, 1, 2, 2, 3)).Select(_ => AttributeList(name)).ToList();
         var shape = _clean ? 100 : _random.Next(100);
-        var members = _clean ? Pick(string.Empty, string.Empty, "public int hidden;", "public " + name + "(int seed) : this() { }")
+        var members = _clean ? Pick(string.Empty, string.Empty, "public int hidden;", "public " + name + "(int seed) : this() { }", UserForward)
             : _random.Next(100) < 12 ? Member(name) : string.Empty;
 
         if (shape < 4)
@@ -285,6 +285,8 @@ public sealed class RandomDeclarations
         "public void bn1() { }",
         "public object forward(object input) => input;",
         "public object forward(object a, object b) => a;",
+        UserForward,
+        "public TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor input) => input;",
         "public static int InputShape => 1;",
         "public const long TrainableParameterCount = 1;",
         "public double ClipGradients() => 0;",
@@ -292,6 +294,9 @@ public sealed class RandomDeclarations
         "public " + className + "(int seed) { }",
         "public int relu1;",
         "public int hidden;");
+
+    /// <summary>The escape hatch: the class's own forward, which replaces the generated one.</summary>
+    private const string UserForward = "public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor input) => input;";
 
     private int Pick(params int[] values) => values[_random.Next(values.Length)];
 

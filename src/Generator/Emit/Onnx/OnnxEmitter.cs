@@ -21,7 +21,7 @@ namespace NetGen.Generator.Emit.Onnx
         /// it cannot export it instead of writing a wrong graph.
         /// </summary>
         public static bool Supports(NetworkModel network) =>
-            network.Layers.All(l => OnnxSpellings.ByKind.ContainsKey(l.Kind) && l.Shortcut is null && l.Branches.Count == 0 && (l.Block is null || Supports(l.Block)));
+            !network.UserForward && network.Layers.All(l => OnnxSpellings.ByKind.ContainsKey(l.Kind) && l.Shortcut is null && l.Branches.Count == 0 && (l.Block is null || Supports(l.Block)));
 
         public static string Emit(NetworkModel network)
         {

@@ -71,7 +71,7 @@ namespace NetGen.Generator.Emit.PyTorch
         /// projection shortcuts, parallel branches) get no <c>PyTorchSource</c>, and <c>PyTorchTwin.Source</c> says so.
         /// </summary>
         public static bool Supports(NetworkModel network) =>
-            System.Linq.Enumerable.All(network.Layers, l => PyTorchSpellings.ByKind.ContainsKey(l.Kind) && l.Shortcut is null && l.Branches.Count == 0 && (l.Block is null || Supports(l.Block)));
+            !network.UserForward && System.Linq.Enumerable.All(network.Layers, l => PyTorchSpellings.ByKind.ContainsKey(l.Kind) && l.Shortcut is null && l.Branches.Count == 0 && (l.Block is null || Supports(l.Block)));
 
         public static void WriteSourceProperty(SourceWriter w, NetworkModel network)
         {
