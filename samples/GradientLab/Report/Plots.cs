@@ -99,7 +99,7 @@ public static class Plots
     /// <param name="path">The PNG file to write.</param>
     public static void LossCurves(IReadOnlyList<VariantResult> results, string path)
     {
-        var plot = NewPlot("Training loss per epoch (cross-entropy; DeepNet dashed: mean squared error; convolutional and recurrent pairs dotted)", "epoch", "mean training loss (log scale)");
+        var plot = NewPlot("Training loss per epoch (DeepNet dashed: MSE; convolutional and RNN pairs dotted)", "epoch", "mean training loss (log scale)");
         var palette = new ScottPlot.Palettes.Category20();
         for (var i = 0; i < results.Count; i++)
         {
