@@ -12,7 +12,7 @@
 # Total params: 1,218
 # Trainable params: 1,218
 # Non-trainable params: 0
-# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
+# Grad @ init: gradient reaching the first time step relative to the last, predicted at initialisation (n/a: not predicted)
 
 import math
 
