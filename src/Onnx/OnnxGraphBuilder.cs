@@ -41,6 +41,7 @@ public sealed class OnnxGraphBuilder
     private readonly Func<string, OnnxWeight> weights;
     private readonly Dictionary<string, long[]> shapes = new(StringComparer.Ordinal);
     private readonly HashSet<string> nodeNames = new(StringComparer.Ordinal);
+    private readonly HashSet<string> tokenValues = new(StringComparer.Ordinal);
     private readonly string networkName;
     private bool hasOutput;
 
@@ -77,6 +78,21 @@ public sealed class OnnxGraphBuilder
         var shape = Batched(sampleShape);
         graph.Input.Add(ValueInfo(InputName, shape));
         shapes[InputName] = shape;
+        return InputName;
+    }
+
+    /// <summary>
+    /// Declares the graph input <c>input</c> as int64 token ids of shape [batch, ...<paramref name="sampleShape"/>], for
+    /// networks that start with an <c>Embedding</c> (PyTorch's and ONNX Runtime's type for indices).
+    /// </summary>
+    /// <param name="sampleShape">The shape of one sample, as declared (<c>[steps]</c>).</param>
+    /// <returns>The input's value name.</returns>
+    public string TokenInput(params long[] sampleShape)
+    {
+        var shape = Batched(sampleShape);
+        graph.Input.Add(ValueInfo(InputName, shape, TensorProto.Types.DataType.Int64));
+        shapes[InputName] = shape;
+        tokenValues.Add(InputName);
         return InputName;
     }
 
@@ -328,6 +344,194 @@ public sealed class OnnxGraphBuilder
         }
 
         return Node(name, "Add", new[] { x, blockOutput }, shape);
+    }
+
+    // ---- Text layers and compositions beyond a chain ---------------------------------------------------------
+
+    /// <summary>
+    /// <c>Embedding</c>: <c>Gather</c> of the rows of <c>{name}.weight</c> at the int64 token ids (the graph's token
+    /// input, <see cref="TokenInput"/>). The padding row is an ordinary row at inference.
+    /// </summary>
+    public string Embedding(string name, string x)
+    {
+        if (!tokenValues.Contains(x))
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (Embedding) looks up int64 token ids, but its input '{x}' is not the graph's token input.");
+        }
+
+        var input = ShapeOf(x);
+        var weight = Weight(name + ".weight");
+        return Node(name, "Gather", new[] { weight, x }, input.Append(WeightShape(weight)[1]).ToArray(), Int("axis", 0));
+    }
+
+    /// <summary><c>PositionalEmbedding</c>: <c>Add</c> of the learned [steps, features] table, broadcast over the batch.</summary>
+    public string PositionalEmbedding(string name, string x)
+    {
+        var input = ShapeOf(x);
+        var weight = Weight(name + ".weight");
+        RequireRank(name, "PositionalEmbedding", input, 3);
+        if (!input.Skip(1).SequenceEqual(WeightShape(weight)))
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (PositionalEmbedding) holds {Text(WeightShape(weight))} but its input is {Text(input)}.");
+        }
+
+        return Node(name, "Add", new[] { x, weight }, input);
+    }
+
+    /// <summary>
+    /// <c>MultiheadAttention</c>: batch-first self-attention with PyTorch's parameters (<c>in_proj_weight</c>,
+    /// <c>in_proj_bias</c>, <c>out_proj</c>). The stacked projection is one <c>MatMul</c>; queries, keys and values are
+    /// <c>Slice</c>s of it, split into heads by <c>Reshape</c> and <c>Transpose</c>; scores are divided by √(head size),
+    /// a causal mask adds -∞ above the diagonal, <c>Softmax</c> runs over the keys. Eval semantics: no dropout.
+    /// </summary>
+    public string MultiheadAttention(string name, string x, long heads, bool causal)
+    {
+        var input = ShapeOf(x);
+        RequireRank(name, "MultiheadAttention", input, 3);
+        var (steps, features) = (input[1], input[2]);
+        if (heads < 1 || features % heads != 0)
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (MultiheadAttention) cannot split {features} features into {heads} heads.");
+        }
+
+        var headSize = features / heads;
+        var projected = Affine(name, x, name + ".in_proj_weight", name + ".in_proj_bias");
+        var lastAxis = Longs(name, "axis2", 2);
+        string Part(int index, string what, long[] perm, long[] shape)
+        {
+            var slice = Node(name, "Slice", new[] { projected, Longs(name, what + "_start", index * features), Longs(name, what + "_end", (index + 1) * features), lastAxis }, new[] { -1, steps, features });
+            var split = Node(name, "Reshape", new[] { slice, Longs(name, "heads_shape", -1, steps, heads, headSize) }, new[] { -1, steps, heads, headSize });
+            return Node(name, "Transpose", new[] { split }, shape, Ints("perm", perm));
+        }
+
+        var q = Part(0, "q", new long[] { 0, 2, 1, 3 }, new[] { -1, heads, steps, headSize });
+        var k = Part(1, "k", new long[] { 0, 2, 3, 1 }, new[] { -1, heads, headSize, steps });
+        var v = Part(2, "v", new long[] { 0, 2, 1, 3 }, new[] { -1, heads, steps, headSize });
+        var scoreShape = new[] { -1, heads, steps, steps };
+        var scores = Node(name, "MatMul", new[] { q, k }, scoreShape);
+        scores = Node(name, "Div", new[] { scores, FloatScalar(name, "sqrt_head_size", (float)Math.Sqrt(headSize)) }, scoreShape);
+        if (causal)
+        {
+            var mask = new float[steps * steps];
+            for (var row = 0; row < steps; row++)
+            {
+                for (var column = row + 1; column < steps; column++)
+                {
+                    mask[(row * steps) + column] = float.NegativeInfinity;
+                }
+            }
+
+            scores = Node(name, "Add", new[] { scores, FloatConstant(name, "causal_mask", new[] { steps, steps }, mask) }, scoreShape);
+        }
+
+        var weights = Node(name, "Softmax", new[] { scores }, scoreShape, Int("axis", -1));
+        var attended = Node(name, "MatMul", new[] { weights, v }, new[] { -1, heads, steps, headSize });
+        attended = Node(name, "Transpose", new[] { attended }, new[] { -1, steps, heads, headSize }, Ints("perm", 0, 2, 1, 3));
+        attended = Node(name, "Reshape", new[] { attended, Longs(name, "merged_shape", -1, steps, features) }, new[] { -1, steps, features });
+        return Linear(name + ".out_proj", attended, bias: true);
+    }
+
+    /// <summary>
+    /// <c>TransformerEncoderLayer</c> in eval semantics (dropout is the identity): <c>self_attn</c> as
+    /// <see cref="MultiheadAttention"/>, the feed-forward block <c>linear2(relu(linear1(x)))</c>, and the residual
+    /// additions with <c>norm1</c>/<c>norm2</c> after them (post-norm) or before the sub-blocks (<paramref name="normFirst"/>).
+    /// The norms are <c>LayerNormalization</c>, so the layer needs opset 17.
+    /// </summary>
+    public string TransformerEncoderLayer(string name, string x, long heads, bool normFirst, double epsilon)
+    {
+        RequireOpset(name, "TransformerEncoderLayer", "LayerNormalization", 17);
+        var shape = ShapeOf(x);
+        RequireRank(name, "TransformerEncoderLayer", shape, 3);
+        string Attention(string value) => MultiheadAttention(name + ".self_attn", value, heads, causal: false);
+        string FeedForward(string value) => Linear(name + ".linear2", Relu(name + ".relu", Linear(name + ".linear1", value, bias: true)), bias: true);
+        string Norm(string which, string value) => LayerNormalization(name + "." + which, value, epsilon);
+        if (normFirst)
+        {
+            var attended = Add(name, x, Attention(Norm("norm1", x)));
+            return Add(name, attended, FeedForward(Norm("norm2", attended)));
+        }
+
+        var first = Norm("norm1", Add(name, x, Attention(x)));
+        return Norm("norm2", Add(name, first, FeedForward(first)));
+    }
+
+    /// <summary><c>MeanPool</c>: <c>ReduceMean</c> over the steps (axis 1) of a batch-first sequence.</summary>
+    public string MeanPool(string name, string x)
+    {
+        var input = ShapeOf(x);
+        RequireRank(name, "MeanPool", input, 3);
+        var output = new[] { -1, input[2] };
+        return Opset >= 18
+            ? Node(name, "ReduceMean", new[] { x, Longs(name, "axis1", 1) }, output, Int("keepdims", 0))
+            : Node(name, "ReduceMean", new[] { x }, output, Ints("axes", 1), Int("keepdims", 0));
+    }
+
+    /// <summary>
+    /// <c>Branches</c>' merge: the branch outputs (each branch written inline under <c>{name}.0.</c>, <c>{name}.1.</c>, ...)
+    /// joined by <c>Concat</c> on axis 1, or added one after another as the TorchSharp module does.
+    /// </summary>
+    public string MergeBranches(string name, bool concatenate, params string[] branchOutputs)
+    {
+        ArgumentNullException.ThrowIfNull(branchOutputs);
+        if (branchOutputs.Length < 2)
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (Branches) needs two or more branch outputs, not {branchOutputs.Length}.");
+        }
+
+        var first = ShapeOf(branchOutputs[0]);
+        if (!concatenate)
+        {
+            var sum = Add(name, branchOutputs[0], branchOutputs[1]);
+            for (var i = 2; i < branchOutputs.Length; i++)
+            {
+                sum = Add(name, sum, branchOutputs[i]);
+            }
+
+            return sum;
+        }
+
+        var output = (long[])first.Clone();
+        output[1] = 0;
+        foreach (var branch in branchOutputs)
+        {
+            var shape = ShapeOf(branch);
+            if (shape.Length != first.Length || !shape.Skip(2).SequenceEqual(first.Skip(2)))
+            {
+                throw new InvalidOperationException($"{networkName}: {name} (Branches) cannot concatenate {Text(first)} and {Text(shape)} on axis 1.");
+            }
+
+            output[1] += shape[1];
+        }
+
+        return Node(name, "Concat", branchOutputs, output, Int("axis", 1));
+    }
+
+    /// <summary><c>x·Wᵀ + b</c> over the last axis with the weight and bias read by their state-dict keys.</summary>
+    private string Affine(string name, string x, string weightKey, string biasKey)
+    {
+        var input = ShapeOf(x);
+        var weight = Weight(weightKey);
+        var w = WeightShape(weight);
+        RequireLast(name, "Linear", input, w[1]);
+        var output = input.Take(input.Length - 1).Append(w[0]).ToArray();
+        var transposed = Node(name, "Transpose", new[] { weight }, new[] { w[1], w[0] }, Ints("perm", 1, 0));
+        var product = Node(name, "MatMul", new[] { x, transposed }, output);
+        return Node(name, "Add", new[] { product, Weight(biasKey) }, output);
+    }
+
+    private string FloatConstant(string layer, string what, long[] dims, float[] values)
+    {
+        var name = $"/{layer}/{what}";
+        if (!shapes.ContainsKey(name))
+        {
+            var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+            tensor.Dims.AddRange(dims);
+            tensor.FloatData.AddRange(values);
+            graph.Initializer.Add(tensor);
+            shapes[name] = dims;
+        }
+
+        return name;
     }
 
     // ---- The model -----------------------------------------------------------------------------------------
@@ -613,7 +817,7 @@ public sealed class OnnxGraphBuilder
 
     private static string Text(long[] shape) => "[" + string.Join(", ", shape.Select(d => d < 0 ? BatchDimension : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
-    private static ValueInfoProto ValueInfo(string name, long[] shape)
+    private static ValueInfoProto ValueInfo(string name, long[] shape, TensorProto.Types.DataType type = TensorProto.Types.DataType.Float)
     {
         var tensorShape = new TensorShapeProto();
         foreach (var d in shape)
@@ -624,7 +828,7 @@ public sealed class OnnxGraphBuilder
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = tensorShape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = tensorShape } },
         };
     }
 

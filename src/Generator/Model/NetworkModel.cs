@@ -21,6 +21,17 @@ namespace NetGen.Generator.Model
         long TrainableParameters)
     {
         /// <summary>
+        /// The size of the token table when the input is token ids (the first layer is an Embedding, or a block or the
+        /// first branch starting with one); null for float inputs. Every target types its input from this.
+        /// </summary>
+        public long? TokenVocabulary =>
+            Layers.Count == 0 ? null
+            : Layers[0] is { Kind: "Embedding" } embedding ? embedding.Long("numEmbeddings")
+            : Layers[0].Block is { } block ? block.TokenVocabulary
+            : Layers[0].Branches.Count > 0 ? Layers[0].Branches[0].Network.TokenVocabulary
+            : null;
+
+        /// <summary>
         /// The user wrote <c>forward</c> (<c>Parsing.UserForward</c>): the emitter writes every member but it, and the
         /// layers' shapes were checked one by one in declaration order, not along the data flow, which NetGen cannot see.
         /// </summary>

@@ -72,8 +72,8 @@ public static class OnnxExport
         if (module is not IOnnxExportable network)
         {
             throw new ArgumentException(
-                $"{module.GetType().Name} is not a NetGen network with an ONNX graph: only classes declared with NetGen's layer attributes describe one, "
-                + "and not yet those using Embedding, PositionalEmbedding, MultiheadAttention, TransformerEncoderLayer, MeanPool, Branches or a residual Shortcut.", nameof(module));
+                $"{module.GetType().Name} is not a NetGen network with an ONNX graph: only classes declared with NetGen's layer attributes describe one "
+                + "(in a project that references NetGen.Onnx, and without NG01xx errors).", nameof(module));
         }
 
         var opset = (options ?? new OnnxExportOptions()).Opset;

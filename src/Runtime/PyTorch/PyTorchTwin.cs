@@ -38,8 +38,7 @@ public static class PyTorchTwin
         var property = network.GetProperty("PyTorchSource", BindingFlags.Public | BindingFlags.Static);
         return property?.GetValue(null) as string
             ?? throw new ArgumentException(
-                $"{network.FullName} has no static PyTorchSource property: it is not a NetGen network (no layer attributes, or the declaration has an NG01xx error), "
-                + "or it uses a kind the twin does not spell yet (Embedding, PositionalEmbedding, MultiheadAttention, TransformerEncoderLayer, MeanPool, Branches, a residual Shortcut).",
+                $"{network.FullName} has no static PyTorchSource property: it is not a NetGen network (no layer attributes, or the declaration has an NG01xx error).",
                 nameof(network));
     }
 
@@ -122,7 +121,7 @@ public static class PyTorchTwin
     /// The write is atomic.
     /// </summary>
     /// <param name="path">The <c>.safetensors</c> file.</param>
-    /// <param name="inputs">The inputs, shape [samples, ...one sample's shape].</param>
+    /// <param name="inputs">The inputs, shape [samples, ...one sample's shape]: floats, or int64 token ids for a network that starts with an <c>Embedding</c>.</param>
     /// <param name="targets">The targets, shape [samples] or [samples, ...].</param>
     /// <exception cref="ArgumentException">The two tensors disagree on the number of samples.</exception>
     public static void WriteData(string path, Tensor inputs, Tensor targets)

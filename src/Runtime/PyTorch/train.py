@@ -9,8 +9,8 @@ scripts, Ray, cloud training services) every process joins an env:// process gro
 the script starts N processes itself with torch.multiprocessing.spawn on this machine; without
 either it trains in one process. The backend is NCCL when CUDA is available, gloo otherwise.
 
-Data: a safetensors file with the tensors "inputs" (samples first) and "targets", as written by
-NetGen.PyTorchTwin.WriteData; every rank reads it and DistributedSampler gives each rank its share.
+Data: a safetensors file with the tensors "inputs" (samples first; int64 token ids when the twin declares TOKENS,
+floats otherwise) and "targets", as written by NetGen.PyTorchTwin.WriteData; every rank reads it and DistributedSampler gives each rank its share.
 After every epoch rank 0 writes, each atomically (temporary file, then rename), into --out:
     <Class>.pt            the state dict, for LoadPyTorchStateDict in .NET or load_state_dict here
     <Class>.safetensors   the same weights, for LoadSafetensors in .NET
@@ -188,7 +188,15 @@ def check_data(twin, data_path, loss_name):
     if targets.dim() < 1 or targets.shape[0] != inputs.shape[0]:
         raise UsageError(f"{data_path}: {inputs.shape[0]} inputs but targets of shape {list(targets.shape)}; "
                          "targets need one entry per sample")
-    if not inputs.is_floating_point():
+    tokens = getattr(twin, "TOKENS", None)
+    if tokens is not None:
+        # A network that starts with an Embedding takes int64 token ids from 0 to TOKENS - 1.
+        if inputs.is_floating_point():
+            raise UsageError(f"{data_path}: inputs are {inputs.dtype}, but {model_name} takes token ids; write them as int64")
+        if inputs.numel() > 0 and (int(inputs.min()) < 0 or int(inputs.max()) >= tokens):
+            raise UsageError(f"{data_path}: token ids run from {int(inputs.min())} to {int(inputs.max())}, "
+                             f"but {model_name}'s embedding has {tokens} rows (ids 0 to {tokens - 1})")
+    elif not inputs.is_floating_point():
         raise UsageError(f"{data_path}: inputs are {inputs.dtype}; write them as floating point")
     if loss_name in CLASS_INDEX_LOSSES:
         classes = twin.OUTPUT_SHAPE[0]
@@ -203,8 +211,8 @@ def check_data(twin, data_path, loss_name):
         if tuple(targets.shape[1:]) != tuple(twin.OUTPUT_SHAPE):
             raise UsageError(f"{data_path}: targets have shape {list(targets.shape)}, but {model_name} outputs samples of shape "
                              f"{list(twin.OUTPUT_SHAPE)} for {loss_name}")
-        targets = targets.to(inputs.dtype)
-    return inputs.float(), targets
+        targets = targets.float()
+    return (inputs.long() if tokens is not None else inputs.float()), targets
 
 
 def resolve_loss(twin, args):

@@ -83,6 +83,9 @@ public static class ModuleWeights
     /// <summary>
     /// Loads a safetensors file whose keys differ from the module's through <paramref name="mapping"/>. Matching by
     /// position uses the order of the file's header. Every key and shape is checked first; on a mismatch nothing is copied.
+    /// A file whose keys are stored sorted by name (as Python's <c>safetensors</c> writes them) is refused for matching by
+    /// position when the module's order is not sorted too: pairs such as <c>bn1.bias</c> and <c>bn1.weight</c> have the same
+    /// shape, so a sorted file would load them into each other's place without any shape complaining.
     /// </summary>
     /// <typeparam name="TModule">The module type, returned for chaining.</typeparam>
     /// <param name="module">The module to load into.</param>
@@ -92,13 +95,72 @@ public static class ModuleWeights
     /// <exception cref="StateDictMismatchException">The mapped keys or shapes differ from the module's.</exception>
     /// <exception cref="InvalidDataException">The file is not a safetensors file.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ArgumentException">Matching by position, and the file's keys are sorted by name where the module's order is not.</exception>
     public static TModule LoadSafetensors<TModule>(this TModule module, string path, KeyMapping mapping)
         where TModule : nn.Module
     {
         ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(mapping);
         using var scope = torch.NewDisposeScope();
-        module.LoadStateDictChecked(ReadFile(path, SafetensorsFormat.ReadInOrder, "a safetensors file"), mapping, path);
+        var entries = ReadFile(path, SafetensorsFormat.ReadInOrder, "a safetensors file");
+        if (mapping is KeyMapping.PositionMapping && entries.Count > 1)
+        {
+            var fileKeys = entries.Select(e => e.Key).ToList();
+            var moduleKeys = InPyTorchOrder(module).Select(e => e.Key).ToList();
+            if (SortedLikePythonSafetensors(entries) && !IsSorted(moduleKeys))
+            {
+                throw new ArgumentException(
+                    $"Cannot match {path} to {module.GetName()} by position: the file stores its {fileKeys.Count} keys sorted by name "
+                    + $"({string.Join(", ", fileKeys.Take(3))}, ...), as Python's safetensors writes them, not in the order the model registers them "
+                    + $"({string.Join(", ", moduleKeys.Take(3))}, ...), so same-shaped tensors would land in each other's place. "
+                    + "Load it with a rename from the file's keys to the module's (LoadSafetensors(path, key => ...)), or save the checkpoint with "
+                    + "torch.save(model.state_dict()), which keeps the model's order.",
+                    nameof(mapping));
+            }
+        }
+
+        module.LoadStateDictChecked(entries, mapping, path);
         return module;
+    }
+
+    /// <summary>
+    /// Whether the entries are in the order Python's safetensors writes: grouped by element type (the widest first,
+    /// so BatchNorm's int64 counters come before the float32 weights), each group sorted by name.
+    /// </summary>
+    private static bool SortedLikePythonSafetensors(IReadOnlyList<(string Key, Tensor Tensor)> entries)
+    {
+        var finished = new HashSet<ScalarType>();
+        for (var i = 1; i < entries.Count; i++)
+        {
+            var (previous, current) = (entries[i - 1].Tensor.dtype, entries[i].Tensor.dtype);
+            if (previous != current)
+            {
+                finished.Add(previous);
+                if (finished.Contains(current))
+                {
+                    return false;
+                }
+            }
+            else if (string.CompareOrdinal(entries[i - 1].Key, entries[i].Key) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsSorted(IReadOnlyList<string> keys)
+    {
+        for (var i = 1; i < keys.Count; i++)
+        {
+            if (string.CompareOrdinal(keys[i - 1], keys[i]) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Loads a safetensors file whose keys <paramref name="rename"/> maps to the module's (null leaves an entry out).</summary>

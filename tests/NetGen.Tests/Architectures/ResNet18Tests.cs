@@ -100,6 +100,42 @@ public class ResNet18Tests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_safetensors_file_sorted_by_name_is_refused_by_position_and_loads_by_name()
+    {
+        // Python's safetensors stores the entries grouped by element type (int64 counters first), each group sorted by name.
+        using var scope = torch.NewDisposeScope();
+        using var source = new ResNet18().LoadPyTorchStateDict(Weights, TorchvisionToNetGen);
+        var sorted = source.state_dict()
+            .OrderBy(e => e.Value.dtype == ScalarType.Int64 ? 0 : 1)
+            .ThenBy(e => e.Key, StringComparer.Ordinal)
+            .ToList();
+        var path = Path.Combine(Path.GetTempPath(), "netgen-sorted-" + Guid.NewGuid().ToString("N") + ".safetensors");
+        try
+        {
+            using (var file = File.Create(path))
+            {
+                SafetensorsFormat.Write(file, sorted);
+            }
+
+            using var model = new ResNet18();
+            var error = Assert.Throws<ArgumentException>(() => model.LoadSafetensors(path, KeyMapping.ByPosition));
+            Assert.Contains("sorted by name", error.Message, StringComparison.Ordinal);
+            Assert.Contains("(bn1.num_batches_tracked, res1.bn1.num_batches_tracked, res1.bn2.num_batches_tracked, ...)", error.Message, StringComparison.Ordinal);
+            Assert.Contains("(conv1.weight, bn1.weight, bn1.bias, ...)", error.Message, StringComparison.Ordinal);
+            Assert.Contains("rename", error.Message, StringComparison.Ordinal);
+
+            // By name the same file loads, tensor for tensor.
+            model.LoadSafetensors(path, key => key);
+            var expected = source.state_dict();
+            Assert.All(model.state_dict(), e => Assert.True(Same(e.Value, expected[e.Key]), e.Key));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void The_pytorch_order_is_each_modules_parameters_then_buffers_then_children()
     {
         using var model = new ResNet18();

@@ -25,27 +25,6 @@ public class SummaryMatchesRuntimeTests
         nameof(V21ProjectedResidual), nameof(V22Branches),
     };
 
-    /// <summary>The networks using kinds the ONNX and PyTorch-twin targets do not spell yet (OnnxEmitter.Supports, PyTorchEmitter.Supports).</summary>
-    public static readonly string[] NotYetInOtherTargets = { nameof(EveryTextLayerNet), nameof(V21ProjectedResidual), nameof(V22Branches) };
-
-    /// <summary><see cref="Networks"/> without <see cref="NotYetInOtherTargets"/>.</summary>
-    public static TheoryData<string> OtherTargetNetworks
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (var name in Networks)
-            {
-                if (!NotYetInOtherTargets.Contains(name))
-                {
-                    data.Add(name);
-                }
-            }
-
-            return data;
-        }
-    }
-
     [Theory]
     [MemberData(nameof(Networks))]
     public void Every_layer_output_shape_and_parameter_count_matches_the_compile_time_summary(string networkName)

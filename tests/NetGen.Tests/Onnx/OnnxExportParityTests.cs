@@ -21,7 +21,7 @@ public class OnnxExportParityTests(ITestOutputHelper output)
     public const double Tolerance = 1e-5;
 
     [Theory]
-    [MemberData(nameof(SummaryMatchesRuntimeTests.OtherTargetNetworks), MemberType = typeof(SummaryMatchesRuntimeTests))]
+    [MemberData(nameof(SummaryMatchesRuntimeTests.Networks), MemberType = typeof(SummaryMatchesRuntimeTests))]
     public void Onnx_runtime_matches_the_module_in_eval_mode(string networkName)
     {
         using var module = OnnxFixtures.Create(networkName, seed: 11);
@@ -35,7 +35,7 @@ public class OnnxExportParityTests(ITestOutputHelper output)
         {
             using var scope = torch.NewDisposeScope();
             torch.manual_seed(batch);
-            using var input = torch.randn(new[] { (long)batch }.Concat(OnnxFixtures.SampleShape(module)).ToArray());
+            using var input = OnnxFixtures.RandomInput(module, batch);
             using var expected = module.forward(input);
             var actual = OnnxFixtures.RunOnnx(session, input);
 

@@ -26,12 +26,31 @@ internal static class OnnxFixtures
             for (var i = 0; i < 2; i++)
             {
                 using var scope = torch.NewDisposeScope();
-                module.forward(torch.randn(new[] { 8L }.Concat(SampleShape(module)).ToArray()) * 2 + 0.5);
+                module.forward(RandomInput(module, 8, scale: 2, shift: 0.5));
             }
         }
 
         module.eval();
         return module;
+    }
+
+    /// <summary>
+    /// A random batch for the network: token ids over the whole vocabulary when it starts with an Embedding,
+    /// otherwise normal floats times <paramref name="scale"/> plus <paramref name="shift"/>.
+    /// </summary>
+    public static Tensor RandomInput(nn.Module<Tensor, Tensor> module, long batch, double scale = 1, double shift = 0)
+    {
+        var shape = new[] { batch }.Concat(SampleShape(module)).ToArray();
+        return Vocabulary(module) is { } vocabulary
+            ? torch.randint(0, vocabulary, shape, dtype: ScalarType.Int64)
+            : (torch.randn(shape) * scale) + shift;
+    }
+
+    /// <summary>The token table's size when the network starts with an Embedding (its parameters over its width); null otherwise.</summary>
+    public static long? Vocabulary(nn.Module<Tensor, Tensor> module)
+    {
+        var first = ((NetworkSummary)module.GetType().GetProperty("Summary")!.GetValue(null)!).Layers[0];
+        return first.Type == "Embedding" ? first.Parameters / first.OutputShape[^1] : null;
     }
 
     public static long[] SampleShape(nn.Module<Tensor, Tensor> module) =>
@@ -42,8 +61,9 @@ internal static class OnnxFixtures
 
     public static (long[] Shape, float[] Values) RunOnnx(InferenceSession session, Tensor input)
     {
-        var values = input.contiguous().data<float>().ToArray();
-        using var value = OrtValue.CreateTensorValueFromMemory(values, input.shape);
+        using var value = input.dtype == ScalarType.Int64
+            ? OrtValue.CreateTensorValueFromMemory(input.contiguous().data<long>().ToArray(), input.shape)
+            : OrtValue.CreateTensorValueFromMemory(input.contiguous().data<float>().ToArray(), input.shape);
         using var results = session.Run(new RunOptions(), new[] { "input" }, new[] { value }, new[] { "output" });
         var result = results[0];
         return (result.GetTensorTypeAndShape().Shape, result.GetTensorDataAsSpan<float>().ToArray());

@@ -29,6 +29,10 @@ public class TypedInferenceTests
         [Linear(10, 20), ReLU, Linear(20, 5)] public partial class V01Mlp;
         [Input(3, 16, 16), Conv2d(4, 5), ReLU, MaxPool2d(2), Flatten, Linear(10)] public partial class V04SmallCnn;
         [Input(15, 4), GRU(8, 3), LastStep, Linear(2), LogSoftmax] public partial class V09DeepGru;
+        [Input(6), Embedding(20, 8, PaddingIdx = 0), PositionalEmbedding]
+        [TransformerEncoderLayer(2, 16), TransformerEncoderLayer(2, 16, Dropout = 0, NormFirst = true), MultiheadAttention(2, Causal = true)]
+        [MeanPool, Linear(3)]
+        public partial class EveryTextLayerNet;
         """;
 
     private static readonly Lazy<(Assembly Assembly, IReadOnlyList<string> Sources)> App = new(CompileApp);
@@ -73,6 +77,42 @@ public class TypedInferenceTests
         using var ortOutput = network.Run(ortInput);
         Assert.Equal(expectedTensor.shape, ortOutput.GetTensorTypeAndShape().Shape);
         AssertClose(expected, ortOutput.GetTensorDataAsSpan<float>().ToArray());
+    }
+
+    [Fact]
+    public void The_typed_class_of_a_token_network_takes_int64_ids()
+    {
+        using var module = OnnxFixtures.Create(nameof(EveryTextLayerNet), seed: 5);
+        using var temp = new TemporaryFolder();
+        var path = Path.Combine(temp.Path, "text.onnx");
+        OnnxFixtures.Export(module, path);
+        using var input = OnnxFixtures.RandomInput(module, 5);
+        using var expectedTensor = module.forward(input);
+        var expected = expectedTensor.data<float>().ToArray();
+        var tokens = input.data<long>().ToArray();
+
+        using var network = Load(nameof(EveryTextLayerNet), path);
+        Assert.True(network.TakesTokens);
+        AssertClose(expected, network.Run(tokens));
+        var buffer = new float[network.OutputLength];
+        network.Run(tokens.AsSpan(0, network.InputLength), buffer);
+        AssertClose(expected[..network.OutputLength], buffer);
+        AssertClose(expected, network.Run(new DenseTensor<long>(tokens, new[] { 5, 6 })).Buffer.ToArray());
+        using var ortInput = OrtValue.CreateTensorValueFromMemory(tokens, input.shape);
+        using var ortOutput = network.Run(ortInput);
+        AssertClose(expected, ortOutput.GetTensorDataAsSpan<float>().ToArray());
+
+        var floats = Assert.Throws<ArgumentException>(() => network.Run(new float[12]));
+        Assert.Contains("int64 token ids", floats.Message, StringComparison.Ordinal);
+        Assert.Contains("whole samples of 6 token ids", Assert.Throws<ArgumentException>(() => network.Run(new long[7])).Message, StringComparison.Ordinal);
+        using var floatValue = OrtValue.CreateTensorValueFromMemory(new float[12], new long[] { 2, 6 });
+        Assert.Throws<ArgumentException>(() => network.Run(floatValue));
+
+        // A float network's file is refused by the token class, naming the input type.
+        using var mlp = OnnxFixtures.Create(nameof(V01Mlp), seed: 5);
+        var mlpPath = Path.Combine(temp.Path, "mlp.onnx");
+        OnnxFixtures.Export(mlp, mlpPath);
+        Assert.Contains("declares int64 [batch, 6]", Assert.Throws<OnnxShapeMismatchException>(() => Load(nameof(EveryTextLayerNet), mlpPath)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -140,8 +180,13 @@ public class TypedInferenceTests
             new[] { CSharpSyntaxTree.ParseText(AppSource, new CSharpParseOptions(LanguageVersion.Latest)) },
             references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        var driver = CSharpGeneratorDriver.Create(new NetworkGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var driver = CSharpGeneratorDriver.Create(new NetworkGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var sources = driver.GetRunResult().GeneratedTrees.Select(t => t.ToString()).ToList();
+
+        // Every declaration, the token network too, becomes a class: no NG0199 or other generator diagnostic.
+        Assert.Empty(generatorDiagnostics);
+        Assert.Equal(4, sources.Count(s => s.Contains(": global::NetGen.Inference.OnnxNetwork", StringComparison.Ordinal)));
+        Assert.Contains(sources, s => s.Contains("options, takesTokens: true)", StringComparison.Ordinal));
 
         // The declaration analyzer accepts the generated OnnxNetwork base class as it accepts the TorchSharp module.
         var analyzerDiagnostics = output.WithAnalyzers(System.Collections.Immutable.ImmutableArray.Create<DiagnosticAnalyzer>(

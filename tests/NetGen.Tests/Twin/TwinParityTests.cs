@@ -37,7 +37,6 @@ public sealed class TwinParityTests
 
     /// <summary>The parity networks: every catalogue and varied network, and the ones declaring init, loss and clipping.</summary>
     public static IReadOnlyList<Type> ParityNetworks { get; } = ((IEnumerable<object[]>)SummaryMatchesRuntimeTests.Networks)
-        .Where(row => !SummaryMatchesRuntimeTests.NotYetInOtherTargets.Contains((string)row[0]))
         .Select(row => typeof(EveryLayerNet).Assembly.GetType("NetGen.Tests.Catalog." + (string)row[0], throwOnError: true)!)
         .Concat(new[] { typeof(TwinClassifier), typeof(TwinRegressor), typeof(TwinReservedNames) })
         .ToList();
@@ -90,6 +89,9 @@ public sealed class TwinParityTests
             "nn.LayerNorm(", "F.relu(", "F.relu6(", "torch.sigmoid(", "torch.tanh(", "F.selu(", "F.gelu(", "F.leaky_relu(", "F.elu(", "nn.PReLU(",
             "F.softmax(", "F.log_softmax(", "F.dropout(", ".flatten(1)", "nn.LSTM(", "nn.GRU(", "nn.RNN(", ".select(1, -1)", "x = x + self.res",
             "= Encoder()", "_initialise(", "def loss(", "clip_grad_value_(",
+            "nn.Embedding(20, 8, padding_idx=0)", "x + self.pos1.weight", "nn.MultiheadAttention(", "attn_mask=", "nn.TransformerEncoderLayer(",
+            "norm_first=True", ".mean(1)", "nn.ModuleList([", "torch.cat([branch(x) for branch in self.branch1], 1)", "self.branch2[0](x) + self.branch2[1](x)",
+            ".add_module(\"downsample\", HalvingProjection())", "self.res1(x) + self.res1.downsample(x)",
         })
         {
             Assert.Contains(spelling, sources, StringComparison.Ordinal);
@@ -115,14 +117,24 @@ public sealed class TwinParityTests
                 module.eval();
             }
 
-            var input = ToTensor(reference.GetProperty("input")).requires_grad_(true);
+            // Token ids (an Embedding first) have no gradient; float inputs do.
+            var input = ToTensor(reference.GetProperty("input"));
+            if (input.is_floating_point())
+            {
+                input.requires_grad_(true);
+            }
+
             var projection = ToTensor(reference.GetProperty("projection"));
             var result = module.call(input);
             (result * projection).sum().backward();
 
             var expected = mode.Value;
             worst.Check($"{name} {mode.Name} output", expected.GetProperty("output"), result);
-            worst.Check($"{name} {mode.Name} input gradient", expected.GetProperty("input_grad"), input.grad!);
+            if (expected.TryGetProperty("input_grad", out var inputGradient))
+            {
+                worst.Check($"{name} {mode.Name} input gradient", inputGradient, input.grad!);
+            }
+
             CheckGradients(worst, $"{name} {mode.Name}", expected.GetProperty("grads"), module);
             if (expected.TryGetProperty("buffers", out var buffers))
             {
@@ -211,7 +223,7 @@ public sealed class TwinParityTests
         for (var i = 0; i < ParityNetworks.Count; i++)
         {
             using var scope = torch.NewDisposeScope();
-            torch.manual_seed(FirstSeed + i);
+            torch.manual_seed(SeedOf(ParityNetworks[i].Name));
             var module = (nn.Module)Activator.CreateInstance(ParityNetworks[i])!;
             using (torch.no_grad())
             {
@@ -241,6 +253,23 @@ public sealed class TwinParityTests
         using var inputs = torch.randn(32, 10);
         using var targets = torch.randn(32, 5);
         PyTorchTwin.WriteData(Path.Combine(fixtures, "V01Mlp.data.safetensors"), inputs, targets);
+
+        // Token data for a network that starts with an Embedding (int64 ids, cross-entropy): the launcher trains it one epoch too.
+        using var tokens = torch.randint(0, 20, new long[] { 32, 6 }, dtype: ScalarType.Int64);
+        using var classes = torch.randint(0, 3, new long[] { 32 }, dtype: ScalarType.Int64);
+        PyTorchTwin.WriteData(Path.Combine(fixtures, "EveryTextLayerNet.data.safetensors"), tokens, classes);
+    }
+
+    /// <summary>A seed from the network's name (FNV-1a), so adding a parity network leaves the others' weights as they are.</summary>
+    private static long SeedOf(string name)
+    {
+        var hash = 2166136261u;
+        foreach (var c in name)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return FirstSeed + (hash % 1_000_000);
     }
 
     private static Tensor ToTensor(JsonElement tensor)

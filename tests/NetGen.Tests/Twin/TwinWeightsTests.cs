@@ -11,7 +11,8 @@ namespace NetGen.Tests.Twin;
 
 /// <summary>
 /// Weights written by the twin's launcher (train.py, one epoch of V01Mlp's twin; committed by make_twin_reference.py
-/// as Fixtures/launcher/V01Mlp.pt and .safetensors) load into the .NET module, and are refused by a different network.
+/// as Fixtures/launcher/V01Mlp.pt and .safetensors) load into the .NET module, and are refused by a different network;
+/// a token network trained by the launcher on int64 data (EveryTextLayerNet) comes back with the twin's loss.
 /// </summary>
 public class TwinWeightsTests
 {
@@ -32,6 +33,25 @@ public class TwinWeightsTests
 
         // One epoch of Adam moved the weights away from the .NET module's initial ones it started from.
         var moved = (pickled["fc1.weight"] - initial.state_dict()["fc1.weight"]).abs().max().item<float>();
+        Assert.InRange(moved, 1e-4, 1.0);
+    }
+
+    [Fact]
+    public void A_token_network_trained_by_the_launcher_on_int64_data_gives_the_twins_loss_in_dotnet()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory(), "twin_reference.json")));
+        var expected = json.RootElement.GetProperty("launcher").GetProperty("eval_cross_entropy").GetDouble();
+        using var model = new EveryTextLayerNet().LoadSafetensors(Launcher("EveryTextLayerNet.safetensors"));
+        using var initial = new EveryTextLayerNet().LoadSafetensors(Path.Combine(Directory(), "Fixtures", "EveryTextLayerNet.safetensors"));
+        var data = PyTorchTwin.ReadTensors(Path.Combine(Directory(), "Fixtures", "EveryTextLayerNet.data.safetensors"));
+        Assert.Equal(ScalarType.Int64, data["inputs"].dtype);
+        model.eval();
+
+        var loss = nn.functional.cross_entropy(model.call(data["inputs"]), data["targets"]).item<float>();
+
+        Assert.True(Math.Abs(loss - expected) <= 1e-5, $".NET {loss}, twin {expected}");
+        var moved = (model.state_dict()["enc1.linear1.weight"] - initial.state_dict()["enc1.linear1.weight"]).abs().max().item<float>();
         Assert.InRange(moved, 1e-4, 1.0);
     }
 

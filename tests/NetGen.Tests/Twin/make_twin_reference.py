@@ -12,9 +12,10 @@ data file for the launcher. This script (Debian's python3-torch, standard librar
 every network:
   1. loads the twin module from Fixtures/<Name>.py and the .NET weights into it,
   2. draws a fixed input batch of 4 and a fixed projection of the output (seeded: inputs multiples of 1/8 in [-1, 1],
-     output weights multiples of 1/64 in [-1/8, 1/8]),
+     or int64 token ids over the whole vocabulary for twins that declare TOKENS; output weights multiples of 1/64 in
+     [-1/8, 1/8]),
   3. in eval mode (and in train mode when the network has no dropout) runs forward, then backward of
-     sum(output * projection), and records the output, the input's gradient, every parameter's gradient and,
+     sum(output * projection), and records the output, the input's gradient (float inputs), every parameter's gradient and,
      in train mode, the BatchNorm running statistics,
   4. for networks declaring [Loss]: the declared loss on a fixed target, backward, the declared clipping
      (clip_gradients) and the clipped gradients,
@@ -22,7 +23,9 @@ every network:
 Large tensors are recorded by their L2 norm and every k-th element (at most 128 values each); inputs exactly.
 It writes Twin/twin_reference.json. It also trains V01Mlp's twin for one epoch with the shipped launcher
 (src/Runtime/PyTorch/train.py) and keeps the state dict it writes as Fixtures/launcher/V01Mlp.pt for the
-.NET loader tests. The C# tests read only committed files: they need no Python.
+.NET loader tests, and EveryTextLayerNet's twin (int64 token data, cross-entropy, from the .NET weights) for one
+epoch, keeping its weights as Fixtures/launcher/EveryTextLayerNet.safetensors and their eval-mode loss on the data
+in twin_reference.json ("launcher"). The C# tests read only committed files: they need no Python.
 """
 
 import datetime
@@ -30,6 +33,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -83,14 +87,13 @@ def fresh_model(twin, name):
 def run_mode(twin, name, mode, x, projection):
     model = fresh_model(twin, name)
     model.train(mode == "train")
-    x = x.clone().requires_grad_(True)
+    x = x.clone().requires_grad_(True) if x.is_floating_point() else x
     output = model(x)
     (output * projection).sum().backward()
-    record = {
-        "output": tensor_json(output),
-        "input_grad": tensor_json(x.grad),
-        "grads": {n: tensor_json(p.grad) for n, p in model.named_parameters()},
-    }
+    record = {"output": tensor_json(output)}
+    if x.is_floating_point():
+        record["input_grad"] = tensor_json(x.grad)
+    record["grads"] = {n: tensor_json(p.grad) for n, p in model.named_parameters()}
     if mode == "train":
         buffers = {n: tensor_json(b) for n, b in model.named_buffers() if "running" in n}
         if buffers:
@@ -121,13 +124,17 @@ def reference_for(name):
     twin = load_twin(name)
     generator = torch.Generator().manual_seed(SEED)
     # Multiples of 1/8 in [-1, 1]: exact in float32 and short in JSON.
-    x = torch.randint(-8, 9, (BATCH,) + tuple(twin.INPUT_SHAPE), generator=generator).float() / 8
+    if getattr(twin, "TOKENS", None) is not None:
+        x = torch.randint(0, twin.TOKENS, (BATCH,) + tuple(twin.INPUT_SHAPE), generator=generator)
+    else:
+        x = torch.randint(-8, 9, (BATCH,) + tuple(twin.INPUT_SHAPE), generator=generator).float() / 8
     # The loss weights are multiples of 1/64 in [-1/8, 1/8]: gradients that are zero in exact arithmetic (a convolution's
     # bias before a train-mode BatchNorm) come out as float32 rounding noise in both engines, which scales with them.
     projection = torch.randint(-8, 9, (BATCH,) + tuple(twin.OUTPUT_SHAPE), generator=generator).float() / 64
     with open(os.path.join(FIXTURES, name + ".py"), encoding="utf-8") as f:
         source = f.read()
-    has_dropout = "F.dropout(" in source
+    # F.dropout in forward, or a module built with a dropout probability above zero (attention, encoder layers).
+    has_dropout = "F.dropout(" in source or any(float(p) > 0 for p in re.findall(r"dropout=([0-9.e+-]+)", source))
     modes = ["eval"] if has_dropout else ["eval", "train"]
     result = {
         "input": tensor_json(x, exact=True),
@@ -144,7 +151,23 @@ def reference_for(name):
 
 
 def launcher_fixture():
-    """One epoch of V01Mlp through the shipped launcher; its state dict is the loader tests' twin-written file."""
+    """One epoch of V01Mlp and of EveryTextLayerNet (token ids) through the shipped launcher; the loader tests' twin-written files."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, LAUNCHER, os.path.join(FIXTURES, "EveryTextLayerNet.py"),
+                   os.path.join(FIXTURES, "EveryTextLayerNet.data.safetensors"), "--out", out, "--epochs", "1", "--batch-size", "8",
+                   "--loss", "cross_entropy", "--lr", "0.01", "--init-weights", os.path.join(FIXTURES, "EveryTextLayerNet.safetensors")]
+        subprocess.run(command, check=True)
+        os.makedirs(os.path.join(FIXTURES, "launcher"), exist_ok=True)
+        trained = os.path.join(FIXTURES, "launcher", "EveryTextLayerNet.safetensors")
+        shutil.copyfile(os.path.join(out, "EveryTextLayerNet.safetensors"), trained)
+    twin = load_twin("EveryTextLayerNet")
+    model = twin.MODEL()
+    train.load_weights(model, trained)
+    model.eval()
+    data = train.read_safetensors(os.path.join(FIXTURES, "EveryTextLayerNet.data.safetensors"))
+    with torch.no_grad():
+        loss = torch.nn.functional.cross_entropy(model(data["inputs"]), data["targets"])
+    text_launcher = {"network": "EveryTextLayerNet", "eval_cross_entropy": float(loss)}
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, LAUNCHER, os.path.join(FIXTURES, "V01Mlp.py"), os.path.join(FIXTURES, "V01Mlp.data.safetensors"),
                    "--out", out, "--epochs", "1", "--batch-size", "8", "--loss", "mse_loss", "--lr", "0.01"]
@@ -152,6 +175,7 @@ def launcher_fixture():
         os.makedirs(os.path.join(FIXTURES, "launcher"), exist_ok=True)
         for extension in (".pt", ".safetensors"):
             shutil.copyfile(os.path.join(out, "V01Mlp" + extension), os.path.join(FIXTURES, "launcher", "V01Mlp" + extension))
+    return text_launcher
 
 
 def main():
@@ -166,11 +190,11 @@ def main():
         "tolerance": TOLERANCE,
         "networks": {name: reference_for(name) for name in names},
     }
+    reference["launcher"] = launcher_fixture()
     with open(os.path.join(HERE, "twin_reference.json"), "w", encoding="utf-8") as f:
         json.dump(reference, f, separators=(",", ":"))
         f.write("\n")
-    launcher_fixture()
-    print(f"wrote twin_reference.json for {len(names)} networks and Fixtures/launcher/V01Mlp.pt")
+    print(f"wrote twin_reference.json for {len(names)} networks, Fixtures/launcher/V01Mlp.pt and EveryTextLayerNet.safetensors")
 
 
 if __name__ == "__main__":

@@ -16,12 +16,15 @@ namespace NetGen.Generator.Emit.Onnx
         public static string HintName(NetworkModel network) => network.HintName.Replace(".g.cs", ".Onnx.g.cs");
 
         /// <summary>
-        /// Whether every layer, in blocks too, has an ONNX spelling. Kinds without one (the text layers, projection
-        /// shortcuts, parallel branches) get no BuildOnnxGraph, so the module stays usable and ExportOnnx reports that
-        /// it cannot export it instead of writing a wrong graph.
+        /// Whether every layer, in blocks, shortcuts and branches too, has an ONNX spelling. A network using a kind without
+        /// one, or whose forward the user wrote (NetGen cannot see its data flow), gets no BuildOnnxGraph, so the module stays
+        /// usable and ExportOnnx reports that it cannot export it instead of writing a wrong graph.
         /// </summary>
         public static bool Supports(NetworkModel network) =>
-            !network.UserForward && network.Layers.All(l => OnnxSpellings.ByKind.ContainsKey(l.Kind) && l.Shortcut is null && l.Branches.Count == 0 && (l.Block is null || Supports(l.Block)));
+            !network.UserForward && network.Layers.All(l => OnnxSpellings.ByKind.ContainsKey(l.Kind)
+                && (l.Block is null || Supports(l.Block))
+                && (l.Shortcut is null || Supports(l.Shortcut.Network))
+                && l.Branches.All(b => Supports(b.Network)));
 
         public static string Emit(NetworkModel network)
         {
@@ -42,7 +45,7 @@ namespace NetGen.Generator.Emit.Onnx
             w.Open($"void global::NetGen.Onnx.IOnnxExportable.BuildOnnxGraph({Builder} graph)");
             var counter = 0;
             var input = Next(ref counter);
-            w.Line($"var {input} = graph.Input({Dims(network.InputShape)});");
+            w.Line($"var {input} = graph.{(network.TokenVocabulary is null ? "Input" : "TokenInput")}({Dims(network.InputShape)});");
             var output = WriteLayers(w, network, string.Empty, input, ref counter);
             var last = network.Layers[network.Layers.Count - 1].OutputShape;
             w.Line($"graph.Output({output}, {Dims(last)});");

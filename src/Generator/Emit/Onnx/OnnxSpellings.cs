@@ -43,7 +43,20 @@ namespace NetGen.Generator.Emit.Onnx
 
             // Blocks are written inline under their field name, so their weights keep their state-dict keys (block1.fc1.weight).
             ["Block"] = l => l.Nested(),
-            ["Residual"] = l => $"graph.Add(\"{l.Name}\", {l.Input}, {l.Nested()})",
+            ["Residual"] = l => l.Layer.Shortcut is { } shortcut
+                ? $"graph.Add(\"{l.Name}\", {l.Write(shortcut.Network, l.Name + "." + shortcut.ChildName + ".")}, {l.Nested()})"
+                : $"graph.Add(\"{l.Name}\", {l.Input}, {l.Nested()})",
+
+            // Text layers and parallel branches.
+            ["Embedding"] = l => l.Call("Embedding"),
+            ["PositionalEmbedding"] = l => l.Call("PositionalEmbedding"),
+            ["MultiheadAttention"] = l => l.Call("MultiheadAttention", l.Long("heads"), "causal: " + l.Bool("Causal")),
+            ["TransformerEncoderLayer"] = l => l.Call("TransformerEncoderLayer", l.Long("heads"), "normFirst: " + l.Bool("NormFirst"), l.Double("eps")),
+            ["MeanPool"] = l => l.Call("MeanPool"),
+
+            // Each branch inline under {name}.{child}. (branch1.0.conv1.weight), then one merge.
+            ["Branches"] = l => $"graph.MergeBranches(\"{l.Name}\", concatenate: {(l.Layer.Text("Merge") == "Concat" ? "true" : "false")}, "
+                + string.Join(", ", System.Linq.Enumerable.Select(l.Layer.Branches, b => l.Write(b.Network, l.Name + "." + b.ChildName + "."))) + ")",
         };
 
         private static string Convolution(OnnxLayer l) =>
@@ -77,6 +90,9 @@ namespace NetGen.Generator.Emit.Onnx
 
         /// <summary>Writes the block's layers (statements before this layer's) and returns the variable holding its output.</summary>
         public string Nested() => _writeBlock(Layer.Block ?? throw new InvalidOperationException(Layer.Kind + " without a block model"), Name + ".", Input);
+
+        /// <summary>Writes another network's layers on this layer's input under <paramref name="prefix"/> (a shortcut, a branch) and returns the variable holding its output.</summary>
+        public string Write(NetworkModel network, string prefix) => _writeBlock(network, prefix, Input);
 
         public string Long(string setting) => Layer.Long(setting).ToString(CultureInfo.InvariantCulture);
 

@@ -43,6 +43,11 @@ namespace NetGen.Generator.Emit.PyTorch
             w.Line($"OUTPUT_SHAPE = {Tuple(network.Layers[network.Layers.Count - 1].OutputShape)}");
             w.Line($"LOSS = {(network.Loss is { } declared ? Quote(declared.Function) : "None")}");
             w.Line("\"\"\"The torch.nn.functional loss declared with [Loss], or None.\"\"\"");
+            if (network.TokenVocabulary is { } vocabulary)
+            {
+                w.Line($"TOKENS = {vocabulary.ToString(CultureInfo.InvariantCulture)}");
+                w.Line("\"\"\"Inputs are int64 token ids from 0 to TOKENS - 1 (the first Embedding's table size).\"\"\"");
+            }
 
             if (Tree(network).Any(n => n.Layers.Any(l => l.Init is not null)))
             {
@@ -65,14 +70,33 @@ namespace NetGen.Generator.Emit.PyTorch
             return w.ToString();
         }
 
-        /// <summary>Writes <c>public static string PyTorchSource</c> into the generated C# class.</summary>
         /// <summary>
-        /// Whether every layer, in blocks too, has a PyTorch spelling. Networks using kinds without one (the text layers,
-        /// projection shortcuts, parallel branches) get no <c>PyTorchSource</c>, and <c>PyTorchTwin.Source</c> says so.
+        /// Whether every layer, in blocks, shortcuts and branches too, has a PyTorch spelling. A network using a kind without
+        /// one, or whose forward the user wrote, gets no <c>PyTorchSource</c>, and <c>PyTorchTwin.Source</c> says so.
         /// </summary>
         public static bool Supports(NetworkModel network) =>
-            !network.UserForward && System.Linq.Enumerable.All(network.Layers, l => PyTorchSpellings.ByKind.ContainsKey(l.Kind) && l.Shortcut is null && l.Branches.Count == 0 && (l.Block is null || Supports(l.Block)));
+            !network.UserForward && network.Layers.All(l => PyTorchSpellings.ByKind.ContainsKey(l.Kind) && Children(l).All(Supports));
 
+        /// <summary>The networks a layer holds: its block, its projection shortcut, its branches.</summary>
+        private static IEnumerable<NetworkModel> Children(LayerModel layer)
+        {
+            if (layer.Block is { } block)
+            {
+                yield return block;
+            }
+
+            if (layer.Shortcut is { } shortcut)
+            {
+                yield return shortcut.Network;
+            }
+
+            foreach (var branch in layer.Branches)
+            {
+                yield return branch.Network;
+            }
+        }
+
+        /// <summary>Writes <c>public static string PyTorchSource</c> into the generated C# class.</summary>
         public static void WriteSourceProperty(SourceWriter w, NetworkModel network)
         {
             w.Line();
@@ -101,6 +125,15 @@ namespace NetGen.Generator.Emit.PyTorch
                     w.Line(PyTorchSpellings.NeedsModulesTable(layer.FieldName)
                         ? $"self.add_module({Quote(layer.FieldName)}, {construction})"
                         : $"self.{layer.FieldName} = {construction}");
+                }
+            }
+
+            foreach (var layer in layers)
+            {
+                if (layer.Shortcut is { } shortcut)
+                {
+                    // Registered inside the block, as the .NET module does: res3.downsample.conv1.weight.
+                    w.Line($"{PyTorchSpellings.Self(layer)}.add_module({Quote(shortcut.ChildName)}, {classOf(shortcut.Network)}())");
                 }
             }
 
@@ -235,9 +268,9 @@ namespace NetGen.Generator.Emit.PyTorch
             yield return network;
             foreach (var layer in network.Layers)
             {
-                if (layer.Block is { } block)
+                foreach (var child in Children(layer))
                 {
-                    foreach (var nested in Tree(block))
+                    foreach (var nested in Tree(child))
                     {
                         yield return nested;
                     }
@@ -260,12 +293,9 @@ namespace NetGen.Generator.Emit.PyTorch
                     return;
                 }
 
-                foreach (var layer in model.Layers)
+                foreach (var child in model.Layers.SelectMany(Children))
                 {
-                    if (layer.Block is { } block)
-                    {
-                        Visit(block);
-                    }
+                    Visit(child);
                 }
 
                 ordered.Add(model);
@@ -292,7 +322,7 @@ namespace NetGen.Generator.Emit.PyTorch
         /// <summary>Names the twin module defines or imports itself; a network class named like one gets a trailing underscore.</summary>
         private static readonly HashSet<string> ModuleNames = new(System.StringComparer.Ordinal)
         {
-            "math", "torch", "nn", "F", "INPUT_SHAPE", "OUTPUT_SHAPE", "LOSS", "MODEL", "loss", "clip_gradients", "_gain", "_initialise",
+            "math", "torch", "nn", "F", "INPUT_SHAPE", "OUTPUT_SHAPE", "LOSS", "TOKENS", "MODEL", "loss", "clip_gradients", "_gain", "_initialise",
         };
 
         private static string Key(NetworkModel model) => FullName(model);

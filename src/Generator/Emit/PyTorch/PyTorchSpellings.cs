@@ -60,7 +60,29 @@ namespace NetGen.Generator.Emit.PyTorch
             // Blocks are instances of the block's own twin class (written into the same module), so their state-dict
             // keys nest exactly as the .NET module's do: block1.fc1.weight, res2.fc2.bias.
             ["Block"] = new PyTorchSpelling((l, classOf) => classOf(l.Block!) + "()", (l, x) => $"{Self(l)}({x})"),
-            ["Residual"] = new PyTorchSpelling((l, classOf) => classOf(l.Block!) + "()", (l, x) => $"{x} + {Self(l)}({x})"),
+            ["Residual"] = new PyTorchSpelling(
+                (l, classOf) => classOf(l.Block!) + "()",
+                (l, x) => l.Shortcut is { } shortcut ? $"{Self(l)}({x}) + {Self(l)}.{shortcut.ChildName}({x})" : $"{x} + {Self(l)}({x})"),
+
+            // Text layers and parallel branches. State-dict keys as NetGen.Layers' modules: the token table emb1.weight, the
+            // positional table pos1.weight, nn.MultiheadAttention's in_proj_weight/in_proj_bias/out_proj.*, and
+            // nn.TransformerEncoderLayer's self_attn.*, linear1/2.*, norm1/2.*.
+            ["Embedding"] = Module(l => $"nn.Embedding({l.Text("numEmbeddings")}, {l.Text("dim")}{(l.Long("PaddingIdx") >= 0 ? ", padding_idx=" + l.Text("PaddingIdx") : string.Empty)})"),
+            ["PositionalEmbedding"] = new PyTorchSpelling((l, _) => $"nn.Embedding({l.Text("steps")}, {l.Text("features")})", (l, x) => $"{x} + {Self(l)}.weight"),
+            ["MultiheadAttention"] = new PyTorchSpelling(
+                (l, _) => $"nn.MultiheadAttention({l.Text("features")}, {l.Text("heads")}, dropout={Float(l, "Dropout")}, batch_first=True)",
+                (l, x) => $"{Self(l)}({x}, {x}, {x}, need_weights=False{(l.Bool("Causal") ? $", attn_mask=torch.ones({x}.shape[1], {x}.shape[1], dtype=torch.bool, device={x}.device).triu(1)" : string.Empty)})[0]"),
+            ["TransformerEncoderLayer"] = Module(l =>
+                $"nn.TransformerEncoderLayer({l.Text("features")}, {l.Text("heads")}, dim_feedforward={l.Text("feedForward")}, dropout={Float(l, "Dropout")}, "
+                + $"layer_norm_eps={Float(l, "eps")}, batch_first=True, norm_first={Bool(l, "NormFirst")})"),
+            ["MeanPool"] = Function((_, x) => $"{x}.mean(1)"),
+
+            // The branches are an nn.ModuleList of the branches' twin classes, so their keys are branch1.0.conv1.weight.
+            ["Branches"] = new PyTorchSpelling(
+                (l, classOf) => "nn.ModuleList([" + string.Join(", ", System.Linq.Enumerable.Select(l.Branches, b => classOf(b.Network) + "()")) + "])",
+                (l, x) => l.Text("Merge") == "Concat"
+                    ? $"torch.cat([branch({x}) for branch in {Self(l)}], 1)"
+                    : string.Join(" + ", System.Linq.Enumerable.Select(l.Branches, b => $"{Self(l)}[{b.ChildName}]({x})"))),
         };
 
         /// <summary>
