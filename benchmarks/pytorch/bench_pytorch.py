@@ -6,6 +6,7 @@ per-step time over rounds). Run by the benchmark runner when python3 with torch 
     /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --threads 1 --threads default --json out.json
     /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --memory DeepNet --steps 10000
     /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --worker --threads 1   # JSON lines on stdin/stdout
+    /usr/bin/python3 benchmarks/pytorch/bench_pytorch.py --ops   # ConvNet's operations and DeepNet's batch-1 layers one at a time, as `ops`
 
 The worker is how the .NET runner's `interleaved` command gives PyTorch its turn in every round: it sets up the
 contenders it is asked for and runs N calls of one when told, answering with wall and process CPU time per call.
@@ -194,6 +195,84 @@ def run_memory(args):
             "start_mb": start, "end_mb": end, "max_mb": max(peak, end)}
 
 
+def minor_faults():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def run_ops(args):
+    """ConvNet's operations and DeepNet's batch-1 layers one at a time at one thread, as the .NET runner's `ops` command times them in libtorch:
+    CPU ms per call (median of 7 rounds) and minor page faults per call. Set MALLOC_MMAP_THRESHOLD_ and
+    MALLOC_TRIM_THRESHOLD_ in the environment for the runner's `--malloc fixed`."""
+    import torch.nn.functional as F
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    calls = 20 if args.quick else 200
+    x = torch.randn(64, 1, 28, 28)
+    y = torch.randint(0, 10, (64,))
+    conv1, conv2, fc = nn.Conv2d(1, 16, 3, padding=1), nn.Conv2d(16, 32, 3), nn.Linear(1152, 10)
+    with torch.no_grad():
+        a1 = conv1(x); r1 = F.relu(a1); p1 = F.max_pool2d(r1, 2)
+        a2 = conv2(p1); r2 = F.relu(a2); p2 = F.max_pool2d(r2, 2)
+
+    def no_grad(op):
+        def call():
+            with torch.no_grad():
+                op()
+        return call
+
+    def forward_backward(leaf, op):
+        def call():
+            output = op(leaf)
+            output.backward(torch.ones_like(output))
+        return call
+
+    def leaf(t):
+        return t.detach().clone().requires_grad_()
+
+    def head(t):
+        def call():
+            F.cross_entropy(fc(t.flatten(1)), y).backward()
+        return call
+
+    ops = [
+        ("conv1 forward, no_grad", no_grad(lambda: conv1(x))),
+        ("relu1, no_grad", no_grad(lambda: F.relu(a1))),
+        ("pool1, no_grad", no_grad(lambda: F.max_pool2d(r1, 2))),
+        ("conv2 forward, no_grad", no_grad(lambda: conv2(p1))),
+        ("relu2, no_grad", no_grad(lambda: F.relu(a2))),
+        ("pool2, no_grad", no_grad(lambda: F.max_pool2d(r2, 2))),
+        ("flatten + linear, no_grad", no_grad(lambda: fc(p2.flatten(1)))),
+        ("conv1 forward + backward (weight gradient)", forward_backward(x, conv1)),
+        ("conv2 forward + backward (input and weight gradients)", forward_backward(leaf(p1), conv2)),
+        ("relu1 + pool1 forward + backward", forward_backward(leaf(a1), lambda t: F.max_pool2d(F.relu(t), 2))),
+        ("pool1 forward + backward", forward_backward(leaf(r1), lambda t: F.max_pool2d(t, 2))),
+        ("relu2 + pool2 forward + backward", forward_backward(leaf(a2), lambda t: F.max_pool2d(F.relu(t), 2))),
+        ("flatten + linear + cross-entropy forward + backward", head(leaf(p2))),
+    ]
+    v, h = torch.randn(1, 100), torch.randn(1, 1000)
+    wide, square, last = nn.Linear(100, 1000), nn.Linear(1000, 1000), nn.Linear(1000, 1)
+    ops += [
+        ("DeepNet Linear(100, 1000), batch 1, no_grad", no_grad(lambda: wide(v))),
+        ("DeepNet Linear(1000, 1000), batch 1, no_grad", no_grad(lambda: square(h))),
+        ("DeepNet ReLU(1000), batch 1, no_grad", no_grad(lambda: F.relu(h))),
+        ("DeepNet Linear(1000, 1), batch 1, no_grad", no_grad(lambda: last(h))),
+    ]
+    print("| operation | CPU ms per call | minor page faults per call |")
+    print("|---|---:|---:|")
+    for name, call in ops:
+        for _ in range(10):
+            call()
+        samples, faults = [], minor_faults()
+        for _ in range(7):
+            cpu = time.process_time()
+            for _ in range(calls):
+                call()
+            samples.append((time.process_time() - cpu) * 1000 / calls)
+        faults = (minor_faults() - faults) / (7 * calls)
+        print(f"| {name} | {statistics.median(samples):.4f} | {faults:.0f} |", flush=True)
+
+
 def contender(benchmark, name, batch):
     """A callable for one row: Training, Update (optimiser with clipping) or Inference at a batch size."""
     if benchmark == "Training":
@@ -258,9 +337,13 @@ def main():
     parser.add_argument("--memory", choices=list(SETUPS), help="instead of timing, train this network for --steps steps and report RSS")
     parser.add_argument("--steps", type=int, default=10000)
     parser.add_argument("--worker", action="store_true", help="answer JSON-line requests on stdin (see the module docstring)")
+    parser.add_argument("--ops", action="store_true", help="time ConvNet's operations and DeepNet's batch-1 layers one at a time (see run_ops)")
     args = parser.parse_args()
     if args.worker:
         worker(args)
+        return
+    if args.ops:
+        run_ops(args)
         return
     args.warmup, args.rounds, args.round_time = (0.2, 3, 0.1) if args.quick else (2.0, 15, 0.25)
 

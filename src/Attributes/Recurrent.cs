@@ -25,6 +25,13 @@ namespace NetGen
 
         /// <summary>Number of stacked layers.</summary>
         public long NumLayers { get; }
+
+        /// <summary>
+        /// Whether a second layer reads each sequence backwards (PyTorch's <c>bidirectional</c>, default <c>false</c>): every
+        /// step's output is the forward and backward hidden states side by side, <c>2 · hiddenSize</c> features, and each
+        /// layer gets <c>_reverse</c> weights (<c>weight_ih_l0_reverse</c>, ...).
+        /// </summary>
+        public bool Bidirectional { get; set; }
     }
 
     /// <summary>
@@ -48,6 +55,13 @@ namespace NetGen
 
         /// <summary>Number of stacked layers.</summary>
         public long NumLayers { get; }
+
+        /// <summary>
+        /// Whether a second layer reads each sequence backwards (PyTorch's <c>bidirectional</c>, default <c>false</c>): every
+        /// step's output is the forward and backward hidden states side by side, <c>2 · hiddenSize</c> features, and each
+        /// layer gets <c>_reverse</c> weights (<c>weight_ih_l0_reverse</c>, ...).
+        /// </summary>
+        public bool Bidirectional { get; set; }
     }
 
     /// <summary>
@@ -72,6 +86,13 @@ namespace NetGen
 
         /// <summary>Number of stacked layers.</summary>
         public long NumLayers { get; }
+
+        /// <summary>
+        /// Whether a second layer reads each sequence backwards (PyTorch's <c>bidirectional</c>, default <c>false</c>): every
+        /// step's output is the forward and backward hidden states side by side, <c>2 · hiddenSize</c> features, and each
+        /// layer gets <c>_reverse</c> weights (<c>weight_ih_l0_reverse</c>, ...).
+        /// </summary>
+        public bool Bidirectional { get; set; }
     }
 
     /// <summary>Keeps the last time step of a sequence: <c>[steps, features]</c> becomes <c>[features]</c> (<c>x.select(1, -1)</c>).</summary>

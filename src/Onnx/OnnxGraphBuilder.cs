@@ -165,11 +165,11 @@ public sealed class OnnxGraphBuilder
             Ints("pads", Repeat(padding, 2 * spatial)));
     }
 
-    /// <summary><c>MaxPool2d</c>: <c>MaxPool</c> (padding never wins the maximum, as in PyTorch).</summary>
+    /// <summary><c>MaxPool1d</c>/<c>MaxPool2d</c>: <c>MaxPool</c> (padding never wins the maximum, as in PyTorch).</summary>
     public string MaxPool(string name, string x, long kernelSize, long stride, long padding) =>
         Pool(name, "MaxPool", x, kernelSize, stride, padding);
 
-    /// <summary><c>AvgPool2d</c>: <c>AveragePool</c> counting the zero padding, as PyTorch's default does.</summary>
+    /// <summary><c>AvgPool1d</c>/<c>AvgPool2d</c>: <c>AveragePool</c> counting the zero padding, as PyTorch's default does.</summary>
     public string AveragePool(string name, string x, long kernelSize, long stride, long padding) =>
         Pool(name, "AveragePool", x, kernelSize, stride, padding, Int("count_include_pad", 1));
 
@@ -196,6 +196,153 @@ public sealed class OnnxGraphBuilder
 
         var rows = AdaptiveBins(name, x, axis: 2, outputHeight);
         return AdaptiveBins(name, rows, axis: 3, outputWidth);
+    }
+
+    /// <summary>
+    /// <c>Conv3d</c> (and any convolution with dilation or groups): <c>Conv</c> over every spatial axis with a cubic kernel,
+    /// stride, padding, dilation and groups.
+    /// </summary>
+    public string Conv(string name, string x, long kernelSize, long stride, long padding, long dilation, long groups, bool bias)
+    {
+        var input = ShapeOf(x);
+        var weight = Weight(name + ".weight");
+        var w = WeightShape(weight);
+        var spatial = input.Length - 2;
+        RequireAxis(name, "Conv", input, 1, w[1] * groups);
+        var output = new long[input.Length];
+        output[0] = -1;
+        output[1] = w[0];
+        for (var d = 2; d < input.Length; d++)
+        {
+            output[d] = ((input[d] + (2 * padding) - (dilation * (kernelSize - 1)) - 1) / stride) + 1;
+        }
+
+        var inputs = bias ? new[] { x, weight, Weight(name + ".bias") } : new[] { x, weight };
+        return Node(
+            name,
+            "Conv",
+            inputs,
+            output,
+            Ints("kernel_shape", Repeat(kernelSize, spatial)),
+            Ints("strides", Repeat(stride, spatial)),
+            Ints("pads", Repeat(padding, 2 * spatial)),
+            Ints("dilations", Repeat(dilation, spatial)),
+            Int("group", groups));
+    }
+
+    /// <summary>
+    /// <c>ConvTranspose1d</c>/<c>ConvTranspose2d</c>: <c>ConvTranspose</c>, whose weight layout [in, out / groups, kernel...] is
+    /// PyTorch's; output per side (size - 1)·stride - 2·padding + dilation·(kernel - 1) + outputPadding + 1.
+    /// </summary>
+    public string ConvTranspose(string name, string x, long kernelSize, long stride, long padding, long outputPadding, long dilation, long groups, bool bias)
+    {
+        var input = ShapeOf(x);
+        var weight = Weight(name + ".weight");
+        var w = WeightShape(weight);
+        var spatial = input.Length - 2;
+        RequireAxis(name, "ConvTranspose", input, 1, w[0]);
+        var output = new long[input.Length];
+        output[0] = -1;
+        output[1] = w[1] * groups;
+        for (var d = 2; d < input.Length; d++)
+        {
+            output[d] = ((input[d] - 1) * stride) - (2 * padding) + (dilation * (kernelSize - 1)) + outputPadding + 1;
+        }
+
+        var inputs = bias ? new[] { x, weight, Weight(name + ".bias") } : new[] { x, weight };
+        return Node(
+            name,
+            "ConvTranspose",
+            inputs,
+            output,
+            Ints("kernel_shape", Repeat(kernelSize, spatial)),
+            Ints("strides", Repeat(stride, spatial)),
+            Ints("pads", Repeat(padding, 2 * spatial)),
+            Ints("output_padding", Repeat(outputPadding, spatial)),
+            Ints("dilations", Repeat(dilation, spatial)),
+            Int("group", groups));
+    }
+
+    /// <summary>
+    /// <c>AdaptiveAvgPool1d</c>: <c>GlobalAveragePool</c> for an output of 1, <c>AveragePool</c> when the output divides the
+    /// input, otherwise PyTorch's uneven bins as slices averaged along the length.
+    /// </summary>
+    public string AdaptiveAveragePool1d(string name, string x, long outputSize)
+    {
+        var input = ShapeOf(x);
+        RequireRank(name, "AdaptiveAvgPool1d", input, 3);
+        var output = new[] { -1, input[1], outputSize };
+        if (outputSize == 1)
+        {
+            return Node(name, "GlobalAveragePool", new[] { x }, output);
+        }
+
+        if (input[2] % outputSize == 0)
+        {
+            var kernel = input[2] / outputSize;
+            return Node(name, "AveragePool", new[] { x }, output, Ints("kernel_shape", kernel), Ints("strides", kernel));
+        }
+
+        return AdaptiveBins(name, x, axis: 2, outputSize);
+    }
+
+    /// <summary>
+    /// <c>Upsample</c>: <c>Resize</c> by <paramref name="scaleFactor"/> on every spatial axis (the factor itself sets the
+    /// coordinates, as PyTorch without recompute_scale_factor), or to <paramref name="outputSize"/> when the factor is 0.
+    /// Nearest is a Gather of PyTorch's own source indices per spatial axis; linear modes are half-pixel (pytorch_half_pixel) or
+    /// align_corners.
+    /// </summary>
+    public string Resize(string name, string x, string mode, double scaleFactor, bool alignCorners, params long[] outputSize)
+    {
+        var input = ShapeOf(x);
+        var spatial = input.Length - 2;
+        if (spatial < 1 || (scaleFactor == 0 && outputSize.Length != spatial))
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (Upsample) cannot resize {Text(input)} to [{string.Join(", ", outputSize)}].");
+        }
+
+        var output = (long[])input.Clone();
+        for (var d = 2; d < input.Length; d++)
+        {
+            output[d] = scaleFactor == 0 ? outputSize[d - 2] : (long)Math.Floor(input[d] * scaleFactor);
+        }
+
+        if (mode == "nearest")
+        {
+            // PyTorch's nearest index, exactly: min(⌊dst · scale⌋, in - 1) in float arithmetic, scale = 1/factor or in/out
+            // (Resize's own floor of dst / (out/in) can round the other way); one Gather per spatial axis.
+            var value = x;
+            for (var d = 2; d < input.Length; d++)
+            {
+                var shape = ShapeOf(value).ToArray();
+                shape[d] = output[d];
+                var indices = NearestIndices(input[d], output[d], scaleFactor);
+                value = Node(name, "Gather", new[] { value, Longs(name, "nearest" + d.ToString(System.Globalization.CultureInfo.InvariantCulture), indices) }, shape, Int("axis", d));
+            }
+
+            return value;
+        }
+
+        var attributes = new[]
+        {
+            Str("mode", "linear"),
+            Str("coordinate_transformation_mode", alignCorners ? "align_corners" : "pytorch_half_pixel"),
+        };
+        if (scaleFactor == 0)
+        {
+            // Sizes name the batch too, which is symbolic: it comes from the input's shape.
+            var shape = Node(name, "Shape", new[] { x }, new[] { (long)input.Length });
+            var batch = Node(name, "Slice", new[] { shape, Longs(name, "zero", 0), Longs(name, "one", 1) }, new[] { 1L });
+            var rest = Longs(name, "channels_and_sizes", new[] { input[1] }.Concat(outputSize).ToArray());
+            var sizes = Node(name, "Concat", new[] { batch, rest }, new[] { (long)input.Length }, Int("axis", 0));
+            return Node(name, "Resize", new[] { x, string.Empty, string.Empty, sizes }, output, attributes);
+        }
+
+        var scales = new float[input.Length];
+        Array.Fill(scales, (float)scaleFactor);
+        scales[0] = 1f;
+        scales[1] = 1f;
+        return Node(name, "Resize", new[] { x, string.Empty, FloatConstant(name, "scales", scales) }, output, attributes);
     }
 
     // ---- Normalisation -----------------------------------------------------------------------------------
@@ -319,18 +466,133 @@ public sealed class OnnxGraphBuilder
     /// where PyTorch's are i, f, g, o (the state-dict weights are reordered in the graph by a <c>Gather</c>).
     /// </summary>
     public string Lstm(string name, string x, long hiddenSize, long numLayers) =>
-        Recurrent(name, "LSTM", x, hiddenSize, numLayers, gateOrder: new[] { 0, 3, 1, 2 });
+        Recurrent(name, "LSTM", x, hiddenSize, numLayers, gateOrder: new[] { 0, 3, 1, 2 }, bidirectional: false);
 
     /// <summary>
     /// <c>GRU</c> over a batch-first sequence: ONNX's <c>GRU</c> per layer with <c>linear_before_reset = 1</c>
     /// (PyTorch applies the reset gate after the hidden projection) and gates z, r, h where PyTorch's are r, z, n.
     /// </summary>
     public string Gru(string name, string x, long hiddenSize, long numLayers) =>
-        Recurrent(name, "GRU", x, hiddenSize, numLayers, gateOrder: new[] { 1, 0, 2 }, Int("linear_before_reset", 1));
+        Recurrent(name, "GRU", x, hiddenSize, numLayers, gateOrder: new[] { 1, 0, 2 }, bidirectional: false, Int("linear_before_reset", 1));
 
     /// <summary><c>RNN</c> (tanh) over a batch-first sequence: ONNX's <c>RNN</c> per layer.</summary>
     public string Rnn(string name, string x, long hiddenSize, long numLayers) =>
-        Recurrent(name, "RNN", x, hiddenSize, numLayers, gateOrder: new[] { 0 });
+        Recurrent(name, "RNN", x, hiddenSize, numLayers, gateOrder: new[] { 0 }, bidirectional: false);
+
+    /// <summary>
+    /// A bidirectional <c>LSTM</c>: ONNX's <c>LSTM</c> per layer with <c>direction = "bidirectional"</c>, reading the
+    /// <c>_reverse</c> weights for the backward direction; each step's output is the forward and backward hidden states
+    /// side by side, as in PyTorch.
+    /// </summary>
+    public string BidirectionalLstm(string name, string x, long hiddenSize, long numLayers) =>
+        Recurrent(name, "LSTM", x, hiddenSize, numLayers, gateOrder: new[] { 0, 3, 1, 2 }, bidirectional: true);
+
+    /// <summary>A bidirectional <c>GRU</c> (see <see cref="Gru"/> and <see cref="BidirectionalLstm"/>).</summary>
+    public string BidirectionalGru(string name, string x, long hiddenSize, long numLayers) =>
+        Recurrent(name, "GRU", x, hiddenSize, numLayers, gateOrder: new[] { 1, 0, 2 }, bidirectional: true, Int("linear_before_reset", 1));
+
+    /// <summary>A bidirectional <c>RNN</c> (see <see cref="BidirectionalLstm"/>).</summary>
+    public string BidirectionalRnn(string name, string x, long hiddenSize, long numLayers) =>
+        Recurrent(name, "RNN", x, hiddenSize, numLayers, gateOrder: new[] { 0 }, bidirectional: true);
+
+    // ---- More normalisation and reshaping -----------------------------------------------------------------
+
+    /// <summary>
+    /// <c>GroupNorm</c>: at opset 21 ONNX's <c>GroupNormalization</c> (whose scale and bias are per channel from that
+    /// opset on); below it, as PyTorch's exporter spells it: <c>Reshape</c> to [batch, groups, rest],
+    /// <c>InstanceNormalization</c> with unit scale, <c>Reshape</c> back, then the per-channel affine <c>Mul</c> and <c>Add</c>.
+    /// </summary>
+    public string GroupNormalization(string name, string x, long numGroups, double epsilon, bool affine)
+    {
+        var input = ShapeOf(x);
+        if (input.Length < 3 || input[1] % numGroups != 0)
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (GroupNorm) needs [batch, channels, ...] with channels divisible by {numGroups}, not {Text(input)}.");
+        }
+
+        var channels = input[1];
+        var (scale, bias) = affine
+            ? (Weight(name + ".weight"), Weight(name + ".bias"))
+            : (FloatConstant(name, "ones", Enumerable.Repeat(1f, (int)channels).ToArray()), FloatConstant(name, "zeros", new float[channels]));
+        if (Opset >= 21)
+        {
+            return Node(name, "GroupNormalization", new[] { x, scale, bias }, input, Float("epsilon", epsilon), Int("num_groups", numGroups));
+        }
+
+        var rest = input.Skip(1).Aggregate(1L, (a, b) => a * b) / numGroups;
+        var grouped = Node(name, "Reshape", new[] { x, Longs(name, "group_shape", 0, numGroups, -1) }, new[] { -1, numGroups, rest });
+        var normalised = Node(
+            name,
+            "InstanceNormalization",
+            new[] { grouped, FloatConstant(name, "group_scale", Enumerable.Repeat(1f, (int)numGroups).ToArray()), FloatConstant(name, "group_bias", new float[numGroups]) },
+            new[] { -1, numGroups, rest },
+            Float("epsilon", epsilon));
+        var shape = Node(name, "Shape", new[] { x }, new[] { (long)input.Length });
+        var back = Node(name, "Reshape", new[] { normalised, shape }, input);
+        if (!affine)
+        {
+            return back;
+        }
+
+        var perChannel = new long[input.Length - 1];
+        Array.Fill(perChannel, 1L);
+        perChannel[0] = channels;
+        var channelShape = Longs(name, "channel_shape", perChannel);
+        var scaled = Node(name, "Mul", new[] { back, Node(name, "Reshape", new[] { scale, channelShape }, perChannel) }, input);
+        return Node(name, "Add", new[] { scaled, Node(name, "Reshape", new[] { bias, channelShape }, perChannel) }, input);
+    }
+
+    /// <summary>
+    /// <c>InstanceNorm1d</c>/<c>InstanceNorm2d</c> without running statistics: <c>InstanceNormalization</c>, with the learned
+    /// scale and shift when affine, else 1 and 0.
+    /// </summary>
+    public string InstanceNormalization(string name, string x, double epsilon, bool affine)
+    {
+        var input = ShapeOf(x);
+        if (input.Length < 3)
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (InstanceNorm) needs [batch, channels, ...], not {Text(input)}.");
+        }
+
+        var channels = input[1];
+        var (scale, bias) = affine
+            ? (Weight(name + ".weight"), Weight(name + ".bias"))
+            : (FloatConstant(name, "ones", Enumerable.Repeat(1f, (int)channels).ToArray()), FloatConstant(name, "zeros", new float[channels]));
+        RequireAxis(name, "InstanceNorm", input, 1, WeightShape(scale)[0]);
+        return Node(name, "InstanceNormalization", new[] { x, scale, bias }, input, Float("epsilon", epsilon));
+    }
+
+    /// <summary><c>Identity</c>.</summary>
+    public string Identity(string name, string x) => Node(name, "Identity", new[] { x }, ShapeOf(x));
+
+    /// <summary><c>Unflatten</c> and <c>Reshape</c>: <c>Reshape</c> to the batch (copied, 0) and the new sample shape.</summary>
+    public string Reshape(string name, string x, params long[] sampleShape)
+    {
+        var input = ShapeOf(x);
+        var elements = input.Skip(1).Aggregate(1L, (a, b) => a * b);
+        if (sampleShape.Aggregate(1L, (a, b) => a * b) != elements)
+        {
+            throw new InvalidOperationException($"{networkName}: {name} cannot reshape {Text(input)} to {Text(Batched(sampleShape))}.");
+        }
+
+        var target = new[] { 0L }.Concat(sampleShape).ToArray();
+        return Node(name, "Reshape", new[] { x, Longs(name, "shape", target) }, Batched(sampleShape));
+    }
+
+    /// <summary><c>Transpose</c> of two dimensions of the batched tensor (never the batch, axis 0).</summary>
+    public string Transpose(string name, string x, long dim0, long dim1)
+    {
+        var input = ShapeOf(x);
+        if (dim0 < 1 || dim1 < 1 || dim0 >= input.Length || dim1 >= input.Length)
+        {
+            throw new InvalidOperationException($"{networkName}: {name} (Transpose) cannot swap axes {dim0} and {dim1} of {Text(input)}.");
+        }
+
+        var perm = Enumerable.Range(0, input.Length).Select(i => (long)i).ToArray();
+        (perm[dim0], perm[dim1]) = (perm[dim1], perm[dim0]);
+        var output = perm.Select(p => input[p]).ToArray();
+        return Node(name, "Transpose", new[] { x }, output, Ints("perm", perm));
+    }
 
     // ---- Composition ---------------------------------------------------------------------------------------
 
@@ -595,22 +857,41 @@ public sealed class OnnxGraphBuilder
     private string Pool(string name, string op, string x, long kernelSize, long stride, long padding, params AttributeProto[] extra)
     {
         var input = ShapeOf(x);
-        RequireRank(name, op, input, 4);
-        var output = new[]
+        if (input.Length is not (3 or 4))
         {
-            -1,
-            input[1],
-            ((input[2] + (2 * padding) - kernelSize) / stride) + 1,
-            ((input[3] + (2 * padding) - kernelSize) / stride) + 1,
-        };
+            RequireRank(name, op, input, 4);
+        }
+
+        var spatial = input.Length - 2;
+        var output = (long[])input.Clone();
+        for (var d = 2; d < input.Length; d++)
+        {
+            output[d] = ((input[d] + (2 * padding) - kernelSize) / stride) + 1;
+        }
+
         var attributes = new List<AttributeProto>
         {
-            Ints("kernel_shape", kernelSize, kernelSize),
-            Ints("strides", stride, stride),
-            Ints("pads", padding, padding, padding, padding),
+            Ints("kernel_shape", Repeat(kernelSize, spatial)),
+            Ints("strides", Repeat(stride, spatial)),
+            Ints("pads", Repeat(padding, 2 * spatial)),
         };
         attributes.AddRange(extra);
         return Node(name, op, new[] { x }, output, attributes.ToArray());
+    }
+
+    /// <summary>The source index of each output position in PyTorch's nearest upsampling (ATen's nearest_idx).</summary>
+    private static long[] NearestIndices(long inputSize, long outputSize, double scaleFactor)
+    {
+        var indices = new long[outputSize];
+        var scale = scaleFactor > 0 ? (float)(1.0 / scaleFactor) : (float)inputSize / outputSize;
+        for (long o = 0; o < outputSize; o++)
+        {
+            indices[o] = outputSize == inputSize ? o
+                : outputSize == 2 * inputSize ? o >> 1
+                : Math.Min((long)MathF.Floor(o * scale), inputSize - 1);
+        }
+
+        return indices;
     }
 
     private string AdaptiveBins(string name, string x, int axis, long bins)
@@ -638,11 +919,12 @@ public sealed class OnnxGraphBuilder
         return Node(name, "Concat", parts, output, Int("axis", axis));
     }
 
-    private string Recurrent(string name, string op, string x, long hiddenSize, long numLayers, int[] gateOrder, params AttributeProto[] extra)
+    private string Recurrent(string name, string op, string x, long hiddenSize, long numLayers, int[] gateOrder, bool bidirectional, params AttributeProto[] extra)
     {
         var input = ShapeOf(x);
         RequireRank(name, op, input, 3);
         var steps = input[1];
+        var directions = bidirectional ? 2 : 1;
 
         // ONNX's recurrent operators read [steps, batch, features]; NetGen's sequences are batch-first.
         var sequence = Node(name, "Transpose", new[] { x }, new[] { steps, -1, input[2] }, Ints("perm", 1, 0, 2));
@@ -654,25 +936,51 @@ public sealed class OnnxGraphBuilder
         for (var layer = 0; layer < numLayers; layer++)
         {
             var suffix = "_l" + layer.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var inputIh = Weight(name + ".weight_ih" + suffix);
-            var features = WeightShape(inputIh)[1];
+            var features = WeightShape(Weight(name + ".weight_ih" + suffix))[1];
             RequireLast(name, op, ShapeOf(sequence), features);
 
-            var w = Node(name, "Gather", new[] { inputIh, rows }, new[] { gates, features }, Int("axis", 0));
-            w = Node(name, "Unsqueeze", new[] { w, zero }, new[] { 1, gates, features });
-            var r = Node(name, "Gather", new[] { Weight(name + ".weight_hh" + suffix), rows }, new[] { gates, hiddenSize }, Int("axis", 0));
-            r = Node(name, "Unsqueeze", new[] { r, zero }, new[] { 1, gates, hiddenSize });
-            var biases = Node(name, "Concat", new[] { Weight(name + ".bias_ih" + suffix), Weight(name + ".bias_hh" + suffix) }, new[] { 2 * gates }, Int("axis", 0));
-            var b = Node(name, "Gather", new[] { biases, biasRows }, new[] { 2 * gates }, Int("axis", 0));
-            b = Node(name, "Unsqueeze", new[] { b, zero }, new[] { 1, 2 * gates });
+            // One [1, ...] slice per direction (forward, then PyTorch's _reverse), concatenated on ONNX's direction axis.
+            var (ws, rs, bs) = (new string[directions], new string[directions], new string[directions]);
+            for (var d = 0; d < directions; d++)
+            {
+                var key = suffix + (d == 0 ? string.Empty : "_reverse");
+                var w = Node(name, "Gather", new[] { Weight(name + ".weight_ih" + key), rows }, new[] { gates, features }, Int("axis", 0));
+                ws[d] = Node(name, "Unsqueeze", new[] { w, zero }, new[] { 1, gates, features });
+                var r = Node(name, "Gather", new[] { Weight(name + ".weight_hh" + key), rows }, new[] { gates, hiddenSize }, Int("axis", 0));
+                rs[d] = Node(name, "Unsqueeze", new[] { r, zero }, new[] { 1, gates, hiddenSize });
+                var biases = Node(name, "Concat", new[] { Weight(name + ".bias_ih" + key), Weight(name + ".bias_hh" + key) }, new[] { 2 * gates }, Int("axis", 0));
+                var b = Node(name, "Gather", new[] { biases, biasRows }, new[] { 2 * gates }, Int("axis", 0));
+                bs[d] = Node(name, "Unsqueeze", new[] { b, zero }, new[] { 1, 2 * gates });
+            }
+
+            var (wAll, rAll, bAll) = bidirectional
+                ? (Node(name, "Concat", ws, new[] { 2, gates, features }, Int("axis", 0)),
+                   Node(name, "Concat", rs, new[] { 2, gates, hiddenSize }, Int("axis", 0)),
+                   Node(name, "Concat", bs, new[] { 2, 2 * gates }, Int("axis", 0)))
+                : (ws[0], rs[0], bs[0]);
 
             var attributes = new List<AttributeProto> { Int("hidden_size", hiddenSize) };
+            if (bidirectional)
+            {
+                attributes.Add(new AttributeProto { Name = "direction", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("bidirectional") });
+            }
+
             attributes.AddRange(extra);
-            var y = Node(name, op, new[] { sequence, w, r, b }, new[] { steps, 1, -1, hiddenSize }, attributes.ToArray());
-            sequence = Node(name, "Squeeze", new[] { y, one }, new[] { steps, -1, hiddenSize });
+            var y = Node(name, op, new[] { sequence, wAll, rAll, bAll }, new[] { steps, directions, -1, hiddenSize }, attributes.ToArray());
+            if (bidirectional)
+            {
+                // Y is [steps, 2, batch, hidden]: bring the directions next to the features and join them, forward first.
+                var paired = Node(name, "Transpose", new[] { y }, new[] { steps, -1, 2, hiddenSize }, Ints("perm", 0, 2, 1, 3));
+                sequence = Node(name, "Reshape", new[] { paired, Longs(name, "join_directions", 0, 0, 2 * hiddenSize) }, new[] { steps, -1, 2 * hiddenSize });
+            }
+            else
+            {
+                sequence = Node(name, "Squeeze", new[] { y, one }, new[] { steps, -1, hiddenSize });
+            }
         }
 
-        return Node(name, "Transpose", new[] { sequence }, new[] { -1, steps, hiddenSize }, Ints("perm", 1, 0, 2));
+        var outputFeatures = directions * hiddenSize;
+        return Node(name, "Transpose", new[] { sequence }, new[] { -1, steps, outputFeatures }, Ints("perm", 1, 0, 2));
     }
 
     /// <summary>Row indices that reorder PyTorch's gate blocks into ONNX's (for the biases, both halves in turn).</summary>
@@ -781,6 +1089,21 @@ public sealed class OnnxGraphBuilder
         return name;
     }
 
+    private string FloatConstant(string layer, string what, float[] values)
+    {
+        var name = $"/{layer}/{what}";
+        if (!shapes.ContainsKey(name))
+        {
+            var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+            tensor.Dims.Add(values.Length);
+            tensor.FloatData.AddRange(values);
+            graph.Initializer.Add(tensor);
+            shapes[name] = new[] { (long)values.Length };
+        }
+
+        return name;
+    }
+
     private long[] ShapeOf(string value) =>
         shapes.TryGetValue(value, out var shape) ? shape : throw new InvalidOperationException($"{networkName}'s ONNX graph has no value '{value}'.");
 
@@ -833,6 +1156,9 @@ public sealed class OnnxGraphBuilder
     }
 
     private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Str(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
     private static AttributeProto Float(string name, double value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = (float)value };
 

@@ -48,6 +48,27 @@ namespace NetGen
             return embedding.call(tokens);
         }
 
+        /// <summary>
+        /// <c>torch.nn.GroupNorm</c> with PyTorch's initial affine parameters: scale 1 and shift 0 per channel. TorchSharp's
+        /// constructor allocates them without initialising them, so without this they would start as whatever memory held.
+        /// </summary>
+        /// <param name="numGroups">Number of groups the channels are split into.</param>
+        /// <param name="numChannels">Number of channels; a multiple of <paramref name="numGroups"/>.</param>
+        /// <param name="eps">Added to the variance.</param>
+        /// <param name="affine">Whether the layer has a learned scale and shift.</param>
+        public static TorchSharp.Modules.GroupNorm GroupNorm(long numGroups, long numChannels, double eps, bool affine)
+        {
+            var norm = nn.GroupNorm(numGroups, numChannels, eps, affine);
+            if (affine)
+            {
+                using var noGrad = torch.no_grad();
+                nn.init.ones_(norm.weight);
+                nn.init.zeros_(norm.bias!);
+            }
+
+            return norm;
+        }
+
         /// <summary>Keeps an LSTM's output sequence and disposes its final hidden and cell states.</summary>
         /// <param name="result">What <c>LSTM.call(x, null)</c> returned: output, hidden state, cell state.</param>
         public static Tensor SequenceOutput((Tensor Output, Tensor Hidden, Tensor Cell) result)

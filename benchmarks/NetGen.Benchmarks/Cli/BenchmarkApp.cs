@@ -37,6 +37,8 @@ public static class BenchmarkApp
                 .WithExample("memory", "--loop", "train-step", "--reclaim-budget", "0", "--steps", "300");
             config.AddCommand<MonitorOverheadCommand>("monitor-overhead")
                 .WithDescription("The gradient monitor's cost per training step, four arms interleaved by process CPU time (docs/gradient-monitoring.md).");
+            config.AddCommand<OpsCommand>("ops")
+                .WithDescription("ConvNet's operations (batch 64) and DeepNet's layers (batch 1) one at a time in libtorch, CPU time and minor page faults per call (bench_pytorch.py --ops gives PyTorch's).");
             config.AddCommand<GeneratorReportCommand>("generator-report")
                 .WithDescription("The generator's and analyzer's cost with Roslyn's own clocks, and the incremental counts.");
             config.AddCommand<GeneratorColdCommand>("generator-cold")

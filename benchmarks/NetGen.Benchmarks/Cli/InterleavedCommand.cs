@@ -24,8 +24,13 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
         [DefaultValue("both")]
         public string Threads { get; init; } = "both";
 
+        [CommandOption("--malloc <SETTING>")]
+        [Description("fixed: glibc's mmap and trim thresholds fixed (32 MiB, 128 MiB) in this process (NetGen.NativeHeap) and in PyTorch's (MALLOC_*_ variables), so no contender maps fresh pages for its large tensors on every call; default: glibc's own adaptive thresholds in both.")]
+        [DefaultValue("fixed")]
+        public string Malloc { get; init; } = "fixed";
+
         [CommandOption("--rows <ROWS>")]
-        [Description("modules (NetGen / hand-written / Sequential), optimizers (the optimiser rows) or all.")]
+        [Description("modules (NetGen / hand-written / Sequential), optimizers (the optimiser rows), all (both), or variants (SimpleNet's training step: the generated module against hand-written ones with call() and the in-place ReLU switched on one at a time).")]
         [DefaultValue("all")]
         public string Rows { get; init; } = "all";
 
@@ -46,15 +51,29 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
                 return ValidationResult.Error("--pytorch-blas: the interleaved PyTorch worker uses the system's BLAS; the option applies to the suite command");
             }
 
-            return Rows is "modules" or "optimizers" or "all"
+            if (Malloc is not ("fixed" or "default"))
+            {
+                return ValidationResult.Error($"--malloc: '{Malloc}' is not one of fixed, default");
+            }
+
+            return Rows is "modules" or "optimizers" or "all" or "variants"
                 ? base.Validate()
-                : ValidationResult.Error($"--rows: '{Rows}' is not one of modules, optimizers, all");
+                : ValidationResult.Error($"--rows: '{Rows}' is not one of modules, optimizers, all, variants");
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var header = settings.Header();
+        var fixedHeap = settings.Malloc == "fixed";
+        if (fixedHeap && !NativeHeap.KeepFreedBlocks())
+        {
+            Console.Error.WriteLine("error: --malloc fixed needs glibc (mallopt); use --malloc default here");
+            return BenchmarkApp.BadArguments;
+        }
+
+        var header = settings.Header() + (fixedHeap
+            ? $" glibc mmap/trim thresholds fixed at {NativeHeap.DefaultMmapThreshold >> 20}/{NativeHeap.DefaultTrimThreshold >> 20} MiB in both processes (--malloc fixed)."
+            : " glibc's adaptive mmap/trim thresholds (--malloc default).");
         Console.WriteLine(header);
         OptionValues.TryNetworks(settings.Networks, out var networks, out _);
         var threadSettings = OptionValues.ThreadSettings(settings.Threads)!;
@@ -64,7 +83,7 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
             Console.WriteLine("PyTorch baseline skipped: no python3 with torch found (Debian: apt-get install python3-torch).");
         }
 
-        var lines = InterleavedComparison.Run(settings.Quick, networks, threadSettings, modules: settings.Rows != "optimizers", optimizers: settings.Rows != "modules", python).ToList();
+        var lines = InterleavedComparison.Run(settings.Quick, networks, threadSettings, modules: settings.Rows is "modules" or "all", optimizers: settings.Rows is "optimizers" or "all", variants: settings.Rows == "variants", python, fixedHeap).ToList();
         lines.ForEach(Console.WriteLine);
         BenchmarkApp.Write("netgen-interleaved.md", new[] { header, "" }.Concat(lines));
         return 0;

@@ -1,9 +1,7 @@
 using System;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
-using Microsoft.ML.OnnxRuntime;
 using NetGen.Benchmarks.Networks;
-using NetGen.Inference;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +9,7 @@ namespace NetGen.Benchmarks.Inference;
 
 /// <summary>
 /// Inference of the same weights in ONNX Runtime (the NetGen module exported with <c>ExportOnnx</c>, run through
-/// <see cref="OnnxNetwork"/> into a preallocated output) and in TorchSharp (the NetGen module in <c>eval()</c> under
+/// <see cref="NetGen.Inference.OnnxNetwork"/> into a preallocated output) and in TorchSharp (the NetGen module in <c>eval()</c> under
 /// <c>no_grad</c>, the baseline). The suite command adds PyTorch's rows for the same networks.
 /// </summary>
 [BenchmarkCategory("Inference")]
@@ -19,7 +17,7 @@ public class OnnxRuntimeBenchmarks
 {
     private BenchmarkModel _model = null!;
     private Tensor _input = null!;
-    private ExportedNetwork _onnx = null!;
+    private BenchmarkOnnxNetwork _onnx = null!;
     private float[] _values = null!;
     private float[] _output = null!;
 
@@ -47,14 +45,7 @@ public class OnnxRuntimeBenchmarks
         _output = new float[Batch * setup.Outputs];
 
         // ONNX Runtime with the same threads as libtorch: one intra-op thread, or its own default (one per core).
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (Threads == Infrastructure.Threads.One)
-        {
-            options.IntraOpNumThreads = 1;
-            options.InterOpNumThreads = 1;
-        }
-
-        _onnx = new ExportedNetwork(_model.Module.ToOnnxBytes(), setup, options);
+        _onnx = new BenchmarkOnnxNetwork(_model.Module.ToOnnxBytes(), setup, BenchmarkOnnxNetwork.Options(Threads));
     }
 
     [Benchmark(Baseline = true)]
@@ -74,8 +65,4 @@ public class OnnxRuntimeBenchmarks
         _model.Dispose();
         _input.Dispose();
     }
-
-    /// <summary>The typed class an app would get generated, written out here because this project references TorchSharp.</summary>
-    private sealed class ExportedNetwork(byte[] model, NetworkSetup setup, SessionOptions options)
-        : OnnxNetwork(setup.Kind.ToString(), model, setup.Sample, new long[] { setup.Outputs }, options);
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using NetGen.Benchmarks.Inference;
 using NetGen.Benchmarks.Networks;
 using NetGen.Benchmarks.Training;
 using TorchSharp;
@@ -19,7 +20,7 @@ namespace NetGen.Benchmarks.Infrastructure;
 /// </summary>
 public static class InterleavedComparison
 {
-    public static IReadOnlyList<string> Run(bool quick, IReadOnlyCollection<NetworkKind> networks, IReadOnlyList<string> threadSettings, bool modules, bool optimizers, string? python)
+    public static IReadOnlyList<string> Run(bool quick, IReadOnlyCollection<NetworkKind> networks, IReadOnlyList<string> threadSettings, bool modules, bool optimizers, bool variants, string? python, bool fixedHeap)
     {
         var rounds = quick ? 5 : 31;
         var roundTime = TimeSpan.FromMilliseconds(quick ? 100 : 300);
@@ -38,7 +39,7 @@ public static class InterleavedComparison
         foreach (var threads in threadSettings)
         {
             Threads.Apply(threads);
-            using var worker = python is null ? null : new PyTorchWorker(python, threads);
+            using var worker = python is null ? null : new PyTorchWorker(python, threads, fixedHeap);
             if (worker is not null)
             {
                 lines.Add($"PyTorch {worker.Torch} on Python {worker.Python}, {worker.Blas}; a worker process per thread setting (OPENBLAS_NUM_THREADS matching), taking its turn in every round.");
@@ -63,12 +64,36 @@ public static class InterleavedComparison
                         using var _ = torch.no_grad();
                         using var output = m.Module.call(input);
                     }));
+
+                    // NetGen's other inference route: the same weights exported with ExportOnnx, run by ONNX Runtime through
+                    // NetGen.Inference's OnnxNetwork into a preallocated output.
+                    var setup = BenchmarkNetworks.Setup(network);
+                    using var onnx = new BenchmarkOnnxNetwork(models[0].Module.ToOnnxBytes(), setup, BenchmarkOnnxNetwork.Options(threads));
+                    var values = input.data<float>().ToArray();
+                    var outputs = new float[batch * setup.Outputs];
+                    forwards = forwards.Append(Contender.Local("NetGen ONNX Runtime", () => onnx.Run(values, outputs)));
                     table.AddRange(Compare("inference", network, batch.ToString(CultureInfo.InvariantCulture), threads, WithPyTorch(forwards, "Inference", network, batch), rounds, roundTime, warmup));
                     models.ForEach(m => m.Dispose());
                 }
             }
 
-            foreach (var network in optimizers ? new[] { NetworkKind.SimpleNet, NetworkKind.DeepNet, NetworkKind.Mlp20 }.Where(networks.Contains) : Array.Empty<NetworkKind>())
+            if (variants)
+            {
+                // The generated SimpleNet against the hand-written one with call() and the in-place ReLU switched on one at a
+                // time, with TorchSharp's Adam (whose double arguments leave Scalars for the finalizer) and with FusedAdam's
+                // plain step() (which leaves none).
+                foreach (var adam in new[] { AdamKind.TorchSharp, AdamKind.FusedPlain })
+                {
+                    var flags = new[] { (false, false), (true, false), (false, true), (true, true) };
+                    var sessions = flags.Select(f => new TrainingSession(NetworkKind.SimpleNet, SimpleNetVariant.Create(f.Item1, f.Item2), adam))
+                        .Prepend(new TrainingSession(NetworkKind.SimpleNet, BenchmarkNetworks.Create(NetworkKind.SimpleNet, Implementation.NetGen), adam)).ToList();
+                    var names = flags.Select(f => SimpleNetVariant.Describe(f.Item1, f.Item2)).Prepend("NetGen").ToArray();
+                    table.AddRange(Compare($"training step, {TrainingSession.Describe(adam)}", NetworkKind.SimpleNet, "", threads, sessions.Select((s, k) => Contender.Local(names[k], s.Step)).ToArray(), rounds, roundTime, warmup));
+                    sessions.ForEach(s => s.Dispose());
+                }
+            }
+
+            foreach (var network in optimizers ? new[] { NetworkKind.SimpleNet, NetworkKind.DeepNet, NetworkKind.Mlp20, NetworkKind.ConvNet }.Where(networks.Contains) : Array.Empty<NetworkKind>())
             {
                 var kinds = new[] { AdamKind.Fused, AdamKind.InPlace, AdamKind.TorchSharp };
                 var sessions = kinds.Select(a => new TrainingSession(network, Implementation.NetGen, a)).ToList();

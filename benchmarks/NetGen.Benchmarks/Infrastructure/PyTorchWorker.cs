@@ -16,7 +16,8 @@ public sealed class PyTorchWorker : IDisposable
     private readonly Process _process;
     private int _nextId;
 
-    public PyTorchWorker(string python, string threads)
+    /// <param name="fixedHeap">Start it with glibc's mmap and trim thresholds fixed as <see cref="NativeHeap.KeepFreedBlocks"/> fixes them in this process.</param>
+    public PyTorchWorker(string python, string threads, bool fixedHeap)
     {
         var info = new ProcessStartInfo(python) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
         info.ArgumentList.Add(PyTorchBaseline.Script);
@@ -24,6 +25,12 @@ public sealed class PyTorchWorker : IDisposable
         info.ArgumentList.Add("--threads");
         info.ArgumentList.Add(threads);
         info.Environment["OPENBLAS_NUM_THREADS"] = threads == Threads.One ? "1" : Threads.DefaultCount.ToString(CultureInfo.InvariantCulture);
+        if (fixedHeap)
+        {
+            info.Environment["MALLOC_MMAP_THRESHOLD_"] = NativeHeap.DefaultMmapThreshold.ToString(CultureInfo.InvariantCulture);
+            info.Environment["MALLOC_TRIM_THRESHOLD_"] = NativeHeap.DefaultTrimThreshold.ToString(CultureInfo.InvariantCulture);
+        }
+
         _process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {python}");
         var reply = Send(new JsonObject { ["op"] = "info" });
         Torch = reply["torch"]!.GetValue<string>();

@@ -21,6 +21,9 @@ public enum AdamKind
     /// runs): finiteness check, clipping coefficient, update and zeroing in one pass per parameter.
     /// </summary>
     Fused,
+
+    /// <summary><see cref="NetGen.Training.FusedAdam"/> in a plain loop: <c>zero_grad()</c>, forward, backward, <c>step()</c>.</summary>
+    FusedPlain,
 }
 
 /// <summary>
@@ -37,9 +40,15 @@ public sealed class TrainingSession : IDisposable
     private readonly TrainingStep? _trainer;
 
     public TrainingSession(NetworkKind kind, Implementation implementation, AdamKind adam = AdamKind.TorchSharp)
+        : this(kind, BenchmarkNetworks.Create(kind, implementation), adam)
+    {
+    }
+
+    /// <summary>A session for a model built elsewhere (the SimpleNet variants); the session disposes it.</summary>
+    public TrainingSession(NetworkKind kind, BenchmarkModel model, AdamKind adam)
     {
         Setup = BenchmarkNetworks.Setup(kind);
-        _model = BenchmarkNetworks.Create(kind, implementation);
+        _model = model;
         _model.Module.train();
         _optimizer = CreateOptimizer(adam, _model.Module.parameters());
         if (adam == AdamKind.Fused)
@@ -69,7 +78,7 @@ public sealed class TrainingSession : IDisposable
     public static optim.Optimizer CreateOptimizer(AdamKind adam, System.Collections.Generic.IEnumerable<TorchSharp.Modules.Parameter> parameters) => adam switch
     {
         AdamKind.InPlace => new InPlaceAdam(parameters, lr: 1e-3),
-        AdamKind.Fused => new FusedAdam(parameters, lr: 1e-3),
+        AdamKind.Fused or AdamKind.FusedPlain => new FusedAdam(parameters, lr: 1e-3),
         _ => optim.Adam(parameters, lr: 1e-3),
     };
 
@@ -78,6 +87,7 @@ public sealed class TrainingSession : IDisposable
     {
         AdamKind.InPlace => "NetGen InPlaceAdam",
         AdamKind.Fused => "NetGen FusedAdam, TrainStep",
+        AdamKind.FusedPlain => "NetGen FusedAdam, plain loop",
         _ => "TorchSharp Adam",
     };
 

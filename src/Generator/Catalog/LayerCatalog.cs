@@ -36,6 +36,13 @@ namespace NetGen.Generator.Catalog
             new LayerDefinition("MaxPool2d", LayerRole.Pooling, "maxpool", ownsModule: false, c => InferPooling(c, "MaxPool2d", "max_pool2d")),
             new LayerDefinition("AvgPool2d", LayerRole.Pooling, "avgpool", ownsModule: false, c => InferPooling(c, "AvgPool2d", "avg_pool2d")),
             new LayerDefinition("AdaptiveAvgPool2d", LayerRole.Pooling, "avgpool", ownsModule: false, InferAdaptivePooling),
+            new LayerDefinition("Conv3d", LayerRole.Convolution, "conv", ownsModule: true, c => InferConvolutionNd(c, "Conv3d", spatialDims: 3, transposed: false)),
+            new LayerDefinition("ConvTranspose1d", LayerRole.Convolution, "deconv", ownsModule: true, c => InferConvolutionNd(c, "ConvTranspose1d", spatialDims: 1, transposed: true)),
+            new LayerDefinition("ConvTranspose2d", LayerRole.Convolution, "deconv", ownsModule: true, c => InferConvolutionNd(c, "ConvTranspose2d", spatialDims: 2, transposed: true)),
+            new LayerDefinition("MaxPool1d", LayerRole.Pooling, "maxpool", ownsModule: false, c => InferPooling1d(c, "MaxPool1d", "max_pool1d")),
+            new LayerDefinition("AvgPool1d", LayerRole.Pooling, "avgpool", ownsModule: false, c => InferPooling1d(c, "AvgPool1d", "avg_pool1d")),
+            new LayerDefinition("AdaptiveAvgPool1d", LayerRole.Pooling, "avgpool", ownsModule: false, InferAdaptivePooling1d),
+            new LayerDefinition("Upsample", LayerRole.Pooling, "upsample", ownsModule: false, InferUpsample),
 
             // Normalisation.
             new LayerDefinition("BatchNorm", LayerRole.Normalization, "bn", ownsModule: true, InferBatchNorm),
@@ -75,6 +82,17 @@ namespace NetGen.Generator.Catalog
             new LayerDefinition("Block", LayerRole.Block, "block", ownsModule: true, InferBlock),
             new LayerDefinition("Residual", LayerRole.Residual, "res", ownsModule: true, InferResidual, repeatArgument: "Repeat"),
             new LayerDefinition("Branches", LayerRole.Block, "branch", ownsModule: true, InferBranches),
+
+            // More normalisation, regularisation and reshaping (issue 15): GroupNorm, InstanceNorm, channel dropout,
+            // Identity, Unflatten/Reshape and Transpose.
+            new LayerDefinition("GroupNorm", LayerRole.Normalization, "gn", ownsModule: true, InferGroupNorm),
+            new LayerDefinition("InstanceNorm1d", LayerRole.Normalization, "inorm", ownsModule: true, c => InferInstanceNorm(c, "InstanceNorm1d", spatialDims: 1)),
+            new LayerDefinition("InstanceNorm2d", LayerRole.Normalization, "inorm", ownsModule: true, c => InferInstanceNorm(c, "InstanceNorm2d", spatialDims: 2)),
+            new LayerDefinition("Dropout2d", LayerRole.Regularization, "dropout", ownsModule: false, InferDropout2d),
+            new LayerDefinition("Identity", LayerRole.Reshape, "identity", ownsModule: false, InferIdentity),
+            new LayerDefinition("Unflatten", LayerRole.Reshape, "unflatten", ownsModule: false, InferUnflatten),
+            new LayerDefinition("Reshape", LayerRole.Reshape, "reshape", ownsModule: false, InferReshape),
+            new LayerDefinition("Transpose", LayerRole.Reshape, "transpose", ownsModule: false, InferTranspose),
         };
 
         private static readonly Dictionary<string, LayerDefinition> ByMetadataName = All.ToDictionary(d => d.MetadataName);
@@ -319,6 +337,320 @@ namespace NetGen.Generator.Catalog
             };
         }
 
+        /// <summary>
+        /// Conv3d and ConvTranspose1d/2d, with PyTorch's dilation and groups. A convolution's output per side is
+        /// ⌊(size + 2·padding - dilation·(kernel - 1) - 1) / stride⌋ + 1; a transposed convolution's is
+        /// (size - 1)·stride - 2·padding + dilation·(kernel - 1) + outputPadding + 1, and its weight is [in, out / groups, kernel...].
+        /// </summary>
+        private static LayerSpec? InferConvolutionNd(LayerContext c, string kind, int spatialDims, bool transposed)
+        {
+            var outChannels = c.Size("outChannels", kind);
+            var kernel = c.Size("kernelSize", kind);
+            var stride = c.Size("stride", kind);
+            var padding = c.Size("padding", kind, minimum: 0);
+            var outputPadding = transposed ? c.Size("outputPadding", kind, minimum: 0) : 0;
+            var dilation = c.Arguments.Has("Dilation") ? c.Size("Dilation", kind) : 1;
+            var groups = c.Arguments.Has("Groups") ? c.Size("Groups", kind) : 1;
+            if (outChannels is null || kernel is null || stride is null || padding is null || outputPadding is null || dilation is null || groups is null)
+            {
+                return null;
+            }
+
+            if (transposed && outputPadding.Value >= Math.Max(stride.Value, dilation.Value))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind,
+                    $"outputPadding is {Number(outputPadding.Value)}, but it must be smaller than the stride ({Number(stride.Value)}) or the dilation ({Number(dilation.Value)}); PyTorch rejects it at run time");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput(kind);
+            }
+
+            if (input.Rank != spatialDims + 1)
+            {
+                var expected = spatialDims switch { 1 => "[channels, length]", 2 => "[channels, height, width]", _ => "[channels, depth, height, width]" };
+                return c.WrongRank($"{c.Name} ({kind})", expected, $"declare [Input{expected.Replace("[", "(").Replace("]", ")")}] first");
+            }
+
+            var inChannels = input.Dims[0];
+            if (inChannels % groups.Value != 0 || outChannels.Value % groups.Value != 0)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind,
+                    $"Groups is {Number(groups.Value)}, but it must divide both the {Number(inChannels)} input channels and the {Number(outChannels.Value)} output channels");
+                return null;
+            }
+
+            var span = checked((dilation.Value * (kernel.Value - 1)) + 1);
+            var dims = new long[spatialDims + 1];
+            dims[0] = outChannels.Value;
+            for (var d = 1; d <= spatialDims; d++)
+            {
+                if (transposed)
+                {
+                    dims[d] = checked(((input.Dims[d] - 1) * stride.Value) - (2 * padding.Value) + span - 1 + outputPadding.Value + 1);
+                    if (dims[d] < 1)
+                    {
+                        var shown = input.Dims.ToArray();
+                        shown[d] = dims[d];
+                        c.Report(DiagnosticDescriptors.OutputBelowOne, $"{c.Name} ({kind}({Number(outChannels.Value)}, {Number(kernel.Value)}, padding: {Number(padding.Value)}))",
+                            input.ToString(), new Shape(shown).ToString());
+                        return null;
+                    }
+
+                    continue;
+                }
+
+                if (checked(input.Dims[d] + (2 * padding.Value)) < span)
+                {
+                    c.Report(DiagnosticDescriptors.KernelLargerThanInput, $"{c.Name} ({kind})", span, input.Dims[d], padding.Value);
+                    return null;
+                }
+
+                dims[d] = checked(((input.Dims[d] + (2 * padding.Value) - span) / stride.Value) + 1);
+            }
+
+            var bias = c.Arguments.Bool("Bias", true);
+            var kernelElements = checked((long)Math.Pow(kernel.Value, spatialDims));
+            var weightShape = new long[2 + spatialDims];
+            weightShape[0] = transposed ? inChannels : outChannels.Value;
+            weightShape[1] = transposed ? outChannels.Value / groups.Value : inChannels / groups.Value;
+            for (var d = 0; d < spatialDims; d++)
+            {
+                weightShape[2 + d] = kernel.Value;
+            }
+
+            var weights = checked(weightShape[0] * weightShape[1] * kernelElements);
+            var parameters = checked(weights + (bias ? outChannels.Value : 0));
+            var description = $"{kind}({Number(inChannels)} → {Number(outChannels.Value)}, kernel {Number(kernel.Value)}, stride {Number(stride.Value)}, padding {Number(padding.Value)}"
+                + (transposed && outputPadding.Value != 0 ? $", output padding {Number(outputPadding.Value)}" : string.Empty)
+                + (dilation.Value != 1 ? $", dilation {Number(dilation.Value)}" : string.Empty)
+                + (groups.Value != 1 ? $", groups {Number(groups.Value)}" : string.Empty)
+                + ")";
+            return new LayerSpec(
+                new Shape(dims),
+                description,
+                Modules + kind,
+                // Only the arguments that differ from the defaults: a literal 0 padding would also convert to TorchSharp's
+                // Padding enum (Conv3d) and make the overloads ambiguous.
+                $"{Nn}{kind}({Number(inChannels)}, {Number(outChannels.Value)}, {Number(kernel.Value)}"
+                    + (stride.Value != 1 ? $", stride: {Number(stride.Value)}" : string.Empty)
+                    + (padding.Value != 0 ? $", padding: {Number(padding.Value)}" : string.Empty)
+                    + (outputPadding.Value != 0 ? $", output_padding: {Number(outputPadding.Value)}" : string.Empty)
+                    + (dilation.Value != 1 ? $", dilation: {Number(dilation.Value)}" : string.Empty)
+                    + (groups.Value != 1 ? $", groups: {Number(groups.Value)}" : string.Empty)
+                    + $", bias: {Bool(bias)})",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(
+                    ("inChannels", inChannels), ("outChannels", outChannels.Value), ("kernelSize", kernel.Value), ("stride", stride.Value), ("padding", padding.Value),
+                    ("outputPadding", outputPadding.Value), ("dilation", dilation.Value), ("groups", groups.Value), ("Bias", bias)),
+                Tensors = bias
+                    ? Tensors(Parameter("weight", weightShape), Parameter("bias", outChannels.Value))
+                    : Tensors(Parameter("weight", weightShape)),
+            };
+        }
+
+        /// <summary>MaxPool1d and AvgPool1d over [channels, length]: PyTorch's ⌊(length + 2·padding - kernel) / stride⌋ + 1.</summary>
+        private static LayerSpec? InferPooling1d(LayerContext c, string kind, string function)
+        {
+            var kernel = c.Size("kernelSize", kind);
+            var strideArgument = c.Size("stride", kind, minimum: 0);
+            var padding = c.Size("padding", kind, minimum: 0);
+            if (kernel is null || strideArgument is null || padding is null)
+            {
+                return null;
+            }
+
+            var stride = strideArgument.Value == 0 ? kernel.Value : strideArgument.Value;
+            if (checked(padding.Value * 2) > kernel.Value)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"padding {Number(padding.Value)} is more than half the kernel size {Number(kernel.Value)}; PyTorch rejects it at run time");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput(kind);
+            }
+
+            if (input.Rank != 2)
+            {
+                return c.WrongRank($"{c.Name} ({kind})", "[channels, length]", "pool only after 1-D convolutions or an [Input(channels, length)]");
+            }
+
+            if (checked(input.Dims[1] + (2 * padding.Value)) < kernel.Value)
+            {
+                c.Report(DiagnosticDescriptors.KernelLargerThanInput, $"{c.Name} ({kind})", kernel.Value, input.Dims[1], padding.Value);
+                return null;
+            }
+
+            var length = checked(((input.Dims[1] + (2 * padding.Value) - kernel.Value) / stride) + 1);
+            return new LayerSpec(
+                new Shape(input.Dims[0], length),
+                $"{kind}(kernel {Number(kernel.Value)}, stride {Number(stride)}, padding {Number(padding.Value)})",
+                null,
+                null,
+                $"{Functional}{function}({{x}}, {Number(kernel.Value)}, stride: {Number(stride)}, padding: {Number(padding.Value)})",
+                0,
+                0)
+            {
+                Settings = Settings(("kernelSize", kernel.Value), ("stride", stride), ("padding", padding.Value)),
+            };
+        }
+
+        private static LayerSpec? InferAdaptivePooling1d(LayerContext c)
+        {
+            var size = c.Size("outputSize", "AdaptiveAvgPool1d");
+            if (size is null)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("AdaptiveAvgPool1d");
+            }
+
+            if (input.Rank != 2)
+            {
+                return c.WrongRank($"{c.Name} (AdaptiveAvgPool1d)", "[channels, length]", "pool only after 1-D convolutions or an [Input(channels, length)]");
+            }
+
+            return new LayerSpec(
+                new Shape(input.Dims[0], size.Value),
+                $"AdaptiveAvgPool1d({Number(size.Value)})",
+                null,
+                null,
+                $"{Functional}adaptive_avg_pool1d({{x}}, {Number(size.Value)})",
+                0,
+                0)
+            {
+                Settings = Settings(("outputSize", size.Value)),
+            };
+        }
+
+        // The NetGen.Interpolation members by value, with the rank (channels included) each linear mode needs.
+        private static readonly string[] InterpolationModes = { "nearest", "linear", "bilinear" };
+
+        /// <summary>
+        /// Upsample, as torch.nn.Upsample: by a scale factor (output ⌊size · factor⌋ per spatial side, and the factor itself
+        /// used for the coordinates, as PyTorch without recompute_scale_factor) or to a declared size.
+        /// </summary>
+        private static LayerSpec? InferUpsample(LayerContext c)
+        {
+            var scale = c.Arguments.Double("scaleFactor") ?? 0;
+            var size = c.Arguments.Longs("Size");
+            var modeValue = c.Arguments.Long("Mode") ?? 0;
+            var alignCorners = c.Arguments.Bool("AlignCorners", false);
+            if (modeValue < 0 || modeValue >= InterpolationModes.Length)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample", $"Mode is {Number(modeValue)}, which is not an Interpolation member (Nearest, Linear or Bilinear)");
+                return null;
+            }
+
+            var mode = InterpolationModes[modeValue];
+            if (c.Arguments.Has("scaleFactor") == (size is not null))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample",
+                    size is null
+                        ? "it needs a scale factor or an output size, such as [Upsample(2)] or [Upsample(Size = new long[] { 14, 14 })]"
+                        : "it has both a scale factor and a Size; PyTorch takes only one of them, so keep one");
+                return null;
+            }
+
+            if (size is null && !(scale > 0 && !double.IsInfinity(scale)))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample", $"the scale factor is {Number(scale)}, but it must be a positive finite number");
+                return null;
+            }
+
+            if (size is not null)
+            {
+                if (size.Length == 0)
+                {
+                    c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample", "Size is empty; give one size per spatial dimension, or one for all of them");
+                    return null;
+                }
+
+                for (var i = 0; i < size.Length; i++)
+                {
+                    if (size[i] < 1)
+                    {
+                        c.Report(DiagnosticDescriptors.NonPositiveSize, "Upsample", $"Size[{i}]", size[i]);
+                        return null;
+                    }
+                }
+            }
+
+            if (alignCorners && mode == "nearest")
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample", "AlignCorners applies only to the Linear and Bilinear modes; PyTorch rejects it with Nearest");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("Upsample");
+            }
+
+            var (rank, expected) = mode switch
+            {
+                "linear" => (2, "[channels, length]"),
+                "bilinear" => (3, "[channels, height, width]"),
+                _ => (0, "[channels, length], [channels, height, width] or [channels, depth, height, width]"),
+            };
+            if (rank == 0 ? input.Rank is < 2 or > 4 : input.Rank != rank)
+            {
+                return c.WrongRank($"{c.Name} (Upsample, {mode})", expected, "upsample feature maps, after a convolution or an [Input(channels, ...)]");
+            }
+
+            var spatial = input.Rank - 1;
+            if (size is not null && size.Length != 1 && size.Length != spatial)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Upsample",
+                    $"Size has {Number(size.Length)} entries, but samples of shape {input} have {Number(spatial)} spatial dimensions; give one size per spatial dimension, or one for all of them");
+                return null;
+            }
+
+            var dims = input.Dims.ToArray();
+            for (var d = 1; d <= spatial; d++)
+            {
+                var product = input.Dims[d] * scale;
+                dims[d] = size is not null ? size[size.Length == 1 ? 0 : d - 1]
+                    : product >= long.MaxValue ? throw new OverflowException()
+                    : (long)Math.Floor(product);
+                if (dims[d] < 1)
+                {
+                    c.Report(DiagnosticDescriptors.OutputBelowOne, $"{c.Name} (Upsample({Number(scale)}))", input.ToString(), new Shape(dims).ToString());
+                    return null;
+                }
+            }
+
+            var output = new Shape(dims);
+            var spatialSizes = string.Join(", ", dims.Skip(1).Select(Number));
+            var scales = string.Join(", ", Enumerable.Repeat(Literal(scale), spatial));
+            var sizeText = size is not null ? $"size {string.Join(" x ", dims.Skip(1).Select(Number))}" : $"scale {Number(scale)}";
+            return new LayerSpec(
+                output,
+                $"Upsample({sizeText}, {mode}{(alignCorners ? ", align corners" : string.Empty)})",
+                null,
+                null,
+                $"{Functional}interpolate({{x}}, "
+                    + (size is not null ? $"size: new long[] {{ {spatialSizes} }}" : $"scale_factor: new double[] {{ {scales} }}")
+                    + $", mode: global::TorchSharp.torch.InterpolationMode.{char.ToUpperInvariant(mode[0])}{mode.Substring(1)}"
+                    + (mode == "nearest" ? string.Empty : $", align_corners: {Bool(alignCorners)}")
+                    + ")",
+                0,
+                0)
+            {
+                Settings = Settings(("mode", mode), ("scaleFactor", size is null ? scale : 0.0), ("AlignCorners", alignCorners)),
+            };
+        }
+
         private static LayerSpec? InferBatchNorm(LayerContext c)
         {
             if (c.Input is not { } input)
@@ -525,32 +857,42 @@ namespace NetGen.Generator.Catalog
                 return c.WrongRank($"{c.Name} ({kind})", "[steps, features]", "declare [Input(steps, features)] first; sequences are batch-first");
             }
 
-            // PyTorch's parameter layout per layer: weight_ih (gates·h × in), weight_hh (gates·h × h), bias_ih and bias_hh (gates·h each).
+            // PyTorch's parameter layout per layer and direction: weight_ih (gates·h × in), weight_hh (gates·h × h), bias_ih
+            // and bias_hh (gates·h each); a bidirectional layer adds the same four with the suffix _reverse, and the layers
+            // above the first read both directions' outputs, 2·h features.
             var h = hidden.Value;
+            var bidirectional = c.Arguments.Bool("Bidirectional", false);
+            var directions = bidirectional ? 2 : 1;
             long parameters = 0;
             var tensors = new List<TensorModel>();
             for (var layer = 0; layer < layers.Value; layer++)
             {
-                var layerInput = layer == 0 ? input.Last : h;
-                parameters = checked(parameters + (gates * h * (layerInput + h + 2)));
-                var suffix = "_l" + Number(layer);
-                tensors.Add(Parameter("weight_ih" + suffix, checked(gates * h), layerInput));
-                tensors.Add(Parameter("weight_hh" + suffix, checked(gates * h), h));
-                tensors.Add(Parameter("bias_ih" + suffix, checked(gates * h)));
-                tensors.Add(Parameter("bias_hh" + suffix, checked(gates * h)));
+                var layerInput = layer == 0 ? input.Last : checked(directions * h);
+                foreach (var direction in bidirectional ? new[] { string.Empty, "_reverse" } : new[] { string.Empty })
+                {
+                    parameters = checked(parameters + (gates * h * (layerInput + h + 2)));
+                    var suffix = "_l" + Number(layer) + direction;
+                    tensors.Add(Parameter("weight_ih" + suffix, checked(gates * h), layerInput));
+                    tensors.Add(Parameter("weight_hh" + suffix, checked(gates * h), h));
+                    tensors.Add(Parameter("bias_ih" + suffix, checked(gates * h)));
+                    tensors.Add(Parameter("bias_hh" + suffix, checked(gates * h)));
+                }
             }
 
-            var arguments = $"{Number(input.Last)}, {Number(h)}, numLayers: {Number(layers.Value)}, batchFirst: true";
+            var arguments = $"{Number(input.Last)}, {Number(h)}, numLayers: {Number(layers.Value)}, batchFirst: true{(bidirectional ? ", bidirectional: true" : string.Empty)}";
+            var output = checked(directions * h);
             return new LayerSpec(
-                new Shape(input.Dims[0], h),
-                $"{kind}({Number(input.Last)} → {Number(h)}{(layers.Value == 1 ? string.Empty : $", {Number(layers.Value)} layers")})",
+                new Shape(input.Dims[0], output),
+                $"{kind}({Number(input.Last)} → {Number(h)}{(layers.Value == 1 ? string.Empty : $", {Number(layers.Value)} layers")}{(bidirectional ? ", bidirectional" : string.Empty)})",
                 Modules + kind,
                 $"{Nn}{kind}({arguments})",
                 $"global::NetGen.GeneratedLayers.SequenceOutput({c.Name}.call({{x}}, null))",
                 parameters,
                 parameters)
             {
-                Settings = Settings(("inputSize", input.Last), ("hiddenSize", h), ("numLayers", layers.Value), ("steps", input.Dims[0])),
+                Settings = bidirectional
+                    ? Settings(("inputSize", input.Last), ("hiddenSize", h), ("numLayers", layers.Value), ("steps", input.Dims[0]), ("Bidirectional", true))
+                    : Settings(("inputSize", input.Last), ("hiddenSize", h), ("numLayers", layers.Value), ("steps", input.Dims[0])),
                 Tensors = Tensors(tensors.ToArray()),
             };
         }
@@ -944,6 +1286,279 @@ namespace NetGen.Generator.Catalog
                 FixesInput = c.Input is null ? input : null,
                 Settings = Settings(("Merge", merge), ("branches", branches.Count)),
                 Branches = branches.ToEquatableArray(),
+            };
+        }
+
+        /// <summary>Reads <c>Eps</c> (default 1e-5); null after reporting a negative or non-finite one.</summary>
+        private static double? Epsilon(LayerContext c, string kind)
+        {
+            var eps = c.Arguments.Double("Eps") ?? 1e-5;
+            if (eps >= 0 && !double.IsInfinity(eps))
+            {
+                return eps;
+            }
+
+            c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"Eps is {Number(eps)}, but it is added to the variance and must be a finite number of at least 0 (the default is 1e-5)");
+            return null;
+        }
+
+        private static LayerSpec? InferGroupNorm(LayerContext c)
+        {
+            var groups = c.Size("numGroups", "GroupNorm");
+            var eps = Epsilon(c, "GroupNorm");
+            if (groups is null || eps is null)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("GroupNorm");
+            }
+
+            // TorchSharp's GroupNorm takes [batch, channels, ...] only, so samples need a channel dimension and at least one more.
+            if (input.Rank < 2)
+            {
+                return c.WrongRank($"{c.Name} (GroupNorm)", "[channels, ...] (at least two dimensions)", "put it after a convolution, or on [channels, length] sequences");
+            }
+
+            var channels = input.Dims[0];
+            if (channels % groups.Value != 0)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "GroupNorm",
+                    $"{Number(groups.Value)} groups do not divide the {Number(channels)} channels of {c.PreviousName}'s output {input}; use a divisor of {Number(channels)}");
+                return null;
+            }
+
+            var affine = c.Arguments.Bool("Affine", true);
+            var parameters = affine ? checked(2 * channels) : 0;
+            return new LayerSpec(
+                input,
+                $"GroupNorm({Number(groups.Value)} groups, {Number(channels)} channels{(affine ? string.Empty : ", no affine")})",
+                Modules + "GroupNorm",
+                $"global::NetGen.GeneratedLayers.GroupNorm({Number(groups.Value)}, {Number(channels)}, {Literal(eps.Value)}, {Bool(affine)})",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("numGroups", groups.Value), ("numChannels", channels), ("eps", eps.Value), ("Affine", affine)),
+                Tensors = affine ? Tensors(Parameter("weight", channels), Parameter("bias", channels)) : Tensors(),
+            };
+        }
+
+        private static LayerSpec? InferInstanceNorm(LayerContext c, string kind, int spatialDims)
+        {
+            var eps = Epsilon(c, kind);
+            if (eps is null)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput(kind);
+            }
+
+            if (input.Rank != spatialDims + 1)
+            {
+                return c.WrongRank(
+                    $"{c.Name} ({kind})",
+                    spatialDims == 1 ? "[channels, length]" : "[channels, height, width]",
+                    spatialDims == 1 ? "use InstanceNorm2d for images" : "use InstanceNorm1d for [channels, length]");
+            }
+
+            var channels = input.Dims[0];
+            var affine = c.Arguments.Bool("Affine", false);
+            var parameters = affine ? checked(2 * channels) : 0;
+            return new LayerSpec(
+                input,
+                $"{kind}({Number(channels)}{(affine ? ", affine" : string.Empty)})",
+                Modules + kind,
+                $"{Nn}{kind}({Number(channels)}, eps: {Literal(eps.Value)}, affine: {Bool(affine)}, track_running_stats: false)",
+                c.Name + ".call({x})",
+                parameters,
+                parameters)
+            {
+                Settings = Settings(("numFeatures", channels), ("spatialDims", spatialDims), ("eps", eps.Value), ("Affine", affine)),
+                Tensors = affine ? Tensors(Parameter("weight", channels), Parameter("bias", channels)) : Tensors(),
+            };
+        }
+
+        private static LayerSpec? InferDropout2d(LayerContext c)
+        {
+            var p = c.Arguments.Double("p") ?? 0.5;
+            if (!(p >= 0 && p < 1))
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Dropout2d", $"p is {Number(p)}, but it is a probability of dropping a channel and must be at least 0 and below 1");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("Dropout2d");
+            }
+
+            return input.Rank != 3
+                ? c.WrongRank($"{c.Name} (Dropout2d)", "[channels, height, width]", "use Dropout for other shapes")
+                : new LayerSpec(input, $"Dropout2d(p {Number(p)})", null, null, $"{Functional}dropout2d({{x}}, {Literal(p)}, training)", 0, 0) { Settings = Settings(("p", p)) };
+        }
+
+        // alias(): a new handle on the same tensor, because forward disposes each layer's input once the next has used it.
+        private static LayerSpec? InferIdentity(LayerContext c) =>
+            c.Input is { } input
+                ? new LayerSpec(input, "Identity", null, null, "{x}.alias()", 0, 0)
+                : c.NeedsInput("Identity");
+
+        /// <summary>A dimension as PyTorch counts it (batch 0, negative from the end) as an index into the sample's shape; null after reporting.</summary>
+        private static int? SampleAxis(LayerContext c, string kind, string argument, long dim, Shape input)
+        {
+            var rank = input.Rank + 1;
+            if (dim < -rank || dim >= rank || dim == 0 || dim == -rank)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind,
+                    $"{argument} is {Number(dim)}, but for samples of shape {input} it must be between 1 and {Number(rank - 1)} (or -1 to {Number(1 - rank)}); dim 0 is the batch");
+                return null;
+            }
+
+            return (int)(dim < 0 ? dim + rank : dim) - 1;
+        }
+
+        /// <summary>Reads a list of sizes, each at least 1; null after reporting.</summary>
+        private static long[]? Sizes(LayerContext c, string kind, string argument, string example)
+        {
+            var sizes = c.Arguments.Longs(argument);
+            if (sizes is null || sizes.Length == 0)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"it needs the sizes to produce, such as {example}");
+                return null;
+            }
+
+            for (var i = 0; i < sizes.Length; i++)
+            {
+                if (sizes[i] < 1)
+                {
+                    c.Report(DiagnosticDescriptors.NonPositiveSize, kind, $"{argument}[{i}]", sizes[i]);
+                    return null;
+                }
+            }
+
+            return sizes;
+        }
+
+        private static long Product(long[] sizes) => sizes.Aggregate(1L, (a, b) => checked(a * b));
+
+        private static string SizeList(long[] sizes) => string.Join(", ", sizes.Select(Number));
+
+        private static LayerSpec? InferUnflatten(LayerContext c)
+        {
+            var dim = c.Arguments.Long("dim") ?? 1;
+            if (Sizes(c, "Unflatten", "sizes", "[Unflatten(1, 4, 8)]") is not { } sizes)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("Unflatten");
+            }
+
+            if (SampleAxis(c, "Unflatten", "dim", dim, input) is not { } axis)
+            {
+                return null;
+            }
+
+            if (Product(sizes) != input.Dims[axis])
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Unflatten",
+                    $"sizes ({SizeList(sizes)}) hold {Number(Product(sizes))} elements, but dimension {Number(axis + 1)} of {c.PreviousName}'s output {input} has {Number(input.Dims[axis])}; their product must equal it");
+                return null;
+            }
+
+            var dims = input.Dims.Take(axis).Concat(sizes).Concat(input.Dims.Skip(axis + 1)).ToArray();
+            return new LayerSpec(
+                new Shape(dims),
+                $"Unflatten(dim {Number(axis + 1)} → {SizeList(sizes)})",
+                null,
+                null,
+                $"{{x}}.unflatten({Number(axis + 1)}, new long[] {{ {SizeList(sizes)} }})",
+                0,
+                0)
+            {
+                Settings = Settings(("dim", axis + 1), ("sizes", SizeList(sizes))),
+            };
+        }
+
+        private static LayerSpec? InferReshape(LayerContext c)
+        {
+            if (Sizes(c, "Reshape", "shape", "[Reshape(8, 4)]") is not { } shape)
+            {
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("Reshape");
+            }
+
+            if (Product(shape) != input.Elements)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Reshape",
+                    $"the shape [{SizeList(shape)}] holds {Number(Product(shape))} elements, but {c.PreviousName}'s output {input} has {Number(input.Elements)}; they must be equal");
+                return null;
+            }
+
+            return new LayerSpec(
+                new Shape(shape),
+                $"Reshape([{SizeList(shape)}])",
+                null,
+                null,
+                $"{{x}}.reshape(new long[] {{ -1, {SizeList(shape)} }})",
+                0,
+                0)
+            {
+                Settings = Settings(("shape", SizeList(shape))),
+            };
+        }
+
+        private static LayerSpec? InferTranspose(LayerContext c)
+        {
+            var dim0 = c.Arguments.Long("dim0");
+            var dim1 = c.Arguments.Long("dim1");
+            if (dim0 is null || dim1 is null)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Transpose", "it needs the two dimensions to swap, such as [Transpose(1, 2)]");
+                return null;
+            }
+
+            if (c.Input is not { } input)
+            {
+                return c.NeedsInput("Transpose");
+            }
+
+            if (SampleAxis(c, "Transpose", "dim0", dim0.Value, input) is not { } a || SampleAxis(c, "Transpose", "dim1", dim1.Value, input) is not { } b)
+            {
+                return null;
+            }
+
+            if (a == b)
+            {
+                c.Report(DiagnosticDescriptors.InvalidArgument, "Transpose", $"dim0 and dim1 both name dimension {Number(a + 1)}, so nothing would move; swap two different dimensions or remove the layer");
+                return null;
+            }
+
+            var (first, second) = (Math.Min(a, b) + 1, Math.Max(a, b) + 1);
+            var dims = input.Dims.ToArray();
+            (dims[a], dims[b]) = (dims[b], dims[a]);
+            return new LayerSpec(
+                new Shape(dims),
+                $"Transpose({Number(first)}, {Number(second)})",
+                null,
+                null,
+                $"{{x}}.transpose({Number(first)}, {Number(second)})",
+                0,
+                0)
+            {
+                Settings = Settings(("dim0", first), ("dim1", second)),
             };
         }
 

@@ -224,7 +224,7 @@ namespace NetGen.Generator.Emit
         /// </summary>
         private static string? InPlace(NetworkModel network, int index) =>
             network.Monitor is null && index > 0 && network.Layers[index].InPlaceForwardTemplate is { } template
-            && network.Layers[index - 1].Kind is "Linear" or "Conv1d" or "Conv2d" or "Conv3d"
+            && network.Layers[index - 1].Kind is "Linear" or "Conv1d" or "Conv2d" or "Conv3d" or "ConvTranspose1d" or "ConvTranspose2d"
                 ? template
                 : null;
 

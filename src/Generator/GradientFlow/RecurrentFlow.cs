@@ -39,8 +39,8 @@ namespace NetGen.Generator.GradientFlow
     /// holds for stacks of them.
     /// </para>
     /// <para>
-    /// Declined: a recurrent layer anywhere but first, and networks where anything but the recurrent layers comes before
-    /// <c>LastStep</c>.
+    /// Declined: a recurrent layer anywhere but first, networks where anything but the recurrent layers comes before
+    /// <c>LastStep</c>, and bidirectional layers.
     /// </para>
     /// </remarks>
     internal static class RecurrentFlow
@@ -81,7 +81,10 @@ namespace NetGen.Generator.GradientFlow
                 var arguments = LayerArguments.From(layer.Attribute);
                 var hidden = arguments.Long("hiddenSize") ?? 0;
                 var count = arguments.Long("numLayers") ?? 1;
-                if (hidden < 1 || count < 1 || count > 64)
+
+                // A bidirectional layer's backward direction reaches LastStep after one step of its own: the time model,
+                // one chain of steps from the first input to the loss, does not describe it.
+                if (hidden < 1 || count < 1 || count > 64 || arguments.Bool("Bidirectional", false))
                 {
                     return null;
                 }

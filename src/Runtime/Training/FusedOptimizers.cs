@@ -260,6 +260,7 @@ namespace NetGen.Training
                     return false;
                 }
 
+                using var noGrad = torch.no_grad();
                 foreach (var (group, param, grad, state) in work)
                 {
                     var (lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupled) = group.Options switch
@@ -290,6 +291,7 @@ namespace NetGen.Training
                         Eps: (float)eps,
                         NegativeStepSize: (float)(-(lr / biasCorrection1)));
                     FusedKernels.Adam(Floats(param), Floats(grad), Floats(m), Floats(v), scalars, zeroGradients);
+                    MarkModified(param);
                 }
 
                 return true;
@@ -311,6 +313,7 @@ namespace NetGen.Training
                     return false;
                 }
 
+                using var noGrad = torch.no_grad();
                 foreach (var (group, param, grad, state) in work)
                 {
                     var options = (SGD.Options)group.Options;
@@ -334,6 +337,7 @@ namespace NetGen.Training
                         FirstStep: first,
                         Alpha: (float)(options.maximize!.Value ? lr : -lr));
                     FusedKernels.Sgd(Floats(param), Floats(grad), momentum != 0 ? Floats(sgdState.momentum_buffer!) : Span<float>.Empty, scalars, zeroGradients);
+                    MarkModified(param);
                 }
 
                 return true;
@@ -425,6 +429,22 @@ namespace NetGen.Training
         /// <summary>Contiguous float32 in CPU memory, small enough for a span.</summary>
         private static bool IsFusable(Tensor t) =>
             t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32 && t.is_contiguous() && t.numel() <= int.MaxValue / sizeof(float);
+
+        /// <summary>
+        /// Bumps the parameter's autograd version counter, as libtorch's in-place operations do, so that a graph which saved the
+        /// old value for its backward fails there ("modified by an inplace operation") instead of using the new one. Writing
+        /// through the span does not count; an in-place operation on an empty view of the parameter does (views share the
+        /// counter), without touching a single element.
+        /// </summary>
+        /// <remarks>Called under <c>no_grad</c>: an in-place operation on a view of a leaf that requires grad is refused otherwise.</remarks>
+        private static void MarkModified(Tensor param)
+        {
+            using var empty = param.as_strided(EmptyShape, UnitStride);
+            empty.zero_();
+        }
+
+        private static readonly long[] EmptyShape = { 0 };
+        private static readonly long[] UnitStride = { 1 };
 
         /// <summary>The tensor's own memory (TorchSharp's <c>bytes</c> is a span over it, not a copy).</summary>
         private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);

@@ -40,6 +40,13 @@ public class DesignRuleTests
             null,
             Result("NG0006", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("dropout1 (Dropout)", "bn1 (BatchNorm)", "2"));
 
+    [Fact]
+    public Task NG0006_fires_at_channel_dropout_before_a_BatchNorm_over_feature_maps() =>
+        Verify(
+            "[Input(3, 8, 8), Conv2d(4, 3, Bias = false), {|#0:Dropout2d(0.5)|}, BatchNorm, ReLU, Flatten, Linear(2)] public partial class Net;",
+            null,
+            Result("NG0006", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("dropout1 (Dropout2d)", "bn1 (BatchNorm)", "2"));
+
     [Theory]
     [InlineData("[Linear(4, 8, Bias = false), BatchNorm, ReLU, Dropout(0.2), Linear(8, 2)]")]    // the recommended order
     [InlineData("[Linear(4, 8), ReLU, Dropout(0.2), Linear(8, 8, Bias = false), BatchNorm, ReLU, Linear(8, 2)]")]  // a weight layer between
@@ -77,6 +84,13 @@ public class DesignRuleTests
             "[Linear(4, 8), ReLU, {|#0:Dropout(0.8)|}, Linear(8, 8), ReLU, Dropout(0.5), Linear(8, 2)] public partial class Net;",
             null,
             Result("NG0007", DiagnosticSeverity.Info).WithLocation(0).WithArguments("dropout1 (Dropout)", "80%", "0.8", "0.5", "20%", "1/(1 − p) = 5"));
+
+    [Fact]
+    public Task NG0007_fires_for_channel_dropout_too() =>
+        Verify(
+            "[Input(3, 8, 8), Conv2d(4, 3), ReLU, {|#0:Dropout2d(0.75)|}, Flatten, Linear(2)] public partial class Net;",
+            null,
+            Result("NG0007", DiagnosticSeverity.Info).WithLocation(0).WithArguments("dropout1 (Dropout2d)", "75%", "0.75", "0.5", "25%", "1/(1 − p) = 4"));
 
     [Fact]
     public Task NG0007_limit_is_read_from_editorconfig() =>

@@ -23,6 +23,8 @@ public class SummaryMatchesRuntimeTests
         nameof(V11DeepResidual), nameof(V12TwoBlocks), nameof(V13PRelu), nameof(V14Transformerish), nameof(V15PoolFirst),
         nameof(V16FullKernel), nameof(V17ActivationMix), nameof(V18AdaptiveRect), nameof(V19CustomNames), nameof(V20ResidualConv),
         nameof(V21ProjectedResidual), nameof(V22Branches),
+        nameof(L2NormNet), nameof(L2ReshapeNet), nameof(L2BidirectionalNet), nameof(L2BidirectionalPooled),
+        nameof(L1ConvTransposeNet), nameof(L1SequenceNet), nameof(L1VolumeNet),
     };
 
     [Theory]
@@ -79,6 +81,8 @@ public class SummaryMatchesRuntimeTests
             .Concat(EverySequenceLayerNet.Summary.Layers.Select(l => l.Type))
             .Concat(EveryTextLayerNet.Summary.Layers.Select(l => l.Type))
             .Concat(V22Branches.Summary.Layers.Select(l => l.Type))
+            .Concat(L1VolumeNet.Summary.Layers.Select(l => l.Type))
+            .Concat(L1ConvTransposeNet.Summary.Layers.Select(l => l.Type))
             .Append("Input")
             .ToHashSet();
         var catalogue = NetGen.Generator.Catalog.LayerCatalog.All.Select(d => d.AttributeName);

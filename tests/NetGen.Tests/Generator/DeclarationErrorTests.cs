@@ -189,6 +189,86 @@ public class DeclarationErrorTests
             "[Linear(3, 4), {|NG0117:LastStep|}] public partial class Net;"
         },
         {
+            "NG0106 GroupNorm groups that do not divide the channels",
+            "[Input(6, 8, 8), {|NG0106:GroupNorm(4)|}] public partial class Net;"
+        },
+        {
+            "NG0104 GroupNorm of zero groups",
+            "[Input(6, 8), {|NG0104:GroupNorm(0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 GroupNorm negative eps",
+            "[Input(6, 8), {|NG0106:GroupNorm(2, Eps = -1e-5)|}] public partial class Net;"
+        },
+        {
+            "NG0117 GroupNorm on vectors",
+            "[Linear(4, 6), {|NG0117:GroupNorm(2)|}] public partial class Net;"
+        },
+        {
+            "NG0117 InstanceNorm2d on [channels, length]",
+            "[Input(3, 10), {|NG0117:InstanceNorm2d|}] public partial class Net;"
+        },
+        {
+            "NG0117 InstanceNorm1d on images",
+            "[Input(3, 8, 8), {|NG0117:InstanceNorm1d(Affine = true)|}] public partial class Net;"
+        },
+        {
+            "NG0106 InstanceNorm infinite eps",
+            "[Input(3, 10), {|NG0106:InstanceNorm1d(Eps = double.PositiveInfinity)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Dropout2d probability of 1",
+            "[Input(3, 8, 8), {|NG0106:Dropout2d(1.0)|}] public partial class Net;"
+        },
+        {
+            "NG0117 Dropout2d on vectors",
+            "[Linear(4, 4), {|NG0117:Dropout2d|}] public partial class Net;"
+        },
+        {
+            "NG0105 Identity first",
+            "[{|NG0105:Identity|}, Linear(4, 2)] public partial class Net;"
+        },
+        {
+            "NG0106 Unflatten sizes whose product differs",
+            "[Linear(4, 12), {|NG0106:Unflatten(1, 5, 2)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Unflatten of the batch",
+            "[Linear(4, 12), {|NG0106:Unflatten(0, 3, 4)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Unflatten without sizes",
+            "[Linear(4, 12), {|NG0106:Unflatten(1)|}] public partial class Net;"
+        },
+        {
+            "NG0104 Unflatten size of zero",
+            "[Linear(4, 12), {|NG0104:Unflatten(1, 0, 12)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Reshape to a different element count",
+            "[Linear(4, 12), {|NG0106:Reshape(5, 2)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Transpose of the batch",
+            "[Input(3, 10), {|NG0106:Transpose(0, 1)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Transpose out of range",
+            "[Input(3, 10), {|NG0106:Transpose(1, 3)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Transpose of a dimension with itself",
+            "[Input(3, 10), {|NG0106:Transpose(2, -1)|}] public partial class Net;"
+        },
+        {
+            "NG0117 bidirectional GRU on images",
+            "[Input(1, 8, 8), {|NG0117:GRU(4, Bidirectional = true)|}] public partial class Net;"
+        },
+        {
+            "NG0101 Linear after a bidirectional LSTM expects twice the hidden size",
+            "[Input(5, 3), LSTM(4, Bidirectional = true), LastStep, {|NG0101:Linear(4, 2)|}] public partial class Net;"
+        },
+        {
             "NG0106 Dropout probability above 1",
             "[Linear(4, 4), {|NG0106:Dropout(1.5)|}] public partial class Net;"
         },
@@ -339,6 +419,94 @@ public class DeclarationErrorTests
         {
             "NG0112 a layer named like its class",
             "[{|NG0112:Linear(4, 2, Name = \"Net\")|}] public partial class Net;"
+        },
+        {
+            "NG0104 Conv3d with a zero kernel",
+            "[Input(1, 4, 4, 4), {|NG0104:Conv3d(2, 0)|}] public partial class Net;"
+        },
+        {
+            "NG0114 Conv3d whose dilated kernel is larger than its input",
+            "[Input(1, 4, 4, 4), {|NG0114:Conv3d(2, 3, Dilation = 2)|}] public partial class Net;"
+        },
+        {
+            "NG0117 Conv3d on images",
+            "[Input(1, 28, 28), {|NG0117:Conv3d(2, 3)|}] public partial class Net;"
+        },
+        {
+            "NG0106 ConvTranspose2d output padding not below the stride",
+            "[Input(1, 4, 4), {|NG0106:ConvTranspose2d(2, 3, stride: 2, outputPadding: 2)|}] public partial class Net;"
+        },
+        {
+            "NG0106 ConvTranspose1d groups that do not divide the channels",
+            "[Input(3, 8), {|NG0106:ConvTranspose1d(4, 3, Groups = 2)|}] public partial class Net;"
+        },
+        {
+            "NG0104 ConvTranspose1d with zero groups",
+            "[Input(2, 8), {|NG0104:ConvTranspose1d(4, 3, Groups = 0)|}] public partial class Net;"
+        },
+        {
+            "NG0116 ConvTranspose1d whose padding leaves nothing",
+            "[Input(1, 1), {|NG0116:ConvTranspose1d(1, 1, padding: 1)|}] public partial class Net;"
+        },
+        {
+            "NG0117 ConvTranspose2d on sequences",
+            "[Input(2, 8), {|NG0117:ConvTranspose2d(2, 3)|}] public partial class Net;"
+        },
+        {
+            "NG0117 MaxPool1d on images",
+            "[Input(1, 8, 8), {|NG0117:MaxPool1d(2)|}] public partial class Net;"
+        },
+        {
+            "NG0106 AvgPool1d padding more than half the kernel",
+            "[Input(2, 8), {|NG0106:AvgPool1d(2, padding: 2)|}] public partial class Net;"
+        },
+        {
+            "NG0114 MaxPool1d kernel longer than the input",
+            "[Input(2, 3), {|NG0114:MaxPool1d(4)|}] public partial class Net;"
+        },
+        {
+            "NG0104 AdaptiveAvgPool1d to zero",
+            "[Input(2, 8), {|NG0104:AdaptiveAvgPool1d(0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample without a factor or size",
+            "[Input(2, 8), {|NG0106:Upsample|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample with both a factor and a size",
+            "[Input(2, 8), {|NG0106:Upsample(2, Size = new long[] { 16 })|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample by zero",
+            "[Input(2, 8), {|NG0106:Upsample(0)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample nearest with AlignCorners",
+            "[Input(2, 8), {|NG0106:Upsample(2, AlignCorners = true)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample with an unknown mode",
+            "[Input(2, 8), {|NG0106:Upsample(2, Mode = (Interpolation)7)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Upsample Size with the wrong number of sides",
+            "[Input(2, 8, 8), {|NG0106:Upsample(Size = new long[] { 4, 4, 4 })|}] public partial class Net;"
+        },
+        {
+            "NG0104 Upsample to size zero",
+            "[Input(2, 8), {|NG0104:Upsample(Size = new long[] { 0 })|}] public partial class Net;"
+        },
+        {
+            "NG0116 Upsample shrinking a side below one",
+            "[Input(2, 8), {|NG0116:Upsample(0.1)|}] public partial class Net;"
+        },
+        {
+            "NG0117 bilinear Upsample of sequences",
+            "[Input(2, 8), {|NG0117:Upsample(2, Mode = Interpolation.Bilinear)|}] public partial class Net;"
+        },
+        {
+            "NG0115 Linear after Upsample without Flatten",
+            "[Input(2, 8), Upsample(2), {|NG0115:Linear(4)|}] public partial class Net;"
         },
     };
 

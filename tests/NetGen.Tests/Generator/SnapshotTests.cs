@@ -26,6 +26,8 @@ public class SnapshotTests
         GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.EveryLayerNet.g.cs").Text, "EveryLayerNet");
         GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.EverySequenceLayerNet.g.cs").Text, "EverySequenceLayerNet");
         GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.EveryTextLayerNet.g.cs").Text, "EveryTextLayerNet");
+        GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.L1VolumeNet.g.cs").Text, "L1VolumeNet");
+        GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.L1ConvTransposeNet.g.cs").Text, "L1ConvTransposeNet");
     }
 
     [Fact]

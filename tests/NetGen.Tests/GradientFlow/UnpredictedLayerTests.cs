@@ -11,8 +11,9 @@ namespace NetGen.Tests.GradientFlow;
 
 /// <summary>
 /// Layers without a signal-propagation term, so NG0001 stays silent on networks using them instead of guessing: parallel
-/// branches, attention and transformer encoder layers. A residual connection with a projection shortcut, embeddings and
-/// mean pooling have one (calibrated in Calibration/ArchitectureCalibrationNetworks.cs).
+/// branches, attention and transformer encoder layers, transposed convolutions, upsampling, 3-D convolutions and 1-D
+/// pooling. A residual connection with a projection shortcut, embeddings and mean pooling have one (calibrated in
+/// Calibration/ArchitectureCalibrationNetworks.cs).
 /// </summary>
 public class UnpredictedLayerTests
 {
@@ -48,6 +49,26 @@ public class UnpredictedLayerTests
 
         [Input(6), Embedding(20, 8), PositionalEmbedding, TransformerEncoderLayer(2, 16), MultiheadAttention(2), MeanPool, Linear(3)]
         public partial class Text;
+
+        [Input(2, 16), ConvTranspose1d(2, 3, padding: 1), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class Transposed;
+
+        [Input(2, 8), Upsample(2), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class Upsampled;
+
+        [Input(2, 2, 2, 2), Conv3d(4, 3, padding: 1), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class Volume;
+
+        [Input(2, 64), MaxPool1d(2), AvgPool1d(3, stride: 1, padding: 1), AdaptiveAvgPool1d(16), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class Pooled1d;
         """;
 
     private static readonly Lazy<GeneratorRun> Run = new(() => GeneratorHarness.Run(GeneratorHarness.AllAnalyzers, Source));
@@ -70,6 +91,13 @@ public class UnpredictedLayerTests
         Assert.Contains("IdentityResiduals", fired);
         Assert.Contains("ProjectedResidual", fired);
         Assert.DoesNotContain("Branched", fired);
+
+        // Nor are transposed convolutions, upsampling, 3-D convolutions or 1-D pooling, in front of the same vanishing stack.
+        foreach (var name in new[] { "Transposed", "Upsampled", "Volume", "Pooled1d" })
+        {
+            Assert.Null(Predict(name));
+            Assert.DoesNotContain(name, fired);
+        }
         Assert.DoesNotContain(Run.Value.AnalyzerDiagnostics, d => d.Id == "AD0001" || d.Id.StartsWith("NG01", StringComparison.Ordinal));
     }
 }

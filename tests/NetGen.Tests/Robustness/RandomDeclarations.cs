@@ -169,8 +169,29 @@ public sealed class RandomDeclarations
     }
 
     /// <summary>The rest of the catalogue with random, often mismatched arguments: shapes of the wrong rank, blocks that are not networks.</summary>
-    private string OtherLayer(string className) => _random.Next(14) switch
+    private string OtherLayer(string className) => _random.Next(18) switch
     {
+        14 => Pick(
+            "GroupNorm(" + Pick("1", "2", "3", "0", "8") + Pick(string.Empty, ", Affine = false", ", Eps = 1e-3", ", Eps = -1", ", Eps = double.NaN") + ")",
+            "InstanceNorm1d" + Pick(string.Empty, "(Affine = true)", "(Eps = -0.5)"),
+            "InstanceNorm2d" + Pick(string.Empty, "(Affine = true)", "(Eps = 0)"),
+            "Dropout2d" + Pick(string.Empty, "(0.2)", "(1.0)", "(-0.1)")),
+        15 => Pick(
+            "Identity",
+            "Unflatten(" + Pick("1", "2", "-1", "0", "9") + Pick(string.Empty, ", 2", ", 2, " + Size(), ", 0, 4", ", -1, 4") + ")",
+            "Reshape" + Pick(string.Empty, "()", "(" + Size() + ")", "(2, " + Size() + ")", "(0)"),
+            "Transpose(" + Pick("1", "2", "0", "-1", "5") + ", " + Pick("1", "2", "-2", "0", "3") + ")",
+            Pick("LSTM", "GRU", "RNN") + "(" + Size() + Pick(string.Empty, ", 2") + ", Bidirectional = " + Pick("true", "false") + ")"),
+        16 => Pick(
+            "Conv3d(" + Size() + ", " + Pick("3", "1", "0", "9") + Pick(string.Empty, ", stride: 2", ", padding: 1", ", padding: -1") + Pick(string.Empty, ", Dilation = 2", ", Groups = 2", ", Groups = 0", ", Bias = false") + ")",
+            Pick("ConvTranspose1d", "ConvTranspose2d") + "(" + Size() + ", " + Pick("3", "2", "0") + Pick(string.Empty, ", stride: 2", ", stride: 2, outputPadding: 1", ", outputPadding: 1", ", padding: 5")
+                + Pick(string.Empty, ", Dilation = 2", ", Groups = 4", ", Groups = -1") + ")"),
+        17 => Pick(
+            "MaxPool1d(" + Pick("2", "3", "0", "100") + Pick(string.Empty, ", stride: 1", ", padding: 1", ", padding: 3") + ")",
+            "AvgPool1d(" + Pick("2", "3", "-1") + Pick(string.Empty, ", stride: 0", ", padding: 1") + ")",
+            "AdaptiveAvgPool1d(" + Pick("1", "3", "0") + ")",
+            "Upsample" + Pick(string.Empty, "(2)", "(0.5)", "(0)", "(double.NaN)", "(Size = new long[] { 16 })", "(Size = new long[] { 4, 4 })", "(Size = new long[0])",
+                "(2, Mode = Interpolation.Linear)", "(2, Mode = Interpolation.Bilinear, AlignCorners = true)", "(2, AlignCorners = true)", "(2, Size = new long[] { 3 })", "(2, Mode = (Interpolation)9)")),
         12 => Pick("Embedding(" + Size() + ", " + Size() + ")", "Embedding(10, 4, PaddingIdx = 0)", "Embedding(10, 4, PaddingIdx = 10)", "Embedding(0, 4)", "PositionalEmbedding", "MeanPool"),
         13 => Pick(
             "TransformerEncoderLayer(" + Pick("2", "3", "0", "4") + Pick(", 8", ", 0") + Pick(string.Empty, ", Dropout = 0.2", ", Dropout = 1.0", ", NormFirst = true") + ")",

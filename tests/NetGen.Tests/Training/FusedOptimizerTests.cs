@@ -220,6 +220,46 @@ public class FusedOptimizerTests
         Assert.True(RelativeDifference(reference.Initial, reference.Parameters) > 1e-3);
     }
 
+    /// <remarks>
+    /// A graph that saved a parameter for its backward must notice that the optimiser changed it, as it does for
+    /// TorchSharp's own optimisers (in-place libtorch operations bump the parameter's version counter): the fused pass
+    /// writes through the tensor's memory, and bumps the counter itself.
+    /// </remarks>
+    [Theory]
+    [InlineData(Kind.Adam, false)]
+    [InlineData(Kind.Adam, true)]
+    [InlineData(Kind.SgdMomentum, false)]
+    [InlineData(Kind.SgdMomentum, true)]
+    public void A_graph_that_saved_a_parameter_fails_in_backward_after_the_update(Kind kind, bool fused)
+    {
+        using var weight = new Parameter(torch.ones(3, 3));
+        using var optimizer = fused ? Fused(kind, new ParameterHolder(weight), 1e-2) : Reference(kind, new ParameterHolder(weight), 1e-2);
+        using (var first = (weight * weight).sum())
+        {
+            first.backward();
+        }
+
+        using var stale = (weight * weight).sum(); // saves weight for its backward
+        optimizer.step();
+        using var updated = weight.detach().clone();
+        Assert.True(updated.lt(1f).all().item<bool>(), "the step moved every weight");
+        var error = Assert.ThrowsAny<Exception>(() => stale.backward());
+        Assert.Contains("modified by an inplace operation", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ParameterHolder : nn.Module<Tensor, Tensor>
+    {
+        private readonly Parameter weight;
+
+        public ParameterHolder(Parameter weight) : base(nameof(ParameterHolder))
+        {
+            this.weight = weight;
+            register_parameter("weight", weight);
+        }
+
+        public override Tensor forward(Tensor input) => input.matmul(weight);
+    }
+
     private static optim.Optimizer Reference(Kind kind, nn.Module<Tensor, Tensor> m, double lr) => kind switch
     {
         Kind.Adam => torch.optim.Adam(m.parameters(), lr: lr),

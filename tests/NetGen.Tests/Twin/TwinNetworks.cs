@@ -31,3 +31,16 @@ public partial class F;
 /// <summary>Layer names that are Python keywords, and a block class named F: the twin must still import and load.</summary>
 [Linear(4, 3, Name = "pass"), ReLU, Residual(typeof(F), Name = "lambda"), Linear(3, 2, Name = "_private")]
 public partial class TwinReservedNames;
+
+/// <summary>
+/// Declared initialisation of a transposed and a 3-D convolution: PyTorch's fans of the transposed weight
+/// [in, out / groups, k, k] (fan-in = out / groups · k²) and the gain of the LeakyReLU after it, Xavier from the class.
+/// </summary>
+[Input(2, 3, 3, 3), Conv3d(4, 2, padding: 1, Groups = 2), Flatten, Linear(18), Tanh]
+[XavierInit(ZeroBias = false)]
+public partial class TwinVolumeInit;
+
+/// <summary>Kaiming on a transposed convolution followed by LeakyReLU(0.2), then bilinear upsampling.</summary>
+[Input(4, 3, 3), ConvTranspose2d(6, 3, stride: 2, Groups = 2, Init = Init.KaimingUniform), LeakyReLU(0.2)]
+[Upsample(2, Mode = Interpolation.Bilinear), Flatten, Linear(3)]
+public partial class TwinTransposedInit;

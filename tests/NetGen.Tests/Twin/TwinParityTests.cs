@@ -39,6 +39,7 @@ public sealed class TwinParityTests
     public static IReadOnlyList<Type> ParityNetworks { get; } = ((IEnumerable<object[]>)SummaryMatchesRuntimeTests.Networks)
         .Select(row => typeof(EveryLayerNet).Assembly.GetType("NetGen.Tests.Catalog." + (string)row[0], throwOnError: true)!)
         .Concat(new[] { typeof(TwinClassifier), typeof(TwinRegressor), typeof(TwinReservedNames) })
+        .Concat(new[] { typeof(TwinVolumeInit), typeof(TwinTransposedInit) })
         .ToList();
 
     public static TheoryData<string> Names
@@ -92,6 +93,7 @@ public sealed class TwinParityTests
             "nn.Embedding(20, 8, padding_idx=0)", "x + self.pos1.weight", "nn.MultiheadAttention(", "attn_mask=", "nn.TransformerEncoderLayer(",
             "norm_first=True", ".mean(1)", "nn.ModuleList([", "torch.cat([branch(x) for branch in self.branch1], 1)", "self.branch2[0](x) + self.branch2[1](x)",
             ".add_module(\"downsample\", HalvingProjection())", "self.res1(x) + self.res1.downsample(x)",
+            "nn.GroupNorm(", "nn.InstanceNorm1d(", "nn.InstanceNorm2d(", "F.dropout2d(", ".unflatten(", ".reshape(", ".transpose(", "bidirectional=True",
         })
         {
             Assert.Contains(spelling, sources, StringComparison.Ordinal);
@@ -170,6 +172,8 @@ public sealed class TwinParityTests
     [Theory]
     [InlineData(nameof(TwinClassifier))]
     [InlineData(nameof(TwinRegressor))]
+    [InlineData(nameof(TwinVolumeInit))]
+    [InlineData(nameof(TwinTransposedInit))]
     public void Declared_initialisation_draws_the_same_weights_from_the_same_seed(string name)
     {
         // Both engines draw from libtorch's CPU generator in the same order (each layer's default init at construction,

@@ -14,7 +14,7 @@ every network:
   2. draws a fixed input batch of 4 and a fixed projection of the output (seeded: inputs multiples of 1/8 in [-1, 1],
      or int64 token ids over the whole vocabulary for twins that declare TOKENS; output weights multiples of 1/64 in
      [-1/8, 1/8]),
-  3. in eval mode (and in train mode when the network has no dropout) runs forward, then backward of
+  3. in eval mode (and in train mode when the network has no dropout or channel dropout) runs forward, then backward of
      sum(output * projection), and records the output, the input's gradient (float inputs), every parameter's gradient and,
      in train mode, the BatchNorm running statistics,
   4. for networks declaring [Loss]: the declared loss on a fixed target, backward, the declared clipping
@@ -134,7 +134,7 @@ def reference_for(name):
     with open(os.path.join(FIXTURES, name + ".py"), encoding="utf-8") as f:
         source = f.read()
     # F.dropout in forward, or a module built with a dropout probability above zero (attention, encoder layers).
-    has_dropout = "F.dropout(" in source or any(float(p) > 0 for p in re.findall(r"dropout=([0-9.e+-]+)", source))
+    has_dropout = "F.dropout(" in source or "F.dropout2d(" in source or any(float(p) > 0 for p in re.findall(r"dropout=([0-9.e+-]+)", source))
     modes = ["eval"] if has_dropout else ["eval", "train"]
     result = {
         "input": tensor_json(x, exact=True),

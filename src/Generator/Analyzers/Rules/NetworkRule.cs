@@ -133,7 +133,7 @@ namespace NetGen.Generator.Analyzers.Rules
 
         public bool IsLinear(int index) => Layers[index].Definition.AttributeName == "Linear";
 
-        public bool IsDropout(int index) => Layers[index].Definition.AttributeName == "Dropout";
+        public bool IsDropout(int index) => Layers[index].Definition.AttributeName is "Dropout" or "Dropout2d";
 
         /// <summary>Layers that break a chain of gradient decay: normalisation, and residual connections (their identity
         /// path carries the gradient past the block, whatever the block's own layers do to it).</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Emit.Onnx
@@ -21,6 +22,13 @@ namespace NetGen.Generator.Emit.Onnx
             ["MaxPool2d"] = l => l.Call("MaxPool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
             ["AvgPool2d"] = l => l.Call("AveragePool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
             ["AdaptiveAvgPool2d"] = l => l.Call("AdaptiveAveragePool", l.Long("outputHeight"), l.Long("outputWidth")),
+            ["Conv3d"] = ConvolutionNd,
+            ["ConvTranspose1d"] = TransposedConvolution,
+            ["ConvTranspose2d"] = TransposedConvolution,
+            ["MaxPool1d"] = l => l.Call("MaxPool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
+            ["AvgPool1d"] = l => l.Call("AveragePool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
+            ["AdaptiveAvgPool1d"] = l => l.Call("AdaptiveAveragePool1d", l.Long("outputSize")),
+            ["Upsample"] = Upsample,
             ["BatchNorm"] = l => l.Call("BatchNormalization", l.Double("eps")),
             ["LayerNorm"] = l => l.Call("LayerNormalization", l.Double("eps")),
             ["ReLU"] = l => l.Call("Relu"),
@@ -36,9 +44,9 @@ namespace NetGen.Generator.Emit.Onnx
             ["LogSoftmax"] = l => l.Call("LogSoftmax", l.Long("axis")),
             ["Dropout"] = l => l.Call("Dropout"),
             ["Flatten"] = l => l.Call("Flatten"),
-            ["LSTM"] = l => l.Call("Lstm", l.Long("hiddenSize"), l.Long("numLayers")),
-            ["GRU"] = l => l.Call("Gru", l.Long("hiddenSize"), l.Long("numLayers")),
-            ["RNN"] = l => l.Call("Rnn", l.Long("hiddenSize"), l.Long("numLayers")),
+            ["LSTM"] = l => Recurrent(l, "Lstm"),
+            ["GRU"] = l => Recurrent(l, "Gru"),
+            ["RNN"] = l => Recurrent(l, "Rnn"),
             ["LastStep"] = l => l.Call("LastStep"),
 
             // Blocks are written inline under their field name, so their weights keep their state-dict keys (block1.fc1.weight).
@@ -57,7 +65,39 @@ namespace NetGen.Generator.Emit.Onnx
             // Each branch inline under {name}.{child}. (branch1.0.conv1.weight), then one merge.
             ["Branches"] = l => $"graph.MergeBranches(\"{l.Name}\", concatenate: {(l.Layer.Text("Merge") == "Concat" ? "true" : "false")}, "
                 + string.Join(", ", System.Linq.Enumerable.Select(l.Layer.Branches, b => l.Write(b.Network, l.Name + "." + b.ChildName + "."))) + ")",
+
+            // More normalisation, regularisation and reshaping.
+            ["GroupNorm"] = l => l.Call("GroupNormalization", l.Long("numGroups"), l.Double("eps"), l.Bool("Affine")),
+            ["InstanceNorm1d"] = l => l.Call("InstanceNormalization", l.Double("eps"), l.Bool("Affine")),
+            ["InstanceNorm2d"] = l => l.Call("InstanceNormalization", l.Double("eps"), l.Bool("Affine")),
+            ["Dropout2d"] = l => l.Call("Dropout"),
+            ["Identity"] = l => l.Call("Identity"),
+            ["Unflatten"] = l => l.Call("Reshape", OutputShape(l)),
+            ["Reshape"] = l => l.Call("Reshape", OutputShape(l)),
+            ["Transpose"] = l => l.Call("Transpose", l.Long("dim0"), l.Long("dim1")),
         };
+
+        // A bidirectional layer reads its _reverse weights too (OnnxGraphBuilder.BidirectionalLstm and the like).
+        private static string Recurrent(OnnxLayer l, string method) =>
+            l.Call((l.Layer.Has("Bidirectional") && l.Layer.Bool("Bidirectional") ? "Bidirectional" : string.Empty) + method, l.Long("hiddenSize"), l.Long("numLayers"));
+
+        private static string OutputShape(OnnxLayer l) =>
+            string.Join(", ", l.Layer.OutputShape.Dims.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+
+        private static string ConvolutionNd(OnnxLayer l) =>
+            l.Call("Conv", l.Long("kernelSize"), l.Long("stride"), l.Long("padding"), l.Long("dilation"), l.Long("groups"), "bias: " + l.Bool("Bias"));
+
+        private static string TransposedConvolution(OnnxLayer l) =>
+            l.Call("ConvTranspose", l.Long("kernelSize"), l.Long("stride"), l.Long("padding"), l.Long("outputPadding"), l.Long("dilation"), l.Long("groups"), "bias: " + l.Bool("Bias"));
+
+        // By the scale factor when one is declared (it sets the coordinates, as in PyTorch), else to the output's spatial sizes.
+        private static string Upsample(OnnxLayer l)
+        {
+            var sizes = l.Layer.Double("scaleFactor") == 0
+                ? l.Layer.OutputShape.Dims.Skip(1).Select(d => d.ToString(CultureInfo.InvariantCulture))
+                : Enumerable.Empty<string>();
+            return l.Call("Resize", new[] { "\"" + l.Layer.Text("mode") + "\"", l.Double("scaleFactor"), l.Bool("AlignCorners") }.Concat(sizes).ToArray());
+        }
 
         private static string Convolution(OnnxLayer l) =>
             l.Call("Conv", l.Long("kernelSize"), l.Long("stride"), l.Long("padding"), "bias: " + l.Bool("Bias"));

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Emit.PyTorch
@@ -37,6 +38,13 @@ namespace NetGen.Generator.Emit.PyTorch
             ["MaxPool2d"] = Function((l, x) => $"F.max_pool2d({x}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")})"),
             ["AvgPool2d"] = Function((l, x) => $"F.avg_pool2d({x}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")})"),
             ["AdaptiveAvgPool2d"] = Function((l, x) => $"F.adaptive_avg_pool2d({x}, ({l.Text("outputHeight")}, {l.Text("outputWidth")}))"),
+            ["Conv3d"] = Module(l => ConvolutionNd(l, "Conv3d", transposed: false)),
+            ["ConvTranspose1d"] = Module(l => ConvolutionNd(l, "ConvTranspose1d", transposed: true)),
+            ["ConvTranspose2d"] = Module(l => ConvolutionNd(l, "ConvTranspose2d", transposed: true)),
+            ["MaxPool1d"] = Function((l, x) => $"F.max_pool1d({x}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")})"),
+            ["AvgPool1d"] = Function((l, x) => $"F.avg_pool1d({x}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")})"),
+            ["AdaptiveAvgPool1d"] = Function((l, x) => $"F.adaptive_avg_pool1d({x}, {l.Text("outputSize")})"),
+            ["Upsample"] = Function(Upsample),
             ["BatchNorm"] = Module(l => $"nn.BatchNorm{l.Text("spatialDims")}d({l.Text("numFeatures")}, eps={Float(l, "eps")}, momentum={Float(l, "momentum")})"),
             ["LayerNorm"] = Module(l => $"nn.LayerNorm({l.Text("normalizedShape")}, eps={Float(l, "eps")})"),
             ["ReLU"] = Function((_, x) => $"F.relu({x})"),
@@ -83,6 +91,16 @@ namespace NetGen.Generator.Emit.PyTorch
                 (l, x) => l.Text("Merge") == "Concat"
                     ? $"torch.cat([branch({x}) for branch in {Self(l)}], 1)"
                     : string.Join(" + ", System.Linq.Enumerable.Select(l.Branches, b => $"{Self(l)}[{b.ChildName}]({x})"))),
+
+            // More normalisation, regularisation and reshaping.
+            ["GroupNorm"] = Module(l => $"nn.GroupNorm({l.Text("numGroups")}, {l.Text("numChannels")}, eps={Float(l, "eps")}, affine={Bool(l, "Affine")})"),
+            ["InstanceNorm1d"] = Module(l => $"nn.InstanceNorm1d({l.Text("numFeatures")}, eps={Float(l, "eps")}, affine={Bool(l, "Affine")})"),
+            ["InstanceNorm2d"] = Module(l => $"nn.InstanceNorm2d({l.Text("numFeatures")}, eps={Float(l, "eps")}, affine={Bool(l, "Affine")})"),
+            ["Dropout2d"] = Function((l, x) => $"F.dropout2d({x}, {Float(l, "p")}, self.training)"),
+            ["Identity"] = Function((_, x) => x),
+            ["Unflatten"] = Function((l, x) => $"{x}.unflatten({l.Text("dim")}, ({l.Text("sizes")}{(l.Text("sizes").Contains(",") ? string.Empty : ",")}))"),
+            ["Reshape"] = Function((l, x) => $"{x}.reshape({x}.shape[0], {l.Text("shape")})"),
+            ["Transpose"] = Function((l, x) => $"{x}.transpose({l.Text("dim0")}, {l.Text("dim1")})"),
         };
 
         /// <summary>
@@ -135,10 +153,27 @@ namespace NetGen.Generator.Emit.PyTorch
         private static string Convolution(LayerModel l, string kind) =>
             $"nn.{kind}({l.Text("inChannels")}, {l.Text("outChannels")}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")}, bias={Bool(l, "Bias")})";
 
+        private static string ConvolutionNd(LayerModel l, string kind, bool transposed) =>
+            $"nn.{kind}({l.Text("inChannels")}, {l.Text("outChannels")}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")}"
+            + (transposed ? $", output_padding={l.Text("outputPadding")}" : string.Empty)
+            + $", dilation={l.Text("dilation")}, groups={l.Text("groups")}, bias={Bool(l, "Bias")})";
+
+        // F.interpolate is what nn.Upsample calls: by the scale factor when one is declared (it sets the coordinates), else to the size.
+        private static string Upsample(LayerModel l, string x)
+        {
+            var scale = l.Double("scaleFactor");
+            var target = scale == 0
+                ? $"size=({string.Join(", ", l.OutputShape.Dims.Skip(1).Select(d => d.ToString(CultureInfo.InvariantCulture)))},)"
+                : $"scale_factor={Float(scale)}";
+            var mode = l.Text("mode");
+            return $"F.interpolate({x}, {target}, mode=\"{mode}\"" + (mode == "nearest" ? ")" : $", align_corners={Bool(l, "AlignCorners")})");
+        }
+
         // The sequence output only, as NetGen's .NET forward keeps it (GeneratedLayers.SequenceOutput); sequences are batch-first.
         private static PyTorchSpelling Recurrent(string kind) =>
             new(
-                (l, _) => $"nn.{kind}({l.Text("inputSize")}, {l.Text("hiddenSize")}, num_layers={l.Text("numLayers")}, batch_first=True)",
+                (l, _) => $"nn.{kind}({l.Text("inputSize")}, {l.Text("hiddenSize")}, num_layers={l.Text("numLayers")}, batch_first=True"
+                    + (l.Has("Bidirectional") && l.Bool("Bidirectional") ? ", bidirectional=True)" : ")"),
                 (l, x) => $"{Self(l)}({x})[0]");
     }
 }

@@ -9,20 +9,27 @@ namespace NetGen.Tests.Catalog
     /// <code>
     /// Layer (type)                  Output Shape     Param #  Grad @ init
     /// ===================================================================
-    /// conv1 (Conv2d)                (-1, 8, 14, 14)       80       3.0e-4
+    /// conv1 (Conv2d)                (-1, 8, 14, 14)       80       5.4e-4
     /// bn1 (BatchNorm)               (-1, 8, 14, 14)       16
     /// prelu1 (PReLU)                (-1, 8, 14, 14)        8
-    /// res1 (Residual)               (-1, 8, 14, 14)      600       6.2e-4
+    /// res1 (Residual)               (-1, 8, 14, 14)      600       1.1e-3
+    /// gn1 (GroupNorm)               (-1, 8, 14, 14)       16
+    /// inorm1 (InstanceNorm2d)       (-1, 8, 14, 14)       16
+    /// dropout1 (Dropout2d)          (-1, 8, 14, 14)        0
+    /// identity1 (Identity)          (-1, 8, 14, 14)        0
     /// maxpool1 (MaxPool2d)          (-1, 8, 13, 13)        0
     /// avgpool1 (AvgPool2d)          (-1, 8, 6, 6)          0
     /// avgpool2 (AdaptiveAvgPool2d)  (-1, 8, 3, 3)          0
     /// flatten1 (Flatten)            (-1, 72)               0
-    /// fc1 (Linear)                  (-1, 32)           2,336       6.3e-3
+    /// fc1 (Linear)                  (-1, 32)           2,336       6.2e-3
     /// ln1 (LayerNorm)               (-1, 32)              64
     /// leakyrelu1 (LeakyReLU)        (-1, 32)               0
+    /// unflatten1 (Unflatten)        (-1, 4, 8)             0
+    /// transpose1 (Transpose)        (-1, 8, 4)             0
+    /// reshape1 (Reshape)            (-1, 32)               0
     /// block1 (Block)                (-1, 16)             528       4.2e-3
-    /// dropout1 (Dropout)            (-1, 16)               0
-    /// res2 (Residual)               (-1, 16)             544       6.8e-4
+    /// dropout2 (Dropout)            (-1, 16)               0
+    /// res2 (Residual)               (-1, 16)             544       6.7e-4
     /// res3 (Residual)               (-1, 16)             544       7.2e-4
     /// fc2 (Linear)                  (-1, 24)             408       3.5e-3
     /// tanh1 (Tanh)                  (-1, 24)               0
@@ -39,8 +46,8 @@ namespace NetGen.Tests.Catalog
     /// fc8 (Linear)                  (-1, 10)             130            1
     /// logsoftmax1 (LogSoftmax)      (-1, 10)               0
     /// ===================================================================
-    /// Total params: 7,244
-    /// Trainable params: 7,244
+    /// Total params: 7,276
+    /// Trainable params: 7,276
     /// Non-trainable params: 0
     /// Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
     /// </code>
@@ -54,52 +61,66 @@ namespace NetGen.Tests.Catalog
             new long[] { 1, 28, 28 },
             new global::NetGen.LayerSummary[]
             {
-                new("conv1", "Conv2d", new long[] { 8, 14, 14 }, 80, true, 0.00029903909425913177),
+                new("conv1", "Conv2d", new long[] { 8, 14, 14 }, 80, true, 0.000544279186919101),
                 new("bn1", "BatchNorm", new long[] { 8, 14, 14 }, 16, true),
                 new("prelu1", "PReLU", new long[] { 8, 14, 14 }, 8, true),
-                new("res1", "Residual", new long[] { 8, 14, 14 }, 600, true, 0.0006170668218599729),
+                new("res1", "Residual", new long[] { 8, 14, 14 }, 600, true, 0.0011231194667332153),
+                new("gn1", "GroupNorm", new long[] { 8, 14, 14 }, 16, true),
+                new("inorm1", "InstanceNorm2d", new long[] { 8, 14, 14 }, 16, true),
+                new("dropout1", "Dropout2d", new long[] { 8, 14, 14 }, 0, false),
+                new("identity1", "Identity", new long[] { 8, 14, 14 }, 0, false),
                 new("maxpool1", "MaxPool2d", new long[] { 8, 13, 13 }, 0, false),
                 new("avgpool1", "AvgPool2d", new long[] { 8, 6, 6 }, 0, false),
                 new("avgpool2", "AdaptiveAvgPool2d", new long[] { 8, 3, 3 }, 0, false),
                 new("flatten1", "Flatten", new long[] { 72 }, 0, false),
-                new("fc1", "Linear", new long[] { 32 }, 2336, true, 0.006323972733539702),
+                new("fc1", "Linear", new long[] { 32 }, 2336, true, 0.006245434503683029),
                 new("ln1", "LayerNorm", new long[] { 32 }, 64, true),
                 new("leakyrelu1", "LeakyReLU", new long[] { 32 }, 0, false),
-                new("block1", "Block", new long[] { 16 }, 528, true, 0.004228501552933935),
-                new("dropout1", "Dropout", new long[] { 16 }, 0, false),
-                new("res2", "Residual", new long[] { 16 }, 544, true, 0.0006758008014396283),
-                new("res3", "Residual", new long[] { 16 }, 544, true, 0.0007233484048785265),
-                new("fc2", "Linear", new long[] { 24 }, 408, true, 0.0034651336334101165),
+                new("unflatten1", "Unflatten", new long[] { 4, 8 }, 0, false),
+                new("transpose1", "Transpose", new long[] { 8, 4 }, 0, false),
+                new("reshape1", "Reshape", new long[] { 32 }, 0, false),
+                new("block1", "Block", new long[] { 16 }, 528, true, 0.0042108208040653105),
+                new("dropout2", "Dropout", new long[] { 16 }, 0, false),
+                new("res2", "Residual", new long[] { 16 }, 544, true, 0.0006735730331440519),
+                new("res3", "Residual", new long[] { 16 }, 544, true, 0.0007212565796848001),
+                new("fc2", "Linear", new long[] { 24 }, 408, true, 0.0034548158920398968),
                 new("tanh1", "Tanh", new long[] { 24 }, 0, false),
-                new("fc3", "Linear", new long[] { 24 }, 600, true, 0.004768857986726871),
+                new("fc3", "Linear", new long[] { 24 }, 600, true, 0.0047576869230583334),
                 new("elu1", "ELU", new long[] { 24 }, 0, false),
-                new("fc4", "Linear", new long[] { 20 }, 500, true, 0.005915734168206172),
+                new("fc4", "Linear", new long[] { 20 }, 500, true, 0.005906884656468968),
                 new("selu1", "SELU", new long[] { 20 }, 0, false),
-                new("fc5", "Linear", new long[] { 18 }, 378, true, 0.0089133235668288),
+                new("fc5", "Linear", new long[] { 18 }, 378, true, 0.00890839351304936),
                 new("gelu1", "GELU", new long[] { 18 }, 0, false),
-                new("fc6", "Linear", new long[] { 16 }, 304, true, 0.012659202434806194),
+                new("fc6", "Linear", new long[] { 16 }, 304, true, 0.01265616559560538),
                 new("relu61", "ReLU6", new long[] { 16 }, 0, false),
-                new("fc7", "Linear", new long[] { 12 }, 204, true, 0.03395448509001133),
+                new("fc7", "Linear", new long[] { 12 }, 204, true, 0.03395347952516425),
                 new("sigmoid1", "Sigmoid", new long[] { 12 }, 0, false),
                 new("fc8", "Linear", new long[] { 10 }, 130, true, 1),
                 new("logsoftmax1", "LogSoftmax", new long[] { 10 }, 0, false),
             },
             "Layer (type)                  Output Shape     Param #  Grad @ init\n" +
             "===================================================================\n" +
-            "conv1 (Conv2d)                (-1, 8, 14, 14)       80       3.0e-4\n" +
+            "conv1 (Conv2d)                (-1, 8, 14, 14)       80       5.4e-4\n" +
             "bn1 (BatchNorm)               (-1, 8, 14, 14)       16\n" +
             "prelu1 (PReLU)                (-1, 8, 14, 14)        8\n" +
-            "res1 (Residual)               (-1, 8, 14, 14)      600       6.2e-4\n" +
+            "res1 (Residual)               (-1, 8, 14, 14)      600       1.1e-3\n" +
+            "gn1 (GroupNorm)               (-1, 8, 14, 14)       16\n" +
+            "inorm1 (InstanceNorm2d)       (-1, 8, 14, 14)       16\n" +
+            "dropout1 (Dropout2d)          (-1, 8, 14, 14)        0\n" +
+            "identity1 (Identity)          (-1, 8, 14, 14)        0\n" +
             "maxpool1 (MaxPool2d)          (-1, 8, 13, 13)        0\n" +
             "avgpool1 (AvgPool2d)          (-1, 8, 6, 6)          0\n" +
             "avgpool2 (AdaptiveAvgPool2d)  (-1, 8, 3, 3)          0\n" +
             "flatten1 (Flatten)            (-1, 72)               0\n" +
-            "fc1 (Linear)                  (-1, 32)           2,336       6.3e-3\n" +
+            "fc1 (Linear)                  (-1, 32)           2,336       6.2e-3\n" +
             "ln1 (LayerNorm)               (-1, 32)              64\n" +
             "leakyrelu1 (LeakyReLU)        (-1, 32)               0\n" +
+            "unflatten1 (Unflatten)        (-1, 4, 8)             0\n" +
+            "transpose1 (Transpose)        (-1, 8, 4)             0\n" +
+            "reshape1 (Reshape)            (-1, 32)               0\n" +
             "block1 (Block)                (-1, 16)             528       4.2e-3\n" +
-            "dropout1 (Dropout)            (-1, 16)               0\n" +
-            "res2 (Residual)               (-1, 16)             544       6.8e-4\n" +
+            "dropout2 (Dropout)            (-1, 16)               0\n" +
+            "res2 (Residual)               (-1, 16)             544       6.7e-4\n" +
             "res3 (Residual)               (-1, 16)             544       7.2e-4\n" +
             "fc2 (Linear)                  (-1, 24)             408       3.5e-3\n" +
             "tanh1 (Tanh)                  (-1, 24)               0\n" +
@@ -116,8 +137,8 @@ namespace NetGen.Tests.Catalog
             "fc8 (Linear)                  (-1, 10)             130            1\n" +
             "logsoftmax1 (LogSoftmax)      (-1, 10)               0\n" +
             "===================================================================\n" +
-            "Total params: 7,244\n" +
-            "Trainable params: 7,244\n" +
+            "Total params: 7,276\n" +
+            "Trainable params: 7,276\n" +
             "Non-trainable params: 0\n" +
             "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
 
@@ -132,6 +153,12 @@ namespace NetGen.Tests.Catalog
 
         /// <summary>x + ConvBlock(x): output (-1, 8, 14, 14), 600 parameters.</summary>
         public readonly global::NetGen.Tests.Catalog.ConvBlock res1;
+
+        /// <summary>GroupNorm(8 groups, 8 channels): output (-1, 8, 14, 14), 16 parameters.</summary>
+        public readonly global::TorchSharp.Modules.GroupNorm gn1;
+
+        /// <summary>InstanceNorm2d(8, affine): output (-1, 8, 14, 14), 16 parameters.</summary>
+        public readonly global::TorchSharp.Modules.InstanceNorm2d inorm1;
 
         /// <summary>Linear(72 → 32): output (-1, 32), 2,336 parameters.</summary>
         public readonly global::TorchSharp.Modules.Linear fc1;
@@ -187,6 +214,8 @@ namespace NetGen.Tests.Catalog
             bn1 = global::TorchSharp.torch.nn.BatchNorm2d(8);
             prelu1 = global::TorchSharp.torch.nn.PReLU(8, 0.25);
             res1 = new global::NetGen.Tests.Catalog.ConvBlock();
+            gn1 = global::NetGen.GeneratedLayers.GroupNorm(8, 8, 1E-05, true);
+            inorm1 = global::TorchSharp.torch.nn.InstanceNorm2d(8, eps: 1E-05, affine: true, track_running_stats: false);
             fc1 = global::TorchSharp.torch.nn.Linear(72, 32, hasBias: true);
             ln1 = global::TorchSharp.torch.nn.LayerNorm(32);
             block1 = new global::NetGen.Tests.Catalog.Encoder();
@@ -203,6 +232,8 @@ namespace NetGen.Tests.Catalog
             register_module("bn1", bn1);
             register_module("prelu1", prelu1);
             register_module("res1", res1);
+            register_module("gn1", gn1);
+            register_module("inorm1", inorm1);
             register_module("fc1", fc1);
             register_module("ln1", ln1);
             register_module("block1", block1);
@@ -238,80 +269,101 @@ namespace NetGen.Tests.Catalog
             var x4 = global::NetGen.GeneratedLayers.ResidualAdd(x3, res1);
             x3.Dispose();
             observeLayer?.Invoke("res1", x4);
-            var x5 = global::TorchSharp.torch.nn.functional.max_pool2d(x4, 2, stride: 1, padding: 0);
+            var x5 = gn1.call(x4);
             x4.Dispose();
-            observeLayer?.Invoke("maxpool1", x5);
-            var x6 = global::TorchSharp.torch.nn.functional.avg_pool2d(x5, 2, stride: 2, padding: 0);
+            observeLayer?.Invoke("gn1", x5);
+            var x6 = inorm1.call(x5);
             x5.Dispose();
-            observeLayer?.Invoke("avgpool1", x6);
-            var x7 = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x6, new long[] { 3, 3 });
+            observeLayer?.Invoke("inorm1", x6);
+            var x7 = global::TorchSharp.torch.nn.functional.dropout2d(x6, 0.1, training);
             x6.Dispose();
-            observeLayer?.Invoke("avgpool2", x7);
-            var x8 = x7.flatten(1);
+            observeLayer?.Invoke("dropout1", x7);
+            var x8 = x7.alias();
             x7.Dispose();
-            observeLayer?.Invoke("flatten1", x8);
-            var x9 = fc1.call(x8);
+            observeLayer?.Invoke("identity1", x8);
+            var x9 = global::TorchSharp.torch.nn.functional.max_pool2d(x8, 2, stride: 1, padding: 0);
             x8.Dispose();
-            observeLayer?.Invoke("fc1", x9);
-            var x10 = ln1.call(x9);
+            observeLayer?.Invoke("maxpool1", x9);
+            var x10 = global::TorchSharp.torch.nn.functional.avg_pool2d(x9, 2, stride: 2, padding: 0);
             x9.Dispose();
-            observeLayer?.Invoke("ln1", x10);
-            var x11 = global::TorchSharp.torch.nn.functional.leaky_relu(x10, 0.1);
+            observeLayer?.Invoke("avgpool1", x10);
+            var x11 = global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(x10, new long[] { 3, 3 });
             x10.Dispose();
-            observeLayer?.Invoke("leakyrelu1", x11);
-            var x12 = block1.call(x11);
+            observeLayer?.Invoke("avgpool2", x11);
+            var x12 = x11.flatten(1);
             x11.Dispose();
-            observeLayer?.Invoke("block1", x12);
-            var x13 = global::TorchSharp.torch.nn.functional.dropout(x12, 0.25, training);
+            observeLayer?.Invoke("flatten1", x12);
+            var x13 = fc1.call(x12);
             x12.Dispose();
-            observeLayer?.Invoke("dropout1", x13);
-            var x14 = global::NetGen.GeneratedLayers.ResidualAdd(x13, res2);
+            observeLayer?.Invoke("fc1", x13);
+            var x14 = ln1.call(x13);
             x13.Dispose();
-            observeLayer?.Invoke("res2", x14);
-            var x15 = global::NetGen.GeneratedLayers.ResidualAdd(x14, res3);
+            observeLayer?.Invoke("ln1", x14);
+            var x15 = global::TorchSharp.torch.nn.functional.leaky_relu(x14, 0.1);
             x14.Dispose();
-            observeLayer?.Invoke("res3", x15);
-            var x16 = fc2.call(x15);
+            observeLayer?.Invoke("leakyrelu1", x15);
+            var x16 = x15.unflatten(1, new long[] { 4, 8 });
             x15.Dispose();
-            observeLayer?.Invoke("fc2", x16);
-            var x17 = global::TorchSharp.torch.nn.functional.tanh(x16);
+            observeLayer?.Invoke("unflatten1", x16);
+            var x17 = x16.transpose(1, 2);
             x16.Dispose();
-            observeLayer?.Invoke("tanh1", x17);
-            var x18 = fc3.call(x17);
+            observeLayer?.Invoke("transpose1", x17);
+            var x18 = x17.reshape(new long[] { -1, 32 });
             x17.Dispose();
-            observeLayer?.Invoke("fc3", x18);
-            var x19 = global::TorchSharp.torch.nn.functional.elu(x18, 0.5);
+            observeLayer?.Invoke("reshape1", x18);
+            var x19 = block1.call(x18);
             x18.Dispose();
-            observeLayer?.Invoke("elu1", x19);
-            var x20 = fc4.call(x19);
+            observeLayer?.Invoke("block1", x19);
+            var x20 = global::TorchSharp.torch.nn.functional.dropout(x19, 0.25, training);
             x19.Dispose();
-            observeLayer?.Invoke("fc4", x20);
-            var x21 = global::TorchSharp.torch.nn.functional.selu(x20);
+            observeLayer?.Invoke("dropout2", x20);
+            var x21 = global::NetGen.GeneratedLayers.ResidualAdd(x20, res2);
             x20.Dispose();
-            observeLayer?.Invoke("selu1", x21);
-            var x22 = fc5.call(x21);
+            observeLayer?.Invoke("res2", x21);
+            var x22 = global::NetGen.GeneratedLayers.ResidualAdd(x21, res3);
             x21.Dispose();
-            observeLayer?.Invoke("fc5", x22);
-            var x23 = global::TorchSharp.torch.nn.functional.gelu(x22);
+            observeLayer?.Invoke("res3", x22);
+            var x23 = fc2.call(x22);
             x22.Dispose();
-            observeLayer?.Invoke("gelu1", x23);
-            var x24 = fc6.call(x23);
+            observeLayer?.Invoke("fc2", x23);
+            var x24 = global::TorchSharp.torch.nn.functional.tanh(x23);
             x23.Dispose();
-            observeLayer?.Invoke("fc6", x24);
-            var x25 = global::TorchSharp.torch.nn.functional.relu6(x24);
+            observeLayer?.Invoke("tanh1", x24);
+            var x25 = fc3.call(x24);
             x24.Dispose();
-            observeLayer?.Invoke("relu61", x25);
-            var x26 = fc7.call(x25);
+            observeLayer?.Invoke("fc3", x25);
+            var x26 = global::TorchSharp.torch.nn.functional.elu(x25, 0.5);
             x25.Dispose();
-            observeLayer?.Invoke("fc7", x26);
-            var x27 = global::TorchSharp.torch.nn.functional.sigmoid(x26);
+            observeLayer?.Invoke("elu1", x26);
+            var x27 = fc4.call(x26);
             x26.Dispose();
-            observeLayer?.Invoke("sigmoid1", x27);
-            var x28 = fc8.call(x27);
+            observeLayer?.Invoke("fc4", x27);
+            var x28 = global::TorchSharp.torch.nn.functional.selu(x27);
             x27.Dispose();
-            observeLayer?.Invoke("fc8", x28);
-            var output = global::TorchSharp.torch.nn.functional.log_softmax(x28, 1);
+            observeLayer?.Invoke("selu1", x28);
+            var x29 = fc5.call(x28);
             x28.Dispose();
+            observeLayer?.Invoke("fc5", x29);
+            var x30 = global::TorchSharp.torch.nn.functional.gelu(x29);
+            x29.Dispose();
+            observeLayer?.Invoke("gelu1", x30);
+            var x31 = fc6.call(x30);
+            x30.Dispose();
+            observeLayer?.Invoke("fc6", x31);
+            var x32 = global::TorchSharp.torch.nn.functional.relu6(x31);
+            x31.Dispose();
+            observeLayer?.Invoke("relu61", x32);
+            var x33 = fc7.call(x32);
+            x32.Dispose();
+            observeLayer?.Invoke("fc7", x33);
+            var x34 = global::TorchSharp.torch.nn.functional.sigmoid(x33);
+            x33.Dispose();
+            observeLayer?.Invoke("sigmoid1", x34);
+            var x35 = fc8.call(x34);
+            x34.Dispose();
+            observeLayer?.Invoke("fc8", x35);
+            var output = global::TorchSharp.torch.nn.functional.log_softmax(x35, 1);
+            x35.Dispose();
             observeLayer?.Invoke("logsoftmax1", output);
             return output;
         }
@@ -327,20 +379,27 @@ namespace NetGen.Tests.Catalog
 #
 # Layer (type)                  Output Shape     Param #  Grad @ init
 # ===================================================================
-# conv1 (Conv2d)                (-1, 8, 14, 14)       80       3.0e-4
+# conv1 (Conv2d)                (-1, 8, 14, 14)       80       5.4e-4
 # bn1 (BatchNorm)               (-1, 8, 14, 14)       16
 # prelu1 (PReLU)                (-1, 8, 14, 14)        8
-# res1 (Residual)               (-1, 8, 14, 14)      600       6.2e-4
+# res1 (Residual)               (-1, 8, 14, 14)      600       1.1e-3
+# gn1 (GroupNorm)               (-1, 8, 14, 14)       16
+# inorm1 (InstanceNorm2d)       (-1, 8, 14, 14)       16
+# dropout1 (Dropout2d)          (-1, 8, 14, 14)        0
+# identity1 (Identity)          (-1, 8, 14, 14)        0
 # maxpool1 (MaxPool2d)          (-1, 8, 13, 13)        0
 # avgpool1 (AvgPool2d)          (-1, 8, 6, 6)          0
 # avgpool2 (AdaptiveAvgPool2d)  (-1, 8, 3, 3)          0
 # flatten1 (Flatten)            (-1, 72)               0
-# fc1 (Linear)                  (-1, 32)           2,336       6.3e-3
+# fc1 (Linear)                  (-1, 32)           2,336       6.2e-3
 # ln1 (LayerNorm)               (-1, 32)              64
 # leakyrelu1 (LeakyReLU)        (-1, 32)               0
+# unflatten1 (Unflatten)        (-1, 4, 8)             0
+# transpose1 (Transpose)        (-1, 8, 4)             0
+# reshape1 (Reshape)            (-1, 32)               0
 # block1 (Block)                (-1, 16)             528       4.2e-3
-# dropout1 (Dropout)            (-1, 16)               0
-# res2 (Residual)               (-1, 16)             544       6.8e-4
+# dropout2 (Dropout)            (-1, 16)               0
+# res2 (Residual)               (-1, 16)             544       6.7e-4
 # res3 (Residual)               (-1, 16)             544       7.2e-4
 # fc2 (Linear)                  (-1, 24)             408       3.5e-3
 # tanh1 (Tanh)                  (-1, 24)               0
@@ -357,8 +416,8 @@ namespace NetGen.Tests.Catalog
 # fc8 (Linear)                  (-1, 10)             130            1
 # logsoftmax1 (LogSoftmax)      (-1, 10)               0
 # ===================================================================
-# Total params: 7,244
-# Trainable params: 7,244
+# Total params: 7,276
+# Trainable params: 7,276
 # Non-trainable params: 0
 # Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
@@ -419,7 +478,7 @@ class VectorBlock(nn.Module):
 
 
 class EveryLayerNet(nn.Module):
-    """"""NetGen network NetGen.Tests.Catalog.EveryLayerNet: input (-1, 1, 28, 28), output (-1, 10), 7,244 parameters.""""""
+    """"""NetGen network NetGen.Tests.Catalog.EveryLayerNet: input (-1, 1, 28, 28), output (-1, 10), 7,276 parameters.""""""
 
     def __init__(self):
         super().__init__()
@@ -427,6 +486,8 @@ class EveryLayerNet(nn.Module):
         self.bn1 = nn.BatchNorm2d(8, eps=1e-05, momentum=0.1)
         self.prelu1 = nn.PReLU(8, init=0.25)
         self.res1 = ConvBlock()
+        self.gn1 = nn.GroupNorm(8, 8, eps=1e-05, affine=True)
+        self.inorm1 = nn.InstanceNorm2d(8, eps=1e-05, affine=True)
         self.fc1 = nn.Linear(72, 32, bias=True)
         self.ln1 = nn.LayerNorm(32, eps=1e-05)
         self.block1 = Encoder()
@@ -445,6 +506,10 @@ class EveryLayerNet(nn.Module):
         x = self.bn1(x)
         x = self.prelu1(x)
         x = x + self.res1(x)
+        x = self.gn1(x)
+        x = self.inorm1(x)
+        x = F.dropout2d(x, 0.1, self.training)
+        x = x
         x = F.max_pool2d(x, 2, stride=1, padding=0)
         x = F.avg_pool2d(x, 2, stride=2, padding=0)
         x = F.adaptive_avg_pool2d(x, (3, 3))
@@ -452,6 +517,9 @@ class EveryLayerNet(nn.Module):
         x = self.fc1(x)
         x = self.ln1(x)
         x = F.leaky_relu(x, 0.1)
+        x = x.unflatten(1, (4, 8))
+        x = x.transpose(1, 2)
+        x = x.reshape(x.shape[0], 32)
         x = self.block1(x)
         x = F.dropout(x, 0.25, self.training)
         x = x + self.res2(x)

@@ -7,20 +7,26 @@ namespace NetGen.Tests.Catalog
     /// <remarks>
     /// <para>NetGen network. Layers, output shapes, parameter counts and the gradient scale predicted at initialisation, inferred at compile time:</para>
     /// <code>
-    /// Layer (type)          Output Shape  Param #  Grad @ init
-    /// ========================================================
-    /// conv1 (Conv1d)        (-1, 6, 5)        222          n/a
-    /// bn1 (BatchNorm)       (-1, 6, 5)         12
-    /// relu1 (ReLU)          (-1, 6, 5)          0
-    /// lstm1 (LSTM)          (-1, 6, 10)     1,560          n/a
-    /// gru1 (GRU)            (-1, 6, 7)        399          n/a
-    /// rnn1 (RNN)            (-1, 6, 4)         52          n/a
-    /// laststep1 (LastStep)  (-1, 4)             0
-    /// fc1 (Linear)          (-1, 3)            15          n/a
-    /// softmax1 (Softmax)    (-1, 3)             0
-    /// ========================================================
-    /// Total params: 2,260
-    /// Trainable params: 2,260
+    /// Layer (type)                  Output Shape  Param #  Grad @ init
+    /// ================================================================
+    /// conv1 (Conv1d)                (-1, 6, 5)        222          n/a
+    /// bn1 (BatchNorm)               (-1, 6, 5)         12
+    /// relu1 (ReLU)                  (-1, 6, 5)          0
+    /// inorm1 (InstanceNorm1d)       (-1, 6, 5)         12
+    /// maxpool1 (MaxPool1d)          (-1, 6, 4)          0
+    /// upsample1 (Upsample)          (-1, 6, 8)          0
+    /// avgpool1 (AvgPool1d)          (-1, 6, 4)          0
+    /// avgpool2 (AdaptiveAvgPool1d)  (-1, 6, 3)          0
+    /// deconv1 (ConvTranspose1d)     (-1, 6, 5)        114          n/a
+    /// lstm1 (LSTM)                  (-1, 6, 10)     1,560          n/a
+    /// gru1 (GRU)                    (-1, 6, 14)       798          n/a
+    /// rnn1 (RNN)                    (-1, 6, 4)         80          n/a
+    /// laststep1 (LastStep)          (-1, 4)             0
+    /// fc1 (Linear)                  (-1, 3)            15          n/a
+    /// softmax1 (Softmax)            (-1, 3)             0
+    /// ================================================================
+    /// Total params: 2,813
+    /// Trainable params: 2,813
     /// Non-trainable params: 0
     /// Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
     /// </code>
@@ -37,27 +43,39 @@ namespace NetGen.Tests.Catalog
                 new("conv1", "Conv1d", new long[] { 6, 5 }, 222, true),
                 new("bn1", "BatchNorm", new long[] { 6, 5 }, 12, true),
                 new("relu1", "ReLU", new long[] { 6, 5 }, 0, false),
+                new("inorm1", "InstanceNorm1d", new long[] { 6, 5 }, 12, true),
+                new("maxpool1", "MaxPool1d", new long[] { 6, 4 }, 0, false),
+                new("upsample1", "Upsample", new long[] { 6, 8 }, 0, false),
+                new("avgpool1", "AvgPool1d", new long[] { 6, 4 }, 0, false),
+                new("avgpool2", "AdaptiveAvgPool1d", new long[] { 6, 3 }, 0, false),
+                new("deconv1", "ConvTranspose1d", new long[] { 6, 5 }, 114, true),
                 new("lstm1", "LSTM", new long[] { 6, 10 }, 1560, true),
-                new("gru1", "GRU", new long[] { 6, 7 }, 399, true),
-                new("rnn1", "RNN", new long[] { 6, 4 }, 52, true),
+                new("gru1", "GRU", new long[] { 6, 14 }, 798, true),
+                new("rnn1", "RNN", new long[] { 6, 4 }, 80, true),
                 new("laststep1", "LastStep", new long[] { 4 }, 0, false),
                 new("fc1", "Linear", new long[] { 3 }, 15, true),
                 new("softmax1", "Softmax", new long[] { 3 }, 0, false),
             },
-            "Layer (type)          Output Shape  Param #  Grad @ init\n" +
-            "========================================================\n" +
-            "conv1 (Conv1d)        (-1, 6, 5)        222          n/a\n" +
-            "bn1 (BatchNorm)       (-1, 6, 5)         12\n" +
-            "relu1 (ReLU)          (-1, 6, 5)          0\n" +
-            "lstm1 (LSTM)          (-1, 6, 10)     1,560          n/a\n" +
-            "gru1 (GRU)            (-1, 6, 7)        399          n/a\n" +
-            "rnn1 (RNN)            (-1, 6, 4)         52          n/a\n" +
-            "laststep1 (LastStep)  (-1, 4)             0\n" +
-            "fc1 (Linear)          (-1, 3)            15          n/a\n" +
-            "softmax1 (Softmax)    (-1, 3)             0\n" +
-            "========================================================\n" +
-            "Total params: 2,260\n" +
-            "Trainable params: 2,260\n" +
+            "Layer (type)                  Output Shape  Param #  Grad @ init\n" +
+            "================================================================\n" +
+            "conv1 (Conv1d)                (-1, 6, 5)        222          n/a\n" +
+            "bn1 (BatchNorm)               (-1, 6, 5)         12\n" +
+            "relu1 (ReLU)                  (-1, 6, 5)          0\n" +
+            "inorm1 (InstanceNorm1d)       (-1, 6, 5)         12\n" +
+            "maxpool1 (MaxPool1d)          (-1, 6, 4)          0\n" +
+            "upsample1 (Upsample)          (-1, 6, 8)          0\n" +
+            "avgpool1 (AvgPool1d)          (-1, 6, 4)          0\n" +
+            "avgpool2 (AdaptiveAvgPool1d)  (-1, 6, 3)          0\n" +
+            "deconv1 (ConvTranspose1d)     (-1, 6, 5)        114          n/a\n" +
+            "lstm1 (LSTM)                  (-1, 6, 10)     1,560          n/a\n" +
+            "gru1 (GRU)                    (-1, 6, 14)       798          n/a\n" +
+            "rnn1 (RNN)                    (-1, 6, 4)         80          n/a\n" +
+            "laststep1 (LastStep)          (-1, 4)             0\n" +
+            "fc1 (Linear)                  (-1, 3)            15          n/a\n" +
+            "softmax1 (Softmax)            (-1, 3)             0\n" +
+            "================================================================\n" +
+            "Total params: 2,813\n" +
+            "Trainable params: 2,813\n" +
             "Non-trainable params: 0\n" +
             "Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)");
 
@@ -67,13 +85,19 @@ namespace NetGen.Tests.Catalog
         /// <summary>BatchNorm1d(6): output (-1, 6, 5), 12 parameters.</summary>
         public readonly global::TorchSharp.Modules.BatchNorm1d bn1;
 
+        /// <summary>InstanceNorm1d(6, affine): output (-1, 6, 5), 12 parameters.</summary>
+        public readonly global::TorchSharp.Modules.InstanceNorm1d inorm1;
+
+        /// <summary>ConvTranspose1d(6 → 6, kernel 3, stride 1, padding 0): output (-1, 6, 5), 114 parameters.</summary>
+        public readonly global::TorchSharp.Modules.ConvTranspose1d deconv1;
+
         /// <summary>LSTM(5 → 10, 2 layers): output (-1, 6, 10), 1,560 parameters.</summary>
         public readonly global::TorchSharp.Modules.LSTM lstm1;
 
-        /// <summary>GRU(10 → 7): output (-1, 6, 7), 399 parameters.</summary>
+        /// <summary>GRU(10 → 7, bidirectional): output (-1, 6, 14), 798 parameters.</summary>
         public readonly global::TorchSharp.Modules.GRU gru1;
 
-        /// <summary>RNN(7 → 4): output (-1, 6, 4), 52 parameters.</summary>
+        /// <summary>RNN(14 → 4): output (-1, 6, 4), 80 parameters.</summary>
         public readonly global::TorchSharp.Modules.RNN rnn1;
 
         /// <summary>Linear(4 → 3): output (-1, 3), 15 parameters.</summary>
@@ -95,12 +119,16 @@ namespace NetGen.Tests.Catalog
         {
             conv1 = global::TorchSharp.torch.nn.Conv1d(12, 6, 3, padding: 1, bias: true);
             bn1 = global::TorchSharp.torch.nn.BatchNorm1d(6);
+            inorm1 = global::TorchSharp.torch.nn.InstanceNorm1d(6, eps: 1E-05, affine: true, track_running_stats: false);
+            deconv1 = global::TorchSharp.torch.nn.ConvTranspose1d(6, 6, 3, bias: true);
             lstm1 = global::TorchSharp.torch.nn.LSTM(5, 10, numLayers: 2, batchFirst: true);
-            gru1 = global::TorchSharp.torch.nn.GRU(10, 7, numLayers: 1, batchFirst: true);
-            rnn1 = global::TorchSharp.torch.nn.RNN(7, 4, numLayers: 1, batchFirst: true);
+            gru1 = global::TorchSharp.torch.nn.GRU(10, 7, numLayers: 1, batchFirst: true, bidirectional: true);
+            rnn1 = global::TorchSharp.torch.nn.RNN(14, 4, numLayers: 1, batchFirst: true);
             fc1 = global::TorchSharp.torch.nn.Linear(4, 3, hasBias: true);
             register_module("conv1", conv1);
             register_module("bn1", bn1);
+            register_module("inorm1", inorm1);
+            register_module("deconv1", deconv1);
             register_module("lstm1", lstm1);
             register_module("gru1", gru1);
             register_module("rnn1", rnn1);
@@ -125,23 +153,41 @@ namespace NetGen.Tests.Catalog
             var x3 = global::TorchSharp.torch.nn.functional.relu(x2);
             x2.Dispose();
             observeLayer?.Invoke("relu1", x3);
-            var x4 = global::NetGen.GeneratedLayers.SequenceOutput(lstm1.call(x3, null));
+            var x4 = inorm1.call(x3);
             x3.Dispose();
-            observeLayer?.Invoke("lstm1", x4);
-            var x5 = global::NetGen.GeneratedLayers.SequenceOutput(gru1.call(x4, null));
+            observeLayer?.Invoke("inorm1", x4);
+            var x5 = global::TorchSharp.torch.nn.functional.max_pool1d(x4, 2, stride: 1, padding: 0);
             x4.Dispose();
-            observeLayer?.Invoke("gru1", x5);
-            var x6 = global::NetGen.GeneratedLayers.SequenceOutput(rnn1.call(x5, null));
+            observeLayer?.Invoke("maxpool1", x5);
+            var x6 = global::TorchSharp.torch.nn.functional.interpolate(x5, scale_factor: new double[] { 2.0 }, mode: global::TorchSharp.torch.InterpolationMode.Linear, align_corners: false);
             x5.Dispose();
-            observeLayer?.Invoke("rnn1", x6);
-            var x7 = x6.select(1, -1);
+            observeLayer?.Invoke("upsample1", x6);
+            var x7 = global::TorchSharp.torch.nn.functional.avg_pool1d(x6, 2, stride: 2, padding: 0);
             x6.Dispose();
-            observeLayer?.Invoke("laststep1", x7);
-            var x8 = fc1.call(x7);
+            observeLayer?.Invoke("avgpool1", x7);
+            var x8 = global::TorchSharp.torch.nn.functional.adaptive_avg_pool1d(x7, 3);
             x7.Dispose();
-            observeLayer?.Invoke("fc1", x8);
-            var output = global::TorchSharp.torch.nn.functional.softmax(x8, -1);
+            observeLayer?.Invoke("avgpool2", x8);
+            var x9 = deconv1.call(x8);
             x8.Dispose();
+            observeLayer?.Invoke("deconv1", x9);
+            var x10 = global::NetGen.GeneratedLayers.SequenceOutput(lstm1.call(x9, null));
+            x9.Dispose();
+            observeLayer?.Invoke("lstm1", x10);
+            var x11 = global::NetGen.GeneratedLayers.SequenceOutput(gru1.call(x10, null));
+            x10.Dispose();
+            observeLayer?.Invoke("gru1", x11);
+            var x12 = global::NetGen.GeneratedLayers.SequenceOutput(rnn1.call(x11, null));
+            x11.Dispose();
+            observeLayer?.Invoke("rnn1", x12);
+            var x13 = x12.select(1, -1);
+            x12.Dispose();
+            observeLayer?.Invoke("laststep1", x13);
+            var x14 = fc1.call(x13);
+            x13.Dispose();
+            observeLayer?.Invoke("fc1", x14);
+            var output = global::TorchSharp.torch.nn.functional.softmax(x14, -1);
+            x14.Dispose();
             observeLayer?.Invoke("softmax1", output);
             return output;
         }
@@ -155,20 +201,26 @@ namespace NetGen.Tests.Catalog
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)          Output Shape  Param #  Grad @ init
-# ========================================================
-# conv1 (Conv1d)        (-1, 6, 5)        222          n/a
-# bn1 (BatchNorm)       (-1, 6, 5)         12
-# relu1 (ReLU)          (-1, 6, 5)          0
-# lstm1 (LSTM)          (-1, 6, 10)     1,560          n/a
-# gru1 (GRU)            (-1, 6, 7)        399          n/a
-# rnn1 (RNN)            (-1, 6, 4)         52          n/a
-# laststep1 (LastStep)  (-1, 4)             0
-# fc1 (Linear)          (-1, 3)            15          n/a
-# softmax1 (Softmax)    (-1, 3)             0
-# ========================================================
-# Total params: 2,260
-# Trainable params: 2,260
+# Layer (type)                  Output Shape  Param #  Grad @ init
+# ================================================================
+# conv1 (Conv1d)                (-1, 6, 5)        222          n/a
+# bn1 (BatchNorm)               (-1, 6, 5)         12
+# relu1 (ReLU)                  (-1, 6, 5)          0
+# inorm1 (InstanceNorm1d)       (-1, 6, 5)         12
+# maxpool1 (MaxPool1d)          (-1, 6, 4)          0
+# upsample1 (Upsample)          (-1, 6, 8)          0
+# avgpool1 (AvgPool1d)          (-1, 6, 4)          0
+# avgpool2 (AdaptiveAvgPool1d)  (-1, 6, 3)          0
+# deconv1 (ConvTranspose1d)     (-1, 6, 5)        114          n/a
+# lstm1 (LSTM)                  (-1, 6, 10)     1,560          n/a
+# gru1 (GRU)                    (-1, 6, 14)       798          n/a
+# rnn1 (RNN)                    (-1, 6, 4)         80          n/a
+# laststep1 (LastStep)          (-1, 4)             0
+# fc1 (Linear)                  (-1, 3)            15          n/a
+# softmax1 (Softmax)            (-1, 3)             0
+# ================================================================
+# Total params: 2,813
+# Trainable params: 2,813
 # Non-trainable params: 0
 # Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
@@ -186,21 +238,29 @@ LOSS = None
 
 
 class EverySequenceLayerNet(nn.Module):
-    """"""NetGen network NetGen.Tests.Catalog.EverySequenceLayerNet: input (-1, 12, 5), output (-1, 3), 2,260 parameters.""""""
+    """"""NetGen network NetGen.Tests.Catalog.EverySequenceLayerNet: input (-1, 12, 5), output (-1, 3), 2,813 parameters.""""""
 
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv1d(12, 6, 3, stride=1, padding=1, bias=True)
         self.bn1 = nn.BatchNorm1d(6, eps=1e-05, momentum=0.1)
+        self.inorm1 = nn.InstanceNorm1d(6, eps=1e-05, affine=True)
+        self.deconv1 = nn.ConvTranspose1d(6, 6, 3, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=True)
         self.lstm1 = nn.LSTM(5, 10, num_layers=2, batch_first=True)
-        self.gru1 = nn.GRU(10, 7, num_layers=1, batch_first=True)
-        self.rnn1 = nn.RNN(7, 4, num_layers=1, batch_first=True)
+        self.gru1 = nn.GRU(10, 7, num_layers=1, batch_first=True, bidirectional=True)
+        self.rnn1 = nn.RNN(14, 4, num_layers=1, batch_first=True)
         self.fc1 = nn.Linear(4, 3, bias=True)
 
     def forward(self, x):
         x = self.conv1(x)
         x = self.bn1(x)
         x = F.relu(x)
+        x = self.inorm1(x)
+        x = F.max_pool1d(x, 2, stride=1, padding=0)
+        x = F.interpolate(x, scale_factor=2.0, mode=""linear"", align_corners=False)
+        x = F.avg_pool1d(x, 2, stride=2, padding=0)
+        x = F.adaptive_avg_pool1d(x, 3)
+        x = self.deconv1(x)
         x = self.lstm1(x)[0]
         x = self.gru1(x)[0]
         x = self.rnn1(x)[0]

@@ -4,20 +4,27 @@
 #
 # Layer (type)                  Output Shape     Param #  Grad @ init
 # ===================================================================
-# conv1 (Conv2d)                (-1, 8, 14, 14)       80       3.0e-4
+# conv1 (Conv2d)                (-1, 8, 14, 14)       80       5.4e-4
 # bn1 (BatchNorm)               (-1, 8, 14, 14)       16
 # prelu1 (PReLU)                (-1, 8, 14, 14)        8
-# res1 (Residual)               (-1, 8, 14, 14)      600       6.2e-4
+# res1 (Residual)               (-1, 8, 14, 14)      600       1.1e-3
+# gn1 (GroupNorm)               (-1, 8, 14, 14)       16
+# inorm1 (InstanceNorm2d)       (-1, 8, 14, 14)       16
+# dropout1 (Dropout2d)          (-1, 8, 14, 14)        0
+# identity1 (Identity)          (-1, 8, 14, 14)        0
 # maxpool1 (MaxPool2d)          (-1, 8, 13, 13)        0
 # avgpool1 (AvgPool2d)          (-1, 8, 6, 6)          0
 # avgpool2 (AdaptiveAvgPool2d)  (-1, 8, 3, 3)          0
 # flatten1 (Flatten)            (-1, 72)               0
-# fc1 (Linear)                  (-1, 32)           2,336       6.3e-3
+# fc1 (Linear)                  (-1, 32)           2,336       6.2e-3
 # ln1 (LayerNorm)               (-1, 32)              64
 # leakyrelu1 (LeakyReLU)        (-1, 32)               0
+# unflatten1 (Unflatten)        (-1, 4, 8)             0
+# transpose1 (Transpose)        (-1, 8, 4)             0
+# reshape1 (Reshape)            (-1, 32)               0
 # block1 (Block)                (-1, 16)             528       4.2e-3
-# dropout1 (Dropout)            (-1, 16)               0
-# res2 (Residual)               (-1, 16)             544       6.8e-4
+# dropout2 (Dropout)            (-1, 16)               0
+# res2 (Residual)               (-1, 16)             544       6.7e-4
 # res3 (Residual)               (-1, 16)             544       7.2e-4
 # fc2 (Linear)                  (-1, 24)             408       3.5e-3
 # tanh1 (Tanh)                  (-1, 24)               0
@@ -34,8 +41,8 @@
 # fc8 (Linear)                  (-1, 10)             130            1
 # logsoftmax1 (LogSoftmax)      (-1, 10)               0
 # ===================================================================
-# Total params: 7,244
-# Trainable params: 7,244
+# Total params: 7,276
+# Trainable params: 7,276
 # Non-trainable params: 0
 # Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
@@ -96,7 +103,7 @@ class VectorBlock(nn.Module):
 
 
 class EveryLayerNet(nn.Module):
-    """NetGen network NetGen.Tests.Catalog.EveryLayerNet: input (-1, 1, 28, 28), output (-1, 10), 7,244 parameters."""
+    """NetGen network NetGen.Tests.Catalog.EveryLayerNet: input (-1, 1, 28, 28), output (-1, 10), 7,276 parameters."""
 
     def __init__(self):
         super().__init__()
@@ -104,6 +111,8 @@ class EveryLayerNet(nn.Module):
         self.bn1 = nn.BatchNorm2d(8, eps=1e-05, momentum=0.1)
         self.prelu1 = nn.PReLU(8, init=0.25)
         self.res1 = ConvBlock()
+        self.gn1 = nn.GroupNorm(8, 8, eps=1e-05, affine=True)
+        self.inorm1 = nn.InstanceNorm2d(8, eps=1e-05, affine=True)
         self.fc1 = nn.Linear(72, 32, bias=True)
         self.ln1 = nn.LayerNorm(32, eps=1e-05)
         self.block1 = Encoder()
@@ -122,6 +131,10 @@ class EveryLayerNet(nn.Module):
         x = self.bn1(x)
         x = self.prelu1(x)
         x = x + self.res1(x)
+        x = self.gn1(x)
+        x = self.inorm1(x)
+        x = F.dropout2d(x, 0.1, self.training)
+        x = x
         x = F.max_pool2d(x, 2, stride=1, padding=0)
         x = F.avg_pool2d(x, 2, stride=2, padding=0)
         x = F.adaptive_avg_pool2d(x, (3, 3))
@@ -129,6 +142,9 @@ class EveryLayerNet(nn.Module):
         x = self.fc1(x)
         x = self.ln1(x)
         x = F.leaky_relu(x, 0.1)
+        x = x.unflatten(1, (4, 8))
+        x = x.transpose(1, 2)
+        x = x.reshape(x.shape[0], 32)
         x = self.block1(x)
         x = F.dropout(x, 0.25, self.training)
         x = x + self.res2(x)

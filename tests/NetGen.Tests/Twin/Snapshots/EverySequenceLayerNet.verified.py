@@ -2,20 +2,26 @@
 # layer attributes instead. State-dict keys and shapes equal the .NET module's, so weights move between the
 # two with torch.save / LoadPyTorchStateDict and safetensors files unchanged.
 #
-# Layer (type)          Output Shape  Param #  Grad @ init
-# ========================================================
-# conv1 (Conv1d)        (-1, 6, 5)        222          n/a
-# bn1 (BatchNorm)       (-1, 6, 5)         12
-# relu1 (ReLU)          (-1, 6, 5)          0
-# lstm1 (LSTM)          (-1, 6, 10)     1,560          n/a
-# gru1 (GRU)            (-1, 6, 7)        399          n/a
-# rnn1 (RNN)            (-1, 6, 4)         52          n/a
-# laststep1 (LastStep)  (-1, 4)             0
-# fc1 (Linear)          (-1, 3)            15          n/a
-# softmax1 (Softmax)    (-1, 3)             0
-# ========================================================
-# Total params: 2,260
-# Trainable params: 2,260
+# Layer (type)                  Output Shape  Param #  Grad @ init
+# ================================================================
+# conv1 (Conv1d)                (-1, 6, 5)        222          n/a
+# bn1 (BatchNorm)               (-1, 6, 5)         12
+# relu1 (ReLU)                  (-1, 6, 5)          0
+# inorm1 (InstanceNorm1d)       (-1, 6, 5)         12
+# maxpool1 (MaxPool1d)          (-1, 6, 4)          0
+# upsample1 (Upsample)          (-1, 6, 8)          0
+# avgpool1 (AvgPool1d)          (-1, 6, 4)          0
+# avgpool2 (AdaptiveAvgPool1d)  (-1, 6, 3)          0
+# deconv1 (ConvTranspose1d)     (-1, 6, 5)        114          n/a
+# lstm1 (LSTM)                  (-1, 6, 10)     1,560          n/a
+# gru1 (GRU)                    (-1, 6, 14)       798          n/a
+# rnn1 (RNN)                    (-1, 6, 4)         80          n/a
+# laststep1 (LastStep)          (-1, 4)             0
+# fc1 (Linear)                  (-1, 3)            15          n/a
+# softmax1 (Softmax)            (-1, 3)             0
+# ================================================================
+# Total params: 2,813
+# Trainable params: 2,813
 # Non-trainable params: 0
 # Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
 
@@ -33,21 +39,29 @@ LOSS = None
 
 
 class EverySequenceLayerNet(nn.Module):
-    """NetGen network NetGen.Tests.Catalog.EverySequenceLayerNet: input (-1, 12, 5), output (-1, 3), 2,260 parameters."""
+    """NetGen network NetGen.Tests.Catalog.EverySequenceLayerNet: input (-1, 12, 5), output (-1, 3), 2,813 parameters."""
 
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv1d(12, 6, 3, stride=1, padding=1, bias=True)
         self.bn1 = nn.BatchNorm1d(6, eps=1e-05, momentum=0.1)
+        self.inorm1 = nn.InstanceNorm1d(6, eps=1e-05, affine=True)
+        self.deconv1 = nn.ConvTranspose1d(6, 6, 3, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=True)
         self.lstm1 = nn.LSTM(5, 10, num_layers=2, batch_first=True)
-        self.gru1 = nn.GRU(10, 7, num_layers=1, batch_first=True)
-        self.rnn1 = nn.RNN(7, 4, num_layers=1, batch_first=True)
+        self.gru1 = nn.GRU(10, 7, num_layers=1, batch_first=True, bidirectional=True)
+        self.rnn1 = nn.RNN(14, 4, num_layers=1, batch_first=True)
         self.fc1 = nn.Linear(4, 3, bias=True)
 
     def forward(self, x):
         x = self.conv1(x)
         x = self.bn1(x)
         x = F.relu(x)
+        x = self.inorm1(x)
+        x = F.max_pool1d(x, 2, stride=1, padding=0)
+        x = F.interpolate(x, scale_factor=2.0, mode="linear", align_corners=False)
+        x = F.avg_pool1d(x, 2, stride=2, padding=0)
+        x = F.adaptive_avg_pool1d(x, 3)
+        x = self.deconv1(x)
         x = self.lstm1(x)[0]
         x = self.gru1(x)[0]
         x = self.rnn1(x)[0]
