@@ -88,6 +88,8 @@ public static class Lab
                 {
                     LabTask.Spiral => LabDataSets.Spiral(options.Seed),
                     LabTask.DeepNetRegression => LabDataSets.DeepNetRegression(options.Seed),
+                    LabTask.Stripes => LabDataSets.Stripes(options.Seed),
+                    LabTask.LongSequence => LabDataSets.LongSequence(options.Seed),
                     _ => throw new InvalidOperationException($"no data set for task {task}"),
                 };
             }

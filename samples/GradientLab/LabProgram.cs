@@ -130,6 +130,8 @@ public static class LabProgram
             .AddColumn("Variant")
             .AddColumn(new TableColumn("Final loss").RightAligned())
             .AddColumn(new TableColumn("Test accuracy").RightAligned())
+            .AddColumn(new TableColumn("Predicted").RightAligned())
+            .AddColumn(new TableColumn("Step 1").RightAligned())
             .AddColumn(new TableColumn("First/last grad ratio").RightAligned())
             .AddColumn("Verdicts")
             .AddColumn("Compile-time warnings");
@@ -140,6 +142,8 @@ public static class LabProgram
                 Markup.Escape(row.Variant),
                 row.FinalLoss,
                 Markup.Escape(row.Accuracy),
+                row.Predicted,
+                row.AtInit,
                 row.Ratio,
                 $"[{colour}]{Markup.Escape(row.Verdicts)}[/]",
                 Markup.Escape(row.Warnings));

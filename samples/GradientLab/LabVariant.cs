@@ -14,6 +14,12 @@ public enum LabTask
 
     /// <summary>The seed's DeepNet task: 100 inputs, one regression target, mean squared error.</summary>
     DeepNetRegression,
+
+    /// <summary>Noisy 1×8×8 images of horizontal, vertical or diagonal stripes: 3 classes, cross-entropy.</summary>
+    Stripes,
+
+    /// <summary>Sequences of 30 steps of 3 features, labelled by the largest feature of the last step: 3 classes, cross-entropy.</summary>
+    LongSequence,
 }
 
 /// <summary>How the variant's Linear weights are initialised: declared on its class in Variants.cs (<c>[XavierInit]</c>, <c>[KaimingInit]</c>).</summary>
@@ -131,6 +137,22 @@ public sealed class LabVariant
             {
                 var model = new ClippedDeepNet();
                 return new LabNetwork(model, (x, o) => model.forward(x, o), ClippedDeepNet.Summary, model.Monitor, model.ClipGradients);
+            }),
+        new("conv-sigmoid", "Conv, Sigmoid", nameof(ConvSigmoidNet), LabTask.Stripes, InitScheme.PyTorchDefault, "sigmoid",
+            "Six Sigmoid convolutions: the gradient vanishes before it reaches the first convolutions, as in a Sigmoid MLP.",
+            () => Wrap(new ConvSigmoidNet(), (m, x, o) => m.forward(x, o), ConvSigmoidNet.Summary, m => m.Monitor)),
+        new("conv-sigmoid-bn", "Conv, Sigmoid + BatchNorm", nameof(ConvSigmoidBatchNormNet), LabTask.Stripes, InitScheme.PyTorchDefault, "sigmoid",
+            "BatchNorm after every convolution keeps the gradient's scale through the same Sigmoid stack.",
+            () => Wrap(new ConvSigmoidBatchNormNet(), (m, x, o) => m.forward(x, o), ConvSigmoidBatchNormNet.Summary, m => m.Monitor)),
+        new("rnn", "RNN, 30 steps", nameof(LongRnnNet), LabTask.LongSequence, InitScheme.PyTorchDefault, "tanh",
+            "A plain RNN over 30 steps: the gradient reaching the first step vanishes, and during training the recurrent product explodes.",
+            () => Wrap(new LongRnnNet(), (m, x, o) => m.forward(x, o), LongRnnNet.Summary, m => m.Monitor)),
+        new("rnn-clip", "RNN, 30 steps + ClipGradNorm(1.0)", nameof(ClippedLongRnnNet), LabTask.LongSequence, InitScheme.PyTorchDefault, "tanh",
+            "The same RNN with [ClipGradNorm(1.0)]: clipping bounds the exploding updates; it does nothing for the vanishing ones.",
+            () =>
+            {
+                var model = new ClippedLongRnnNet();
+                return new LabNetwork(model, (x, o) => model.forward(x, o), ClippedLongRnnNet.Summary, model.Monitor, model.ClipGradients);
             }),
     ];
 

@@ -110,3 +110,38 @@ public partial class DeepNet;
 [ClipGradNorm(1.0)]
 [GradientMonitor(SampleEvery = 1)]
 public partial class ClippedDeepNet;
+
+// The convolutional pair: six 3×3 convolutions of 8 channels on 1×8×8 images, each followed by Sigmoid, then a
+// Linear classifier; the second adds BatchNorm (BatchNorm2d) after every convolution and changes nothing else.
+
+/// <summary>Six Sigmoid convolutions: the LeNet-era stack whose gradient vanishes before it reaches the first layers.</summary>
+[Input(1, 8, 8)]
+[Conv2d(8, 3, padding: 1), Sigmoid, Conv2d(8, 3, padding: 1), Sigmoid, Conv2d(8, 3, padding: 1), Sigmoid]
+[Conv2d(8, 3, padding: 1), Sigmoid, Conv2d(8, 3, padding: 1), Sigmoid, Conv2d(8, 3, padding: 1), Sigmoid]
+[Flatten, Linear(3)]
+[GradientMonitor(SampleEvery = 1)]
+public partial class ConvSigmoidNet;
+
+/// <summary>The same convolutions with BatchNorm after each one.</summary>
+[Input(1, 8, 8)]
+[Conv2d(8, 3, padding: 1), BatchNorm, Sigmoid, Conv2d(8, 3, padding: 1), BatchNorm, Sigmoid, Conv2d(8, 3, padding: 1), BatchNorm, Sigmoid]
+[Conv2d(8, 3, padding: 1), BatchNorm, Sigmoid, Conv2d(8, 3, padding: 1), BatchNorm, Sigmoid, Conv2d(8, 3, padding: 1), BatchNorm, Sigmoid]
+[Flatten, Linear(3)]
+[GradientMonitor(SampleEvery = 1)]
+public partial class ConvSigmoidBatchNormNet;
+
+// The recurrent pair: one RNN(32) (tanh) over 30 steps of 3 features, its last step classified by a Linear layer;
+// the second declares [ClipGradNorm(1.0)] and changes nothing else.
+
+/// <summary>A plain RNN over a long sequence, without gradient clipping.</summary>
+[Input(30, 3)]
+[RNN(32), LastStep, Linear(3)]
+[GradientMonitor(SampleEvery = 1)]
+public partial class LongRnnNet;
+
+/// <summary>The same RNN with gradient clipping declared on the class.</summary>
+[Input(30, 3)]
+[RNN(32), LastStep, Linear(3)]
+[ClipGradNorm(1.0)]
+[GradientMonitor(SampleEvery = 1)]
+public partial class ClippedLongRnnNet;

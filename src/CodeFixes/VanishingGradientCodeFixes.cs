@@ -18,7 +18,7 @@ namespace NetGen.CodeFixes
     /// NG0001 fixes. The diagnostic carries the run's saturating activations and the Linear layers that feed an
     /// activation as additional locations (<see cref="DiagnosticProperties.SaturatingCount"/> says where one list
     /// ends), so each fix edits the whole run: replace its Sigmoid/Tanh layers with ReLU, or put a BatchNorm after
-    /// each of its Linear layers.
+    /// each of its Linear or convolution layers.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(VanishingGradientCodeFixes)), Shared]
     public sealed class VanishingGradientCodeFixes : CodeFixProvider
@@ -56,9 +56,12 @@ namespace NetGen.CodeFixes
 
                 if (linears.Count > 0)
                 {
+                    // BatchNorm picks BatchNorm1d or BatchNorm2d from its input's rank, so one attribute fits after a Linear
+                    // and after a convolution alike; the title names the layers it goes after.
+                    var kinds = diagnostic.Properties.TryGetValue(DiagnosticProperties.AffineKinds, out var written) && !string.IsNullOrEmpty(written) ? written : "Linear";
                     context.RegisterCodeFix(
                         CodeAction.Create(
-                            linears.Count == 1 ? "Insert BatchNorm after the Linear layer" : $"Insert BatchNorm after each of the run's {linears.Count} Linear layers",
+                            linears.Count == 1 ? $"Insert BatchNorm after the {kinds} layer" : $"Insert BatchNorm after each of the run's {linears.Count} {kinds} layers",
                             ct => Edit(context.Document, linears, a => new[] { a, AttributeEdits.Bare("BatchNorm") }, ct),
                             InsertBatchNormKey),
                         diagnostic);

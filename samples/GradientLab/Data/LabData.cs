@@ -130,6 +130,88 @@ public static class LabDataSets
             tensor(testX, testY.Length, features), tensor(testY, testY.Length, 1));
     }
 
+    /// <summary>Training images of the stripes task; the test set has half as many.</summary>
+    public const int StripeImages = 960;
+
+    /// <summary>Training sequences of the long-sequence task; the test set has half as many.</summary>
+    public const int Sequences = 1024;
+
+    /// <summary>Time steps per sequence of the long-sequence task.</summary>
+    public const int SequenceSteps = 30;
+
+    /// <summary>
+    /// Noisy stripes on a 1×8×8 image: class 0 horizontal, 1 vertical, 2 diagonal, each sin(2π·d/4 + φ) along its
+    /// direction d with a random phase φ, plus Gaussian noise of standard deviation 0.8 on every pixel. A small
+    /// convolutional network tells them apart; a network that does not learn stays at a third.
+    /// </summary>
+    /// <param name="seed">The seed.</param>
+    public static LabData Stripes(int seed)
+    {
+        const int side = 8;
+        var random = new Random(unchecked(seed * 53 + 5));
+        (float[] X, long[] Y) Draw(int count)
+        {
+            var x = new float[count * side * side];
+            var y = new long[count];
+            for (var s = 0; s < count; s++)
+            {
+                var label = random.Next(3);
+                var phase = random.NextDouble() * 2 * Math.PI;
+                y[s] = label;
+                for (var r = 0; r < side; r++)
+                {
+                    for (var c = 0; c < side; c++)
+                    {
+                        double along = label switch { 0 => r, 1 => c, _ => (r + c) / Math.Sqrt(2) };
+                        x[(s * side + r) * side + c] = (float)(Math.Sin(2 * Math.PI * along / 4 + phase) + 0.8 * Gaussian(random));
+                    }
+                }
+            }
+
+            return (x, y);
+        }
+
+        var (trainX, trainY) = Draw(StripeImages);
+        var (testX, testY) = Draw(StripeImages / 2);
+        return new LabData(
+            $"stripes: 3 classes, 1×8×8 images, {StripeImages:N0} training and {StripeImages / 2:N0} test images",
+            tensor(trainX, new long[] { trainY.Length, 1, side, side }), tensor(trainY), tensor(testX, new long[] { testY.Length, 1, side, side }), tensor(testY));
+    }
+
+    /// <summary>
+    /// Sequences of 30 steps of 3 standard-normal features, labelled by which feature of the last step is largest:
+    /// the 29 steps before are noise the recurrent state has to carry along and get past.
+    /// </summary>
+    /// <param name="seed">The seed.</param>
+    public static LabData LongSequence(int seed)
+    {
+        const int features = 3;
+        var random = new Random(unchecked(seed * 71 + 3));
+        (float[] X, long[] Y) Draw(int count)
+        {
+            var x = new float[count * SequenceSteps * features];
+            var y = new long[count];
+            for (var i = 0; i < x.Length; i++)
+            {
+                x[i] = (float)Gaussian(random);
+            }
+
+            for (var s = 0; s < count; s++)
+            {
+                var last = (s * SequenceSteps + SequenceSteps - 1) * features;
+                y[s] = x[last] >= x[last + 1] ? (x[last] >= x[last + 2] ? 0 : 2) : (x[last + 1] >= x[last + 2] ? 1 : 2);
+            }
+
+            return (x, y);
+        }
+
+        var (trainX, trainY) = Draw(Sequences);
+        var (testX, testY) = Draw(Sequences / 2);
+        return new LabData(
+            $"long sequences: 3 classes, {SequenceSteps} steps of {features} features, {Sequences:N0} training and {Sequences / 2:N0} test sequences",
+            tensor(trainX, new long[] { trainY.Length, SequenceSteps, features }), tensor(trainY), tensor(testX, new long[] { testY.Length, SequenceSteps, features }), tensor(testY));
+    }
+
     /// <summary>A standard normal draw (Box–Muller), from <paramref name="random"/> only.</summary>
     internal static double Gaussian(Random random)
     {

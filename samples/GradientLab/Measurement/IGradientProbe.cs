@@ -22,6 +22,9 @@ public interface IGradientProbe
     /// <param name="step">The training step, counted from 1 as the gradient monitor counts training passes.</param>
     void AfterBackward(int step);
 
+    /// <summary>The first to the last weight layer's gradient norm at the first step (NaN before it).</summary>
+    double FirstStepRatio { get; }
+
     /// <summary>Everything measured, the summary numbers and the verdicts.</summary>
     GradientFlowReport Finish();
 }

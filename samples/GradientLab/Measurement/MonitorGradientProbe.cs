@@ -23,7 +23,8 @@ public static class GradientProbes
 /// report it returns into the lab's records.
 /// </summary>
 /// <remarks>
-/// <para>What it reads from each <see cref="GradientReport"/>: every Linear layer's weight-gradient norm, mean |g| and
+/// <para>What it reads from each <see cref="GradientReport"/>: every Linear and Conv2d layer's weight-gradient norm (an RNN's
+/// recurrent weight <c>weight_hh_l0</c>), mean |g| and
 /// max |g| (<see cref="ParameterGradientStats"/> of its <c>weight</c>; for a residual block, of each Linear inside it,
 /// named <c>res1.fc1</c>), the monitor's first/last ratio, the ReLU layers' zero fractions, and the verdicts.</para>
 /// <para>The monitor judges each sample on its own. A table needs one verdict per run, so the lab summarises the
@@ -59,10 +60,16 @@ internal sealed class MonitorGradientProbe : IGradientProbe
         for (var i = 0; i < monitor.Layers.Count; i++)
         {
             var layer = monitor.Layers[i];
-            if (layer.Module is Linear)
+            if (layer.Module is Linear or Conv2d)
             {
                 weights.Add((i, "weight"));
                 names.Add(layer.Name);
+            }
+            else if (layer.Module is RNN)
+            {
+                // The recurrent matrix, the one backpropagation through time multiplies by at every step.
+                weights.Add((i, "weight_hh_l0"));
+                names.Add(layer.Name + ".weight_hh");
             }
             else if (layer.Kind == LayerKind.Other && layer.Module is { } block)
             {
@@ -86,6 +93,8 @@ internal sealed class MonitorGradientProbe : IGradientProbe
 
     /// <summary>None: the generated <c>forward</c> already hands every layer output to the monitor.</summary>
     public Action<string, Tensor>? LayerObserver => null;
+
+    public double FirstStepRatio => _ratios.Count > 0 ? _ratios[0] : double.NaN;
 
     public void AfterBackward(int step)
     {

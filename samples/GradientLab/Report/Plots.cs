@@ -99,8 +99,8 @@ public static class Plots
     /// <param name="path">The PNG file to write.</param>
     public static void LossCurves(IReadOnlyList<VariantResult> results, string path)
     {
-        var plot = NewPlot("Training loss per epoch (spiral: cross-entropy; DeepNet: mean squared error)", "epoch", "mean training loss (log scale)");
-        var palette = new ScottPlot.Palettes.Category10();
+        var plot = NewPlot("Training loss per epoch (DeepNet dashed: MSE; convolutional and RNN pairs dotted)", "epoch", "mean training loss (log scale)");
+        var palette = new ScottPlot.Palettes.Category20();
         for (var i = 0; i < results.Count; i++)
         {
             var result = results[i];
@@ -119,6 +119,10 @@ public static class Plots
             if (result.Variant.Task == LabTask.DeepNetRegression)
             {
                 line.LinePattern = LinePattern.Dashed;
+            }
+            else if (result.Variant.Task is LabTask.Stripes or LabTask.LongSequence)
+            {
+                line.LinePattern = LinePattern.Dotted;
             }
         }
 

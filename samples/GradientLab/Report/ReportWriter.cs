@@ -72,7 +72,18 @@ public static class ReportWriter
         r.TestAccuracy is { } accuracy ? (double.IsFinite(accuracy) ? accuracy.ToString("P1", CultureInfo.InvariantCulture) : "n/a") : "—",
         Scientific(r.Gradients.FirstLastRatio),
         r.Gradients.Verdicts.Words,
-        Warnings(result.DiagnosticsFor(r.Variant))));
+        Warnings(result.DiagnosticsFor(r.Variant)),
+        Predicted(r.Summary) is { } predicted ? Scientific(predicted) : "n/a",
+        Scientific(r.InitialRatio)));
+
+    /// <summary>
+    /// NetGen's compile-time prediction, read from the generated summary's gradient-scale column: the first weight layer's
+    /// predicted gradient relative to the last one's (for a recurrent layer, ‖∂L/∂x₁‖ / ‖∂L/∂x_T‖); null where NetGen
+    /// does not predict.
+    /// </summary>
+    /// <param name="summary">The network's generated summary.</param>
+    public static double? Predicted(NetworkSummary summary) =>
+        summary.Layers.Select(l => l.PredictedGradientScale).FirstOrDefault(p => p is not null);
 
     /// <summary>The compile-time warnings column: ids with counts, or "none".</summary>
     private static string Warnings(IReadOnlyList<Analysis.CompileTimeDiagnostic> diagnostics) =>
@@ -114,17 +125,17 @@ public static class ReportWriter
             <code>samples/GradientLab/Variants.cs</code>; the same seed gives the same numbers.</p>
             <h2>Results</h2>
             <table>
-            <tr><th>Variant</th><th>Final loss</th><th>Test accuracy</th><th>First/last gradient ratio (median)</th><th>Verdicts</th><th>Compile-time warnings</th></tr>
+            <tr><th>Variant</th><th>Final loss</th><th>Test accuracy</th><th>Predicted at initialisation (compile time)</th><th>Measured at step 1</th><th>First/last gradient ratio (median)</th><th>Verdicts</th><th>Compile-time warnings</th></tr>
 
             """);
         foreach (var row in Rows(result))
         {
             var verdictClass = row.Verdicts == "healthy" ? "good" : "bad";
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(row.Variant)}</td><td class=\"num\">{row.FinalLoss}</td><td class=\"num\">{Encode(row.Accuracy)}</td><td class=\"num\">{row.Ratio}</td><td class=\"{verdictClass}\">{Encode(row.Verdicts)}</td><td>{Encode(row.Warnings)}</td></tr>\n");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(row.Variant)}</td><td class=\"num\">{row.FinalLoss}</td><td class=\"num\">{Encode(row.Accuracy)}</td><td class=\"num\">{row.Predicted}</td><td class=\"num\">{row.AtInit}</td><td class=\"num\">{row.Ratio}</td><td class=\"{verdictClass}\">{Encode(row.Verdicts)}</td><td>{Encode(row.Warnings)}</td></tr>\n");
         }
 
         html.Append("</table>\n");
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"small\">Final loss: mean training loss of the last epoch (cross-entropy on the spiral, mean squared error for DeepNet). Test accuracy: on a held-out spiral drawn from the same distribution. First/last gradient ratio: ‖∂L/∂W‖ of the first Linear layer over that of the last, median over all training steps. Verdict thresholds: {Encode(result.Results.FirstOrDefault()?.Gradients.Thresholds ?? "")}.</p>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"small\">Final loss: mean training loss of the last epoch (cross-entropy, mean squared error for DeepNet). Test accuracy: on held-out data drawn from the same distribution. Predicted at initialisation: NetGen's compile-time prediction from the generated summary's gradient-scale column, the first weight layer's (Linear, Conv2d) gradient norm over the last one's; for the RNNs ‖∂L/∂x₁‖ / ‖∂L/∂x_T‖, the gradient reaching the first of the 30 input steps over the one reaching the last. Measured at step 1: the same quantity on the first training batch. First/last gradient ratio: ‖∂L/∂W‖ of the first weight layer over that of the last (for the RNNs, all of the RNN layer's weights over the Linear layer's), median over all training steps, as NetGen's gradient monitor computes it. Verdict thresholds: {Encode(result.Results.FirstOrDefault()?.Gradients.Thresholds ?? "")}.</p>\n");
 
         if (sideBySide)
         {
@@ -185,11 +196,11 @@ public static class ReportWriter
         var env = result.Environment;
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"Gradient Lab, {env.StartedUtc:yyyy-MM-dd}, {env.Machine}; {env.Runtime}; seed {result.Options.Seed}, {result.Options.Epochs} epochs, {result.Seconds:0} s.\n\n");
-        text.Append("| Variant | Final loss | Test accuracy | First/last gradient ratio | Verdicts | Compile-time warnings |\n");
-        text.Append("|---|---:|---:|---:|---|---|\n");
+        text.Append("| Variant | Final loss | Test accuracy | Predicted at init | Measured at step 1 | First/last gradient ratio | Verdicts | Compile-time warnings |\n");
+        text.Append("|---|---:|---:|---:|---:|---:|---|---|\n");
         foreach (var row in Rows(result))
         {
-            text.Append(CultureInfo.InvariantCulture, $"| {row.Variant} | {row.FinalLoss} | {row.Accuracy} | {row.Ratio} | {row.Verdicts} | {row.Warnings} |\n");
+            text.Append(CultureInfo.InvariantCulture, $"| {row.Variant} | {row.FinalLoss} | {row.Accuracy} | {row.Predicted} | {row.AtInit} | {row.Ratio} | {row.Verdicts} | {row.Warnings} |\n");
         }
 
         return text.ToString();
@@ -226,6 +237,8 @@ public static class ReportWriter
                     testLoss = Finite(r.TestLoss),
                     testAccuracy = r.TestAccuracy is { } a ? Finite(a) : null,
                     firstLastRatio = Finite(r.Gradients.FirstLastRatio),
+                    predictedAtInit = Predicted(r.Summary),
+                    measuredAtStep1 = Finite(r.InitialRatio),
                     verdicts = new { vanishing = r.Gradients.Verdicts.Vanishing, exploding = r.Gradients.Verdicts.Exploding, dyingRelu = r.Gradients.Verdicts.DyingRelu, evidence = r.Gradients.Verdicts.Evidence },
                     compileTimeDiagnostics = result.DiagnosticsFor(r.Variant),
                     steps = r.Steps,
@@ -260,4 +273,6 @@ public static class ReportWriter
 /// <param name="Ratio">Median first/last weight-gradient norm ratio.</param>
 /// <param name="Verdicts">The verdicts, or "healthy".</param>
 /// <param name="Warnings">The compile-time diagnostic ids, or "none".</param>
-public sealed record TableRow(string Variant, string FinalLoss, string Accuracy, string Ratio, string Verdicts, string Warnings);
+/// <param name="Predicted">NetGen's compile-time prediction at initialisation, or "n/a".</param>
+/// <param name="AtInit">The predicted quantity measured on the first training batch.</param>
+public sealed record TableRow(string Variant, string FinalLoss, string Accuracy, string Ratio, string Verdicts, string Warnings, string Predicted, string AtInit);

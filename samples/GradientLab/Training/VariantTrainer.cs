@@ -20,13 +20,17 @@ public sealed record TrainingSettings(double LearningRate, double Momentum, int 
     /// The learning rate decays to zero over the run on a cosine. Spiral: SGD with momentum 0.9, learning rate 0.05, batches of 64 — plain SGD, not Adam, because Adam
     /// rescales every parameter's step by its own gradient size and so hides a vanishing gradient from the loss.
     /// DeepNet: the seed's plain SGD, with a learning rate large enough that the unclipped network's
-    /// gradients blow up, so that <c>[ClipGradNorm(1.0)]</c> has something to prevent.
+    /// gradients blow up, so that <c>[ClipGradNorm(1.0)]</c> has something to prevent. Stripes: the spiral's settings.
+    /// Long sequences: plain SGD at learning rate 4, the smallest tried (1, 2, 4) at which the unclipped RNN's gradient
+    /// explodes during training for each of three seeds.
     /// </summary>
     /// <param name="task">The task.</param>
     public static TrainingSettings For(LabTask task) => task switch
     {
         LabTask.Spiral => new TrainingSettings(0.05, 0.9, 64),
         LabTask.DeepNetRegression => new TrainingSettings(0.3, 0, 32),
+        LabTask.Stripes => new TrainingSettings(0.05, 0.9, 64),
+        LabTask.LongSequence => new TrainingSettings(4.0, 0, 64),
         _ => throw new ArgumentOutOfRangeException(nameof(task), task, "unknown task"),
     };
 }
@@ -50,6 +54,8 @@ public readonly record struct TrainingProgress(LabVariant Variant, int Step, int
 /// <param name="DivergedAtStep">The step (counted from 1) whose loss was not finite, where training stopped; null if none.</param>
 /// <param name="ClippedSteps">Steps whose gradient norm <c>ClipGradients()</c> reduced; null without clipping.</param>
 /// <param name="Gradients">What the gradient probe measured, and its verdicts.</param>
+/// <param name="InitialRatio">At the first step, the quantity NetGen predicts at compile time: the first to the last
+/// weight layer's gradient norm, or for a recurrent network ‖∂L/∂x₁‖ / ‖∂L/∂x_T‖ of the batch's input.</param>
 /// <param name="Seconds">Wall-clock training time (not part of the reproducible numbers).</param>
 public sealed record VariantResult(
     LabVariant Variant,
@@ -62,6 +68,7 @@ public sealed record VariantResult(
     int? DivergedAtStep,
     int? ClippedSteps,
     GradientFlowReport Gradients,
+    double InitialRatio,
     double Seconds)
 {
     /// <summary>The last epoch's mean training loss.</summary>
@@ -108,7 +115,9 @@ public static class VariantTrainer
 
         // Cosine decay to zero over the run (Loshchilov and Hutter, 2017): the last epochs settle instead of bouncing.
         var schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs);
-        var classification = variant.Task == LabTask.Spiral;
+        var classification = variant.Task != LabTask.DeepNetRegression;
+        var recurrent = variant.Task == LabTask.LongSequence;
+        var initialRatio = double.NaN;
         var order = new Random(unchecked((int)variantSeed));
         var samples = data.TrainCount;
         var stepsPerEpoch = (samples + settings.BatchSize - 1) / settings.BatchSize;
@@ -134,6 +143,13 @@ public static class VariantTrainer
                 var inputs = data.TrainInputs.index_select(0, index);
                 var targets = data.TrainTargets.index_select(0, index);
 
+                // At the first step a recurrent network's input keeps its gradient: the prediction is about ‖∂L/∂x₁‖ / ‖∂L/∂x_T‖.
+                var measureTime = recurrent && step == 0;
+                if (measureTime)
+                {
+                    inputs.requires_grad_(true);
+                }
+
                 optimizer.zero_grad();
                 var output = network.Forward(inputs, probe.LayerObserver);
                 var loss = classification
@@ -144,6 +160,11 @@ public static class VariantTrainer
                 // Steps count from 1, as the gradient monitor counts training passes.
                 step++;
                 probe.AfterBackward(step);
+                if (step == 1)
+                {
+                    initialRatio = measureTime ? TimeRatio(inputs.grad!) : probe.FirstStepRatio;
+                }
+
                 if (network.ClipGradients is { } clip && clip() > ClipMaxNorm)
                 {
                     clipped++;
@@ -171,7 +192,15 @@ public static class VariantTrainer
 
         var (testLoss, accuracy) = divergedAt is null ? Evaluate(network, data, classification) : (double.NaN, classification ? (double?)double.NaN : null);
         progress?.Invoke(new TrainingProgress(variant, totalSteps, totalSteps, epochs, epochLoss.Count > 0 ? epochLoss[^1] : null));
-        return new VariantResult(variant, network.Summary, settings, epochLoss, testLoss, accuracy, step, divergedAt, clipped, probe.Finish(), stopwatch.Elapsed.TotalSeconds);
+        return new VariantResult(variant, network.Summary, settings, epochLoss, testLoss, accuracy, step, divergedAt, clipped, probe.Finish(), initialRatio, stopwatch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>‖∂L/∂x₁‖ / ‖∂L/∂x_T‖ over the batch, from the input's gradient [batch, steps, features].</summary>
+    private static double TimeRatio(Tensor inputGradient)
+    {
+        var first = inputGradient.select(1, 0).norm().item<float>();
+        var last = inputGradient.select(1, -1).norm().item<float>();
+        return last > 0 ? (double)first / last : double.NaN;
     }
 
     private static (double Loss, double? Accuracy) Evaluate(LabNetwork network, LabData data, bool classification)

@@ -207,11 +207,11 @@ namespace NetGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor UnclippedRecurrentStack = new(
             "NG0010",
             "Deep recurrent stack without gradient clipping",
-            "'{0}' stacks {1} recurrent layers ({2}){3} and clips no gradient: backpropagation through time multiplies the gradient by one recurrent Jacobian per layer and step{4}, and such a product explodes as soon as their norms exceed 1 (Pascanu et al., 2013); add [ClipGradNorm(1.0)]",
+            "'{0}' stacks {1} recurrent layers ({2}){3} and clips no gradient: backpropagation through time multiplies the gradient by one recurrent Jacobian per layer and step{4}{5}, and such a product explodes as soon as their norms exceed 1 (Pascanu et al., 2013); add [ClipGradNorm(1.0)]",
             GradientCategory,
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
-            description: "Recurrent networks are where exploding gradients were first described; clipping the gradient norm is the standard cure (Pascanu, Mikolov and Bengio, 2013). LSTM and GRU gates ease vanishing, not exploding, gradients. The depth limit is netgen.NG0010.max_depth in .editorconfig (default 1 recurrent layer).",
+            description: "Recurrent networks are where exploding gradients were first described; clipping the gradient norm is the standard cure (Pascanu, Mikolov and Bengio, 2013). LSTM and GRU gates ease vanishing, not exploding, gradients. The depth limit is netgen.NG0010.max_depth in .editorconfig (default 1 recurrent layer). Where NetGen predicts the gradient through time, a stack whose gradient is predicted to vanish is NG0001's finding instead.",
             helpLinkUri: HelpLinkBase + "NG0010.md");
 
         public static readonly DiagnosticDescriptor InvalidOption = new(

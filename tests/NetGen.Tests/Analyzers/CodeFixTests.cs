@@ -53,7 +53,7 @@ public class CodeFixTests
 
     [Fact]
     public Task NG0001_inserts_BatchNorm_after_each_Linear_layer_of_the_run() =>
-        CodeFixVerifier<GradientRiskAnalyzer, VanishingGradientCodeFixes>.VerifyAsync(
+        CodeFixVerifier<GradientRiskAnalyzer, VanishingGradientCodeFixes>.VerifyWithTitleAsync(
             Header + """
             [Linear(16, 16), {|#0:Sigmoid|}]
             [Linear(16, 16), Sigmoid]
@@ -70,6 +70,27 @@ public class CodeFixTests
             public partial class Net;
             """,
             VanishingGradientCodeFixes.InsertBatchNormKey,
+            "Insert BatchNorm after each of the run's 4 Linear layers",
+            NG0001.WithLocation(0));
+
+    [Fact]
+    public Task NG0001_inserts_BatchNorm_after_each_convolution_of_the_run_and_says_so() =>
+        CodeFixVerifier<GradientRiskAnalyzer, VanishingGradientCodeFixes>.VerifyWithTitleAsync(
+            Header + """
+            [Input(1, 8, 8)]
+            [Conv2d(8, 3, padding: 1), {|#0:Sigmoid|}, Conv2d(8, 3, padding: 1), Sigmoid, Conv2d(8, 3, padding: 1), Sigmoid]
+            [Conv2d(8, 3, padding: 1), Sigmoid, Flatten, Linear(10)]
+            public partial class Net;
+            """,
+            // BatchNorm after a convolution is BatchNorm2d (the generator picks it from the [C, H, W] input).
+            Header + """
+            [Input(1, 8, 8)]
+            [Conv2d(8, 3, padding: 1), BatchNorm, Sigmoid, Conv2d(8, 3, padding: 1), BatchNorm, Sigmoid, Conv2d(8, 3, padding: 1), BatchNorm, Sigmoid]
+            [Conv2d(8, 3, padding: 1), BatchNorm, Sigmoid, Flatten, Linear(10)]
+            public partial class Net;
+            """,
+            VanishingGradientCodeFixes.InsertBatchNormKey,
+            "Insert BatchNorm after each of the run's 4 Conv2d layers",
             NG0001.WithLocation(0));
 
     [Fact]

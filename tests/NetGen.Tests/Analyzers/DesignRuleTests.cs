@@ -239,20 +239,34 @@ public class DesignRuleTests
     // ---- NG0010: a deep recurrent stack without clipping ----
 
     [Fact]
-    public Task NG0010_fires_at_the_recurrent_layer_that_makes_the_stack_deep() =>
+    public Task NG0010_fires_at_the_recurrent_layer_that_makes_the_stack_deep_with_the_predicted_gradient_through_time() =>
         Verify(
             """
-            [Input(50, 8), {|#0:LSTM(32, 2)|}, LastStep, Linear(32, 1)] public partial class A;
-            [Input(20, 8), RNN(16), {|#1:RNN(16)|}, LastStep, Linear(16, 1)] public partial class B;
+            [Input(10, 8), {|#0:LSTM(32, 2)|}, LastStep, Linear(32, 1)] public partial class A;
+            [Input(5, 8), RNN(16), {|#1:RNN(16)|}, LastStep, Linear(16, 1)] public partial class B;
             """,
             null,
-            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("A", 2, "lstm1 (LSTM) × 2", " over 50 time steps", ", 100 of them here"),
-            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("B", 2, "rnn1 (RNN), rnn2 (RNN)", " over 20 time steps", ", 40 of them here"));
+            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("A", 2, "lstm1 (LSTM) × 2", " over 10 time steps", ", 20 of them here", PredictedText("5.7e-2", "0.73")),
+            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("B", 2, "rnn1 (RNN), rnn2 (RNN)", " over 5 time steps", ", 10 of them here", PredictedText("1.5e-1", "0.62")));
+
+    [Fact]
+    public Task NG0010_counts_depth_where_nothing_is_predicted() =>
+        Verify(
+            "[Input(20, 8), RNN(16), {|#0:RNN(16)|}, Flatten, Linear(320, 1)] public partial class Net;",
+            null,
+            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Net", 2, "rnn1 (RNN), rnn2 (RNN)", " over 20 time steps", ", 40 of them here", ""));
+
+    [Fact]
+    public Task NG0010_leaves_a_stack_predicted_to_vanish_to_NG0001() =>
+        Verify(
+            "[Input(50, 8), {|#0:LSTM(32, 2)|}, LastStep, Linear(32, 1)] public partial class Net;",
+            null,
+            new DiagnosticResult("NG0001", DiagnosticSeverity.Warning).WithLocation(0));
 
     [Theory]
     [InlineData("[Input(10, 8), LSTM(32), LastStep, Linear(32, 1)]")]
-    [InlineData("[Input(50, 8), LSTM(32, 3), LastStep, Linear(32, 1), ClipGradNorm(1.0)]")]
-    [InlineData("[Input(50, 8), GRU(32), GRU(32), LastStep, Linear(32, 1), ClipGradValue(0.5)]")]
+    [InlineData("[Input(10, 8), LSTM(32, 3), LastStep, Linear(32, 1), ClipGradNorm(1.0)]")]
+    [InlineData("[Input(10, 8), GRU(32), GRU(32), LastStep, Linear(32, 1), ClipGradValue(0.5)]")]
     public Task NG0010_does_not_fire_on_one_layer_or_with_clipping(string declaration) =>
         Verify(declaration + " public partial class Net;");
 
@@ -262,20 +276,23 @@ public class DesignRuleTests
             "[Input(10, 8), {|#0:LSTM(32)|}, LastStep, Linear(32, 1)] public partial class Short;\n" +
             "[Input(50, 8), {|#1:LSTM(32)|}, LastStep, Linear(32, 1)] public partial class Long;",
             "netgen.NG0010.max_depth = 0",
-            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Short", 1, "lstm1 (LSTM)", " over 10 time steps", ", 10 of them here"),
+            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Short", 1, "lstm1 (LSTM)", " over 10 time steps", ", 10 of them here", PredictedText("9.8e-3", "0.6")),
             new DiagnosticResult("NG0001", DiagnosticSeverity.Warning).WithLocation(1));
 
     [Fact]
     public Task NG0010_depth_is_read_from_editorconfig() =>
         Verify(
-            "[Input(50, 8), GRU(32), {|#0:GRU(32, 2)|}, LastStep, Linear(32, 1)] public partial class Net;",
+            "[Input(10, 8), GRU(32), {|#0:GRU(32, 2)|}, LastStep, Linear(32, 1)] public partial class Net;",
             "netgen.NG0010.max_depth = 2",
-            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Net", 3, "gru1 (GRU), gru2 (GRU) × 2", " over 50 time steps", ", 150 of them here"));
+            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Net", 3, "gru1 (GRU), gru2 (GRU) × 2", " over 10 time steps", ", 30 of them here", PredictedText("2.5e-1", "0.86")));
+
+    private static string PredictedText(string ratio, string perStep) =>
+        $"; at initialisation the gradient reaching the first step is predicted to be {ratio} of the one reaching the last (about {perStep} per step): it does reach the early steps";
 
     [Fact]
     public Task NG0010_fix_adds_gradient_clipping() =>
         CodeFixVerifier<GradientRiskAnalyzer, AddGradientClippingCodeFix>.VerifyAsync(
-            Header + "[Input(50, 8)]\n[{|NG0010:LSTM(32, 2)|}]\n[LastStep, Linear(32, 1)]\npublic partial class Net;\n",
-            Header + "[Input(50, 8)]\n[LSTM(32, 2)]\n[LastStep, Linear(32, 1)]\n[ClipGradNorm(1.0)]\npublic partial class Net;\n",
+            Header + "[Input(10, 8)]\n[{|NG0010:LSTM(32, 2)|}]\n[LastStep, Linear(32, 1)]\npublic partial class Net;\n",
+            Header + "[Input(10, 8)]\n[LSTM(32, 2)]\n[LastStep, Linear(32, 1)]\n[ClipGradNorm(1.0)]\npublic partial class Net;\n",
             AddGradientClippingCodeFix.Key);
 }

@@ -159,7 +159,8 @@ public class CalibrationTests
         var bounded = rows.Where(r => r.Predicted < RecurrentBound).ToList();
         table += Environment.NewLine + FormattableString.Invariant(
             $"{bounded.Count} more networks are predicted below {RecurrentBound:0e0} (the prediction is then a bound, not a number: over hundreds of steps the measured ratio spreads over orders of magnitude from seed to seed); measured: between {bounded.Min(r => r.Measured):0.0e0} and {bounded.Max(r => r.Measured):0.0e0}, NG0001 fired on {bounded.Count(r => r.Fired)}.")
-            + Environment.NewLine + Environment.NewLine + "Declined (stacked recurrent layers): " + string.Join("; ", declined.Select(d => FormattableString.Invariant($"`{d.Network}` measured {d.Measured:0.0e0}"))) + "." + Environment.NewLine
+            + Environment.NewLine
+            + (declined.Count == 0 ? string.Empty : Environment.NewLine + "Declined: " + string.Join("; ", declined.Select(d => FormattableString.Invariant($"`{d.Network}` measured {d.Measured:0.0e0}"))) + "." + Environment.NewLine)
             + Environment.NewLine + FormattableString.Invariant($"Over all {rows.Count} predicted networks: precision {precision * 100:0.#}%, recall {recall * 100:0.#}%.") + Environment.NewLine;
         _output.WriteLine(table);
         if (Environment.GetEnvironmentVariable("NETGEN_WRITE_CALIBRATION_TABLE") == "1")

@@ -291,19 +291,107 @@ public partial class RNN32x2Steps10Split;
 [RNN(16), RNN(16), RNN(16), LastStep, Linear(10)]
 public partial class RNN16x3Steps20Split;
 
+[Input(5, 8)]
+[LSTM(32, numLayers: 2), LastStep, Linear(10)]
+public partial class LSTM32x2Steps5;
+
+[Input(10, 8)]
+[LSTM(32, numLayers: 2), LastStep, Linear(10)]
+public partial class LSTM32x2Steps10;
+
 [Input(20, 8)]
 [LSTM(32, numLayers: 2), LastStep, Linear(10)]
 public partial class LSTM32x2Steps20;
+
+[Input(30, 8)]
+[LSTM(32, numLayers: 2), LastStep, Linear(10)]
+public partial class LSTM32x2Steps30;
+
+[Input(5, 8)]
+[LSTM(32, numLayers: 3), LastStep, Linear(10)]
+public partial class LSTM32x3Steps5;
+
+[Input(10, 8)]
+[LSTM(32, numLayers: 3), LastStep, Linear(10)]
+public partial class LSTM32x3Steps10;
 
 [Input(20, 8)]
 [LSTM(32, numLayers: 3), LastStep, Linear(10)]
 public partial class LSTM32x3Steps20;
 
+[Input(30, 8)]
+[LSTM(32, numLayers: 3), LastStep, Linear(10)]
+public partial class LSTM32x3Steps30;
+
+[Input(5, 8)]
+[LSTM(32, numLayers: 4), LastStep, Linear(10)]
+public partial class LSTM32x4Steps5;
+
+[Input(10, 8)]
+[LSTM(32, numLayers: 4), LastStep, Linear(10)]
+public partial class LSTM32x4Steps10;
+
+[Input(20, 8)]
+[LSTM(32, numLayers: 4), LastStep, Linear(10)]
+public partial class LSTM32x4Steps20;
+
+[Input(30, 8)]
+[LSTM(32, numLayers: 4), LastStep, Linear(10)]
+public partial class LSTM32x4Steps30;
+
+[Input(5, 8)]
+[GRU(32, numLayers: 2), LastStep, Linear(10)]
+public partial class GRU32x2Steps5;
+
+[Input(10, 8)]
+[GRU(32, numLayers: 2), LastStep, Linear(10)]
+public partial class GRU32x2Steps10;
+
 [Input(20, 8)]
 [GRU(32, numLayers: 2), LastStep, Linear(10)]
 public partial class GRU32x2Steps20;
 
+[Input(30, 8)]
+[GRU(32, numLayers: 2), LastStep, Linear(10)]
+public partial class GRU32x2Steps30;
+
+[Input(5, 8)]
+[GRU(32, numLayers: 3), LastStep, Linear(10)]
+public partial class GRU32x3Steps5;
+
+[Input(10, 8)]
+[GRU(32, numLayers: 3), LastStep, Linear(10)]
+public partial class GRU32x3Steps10;
+
 [Input(20, 8)]
 [GRU(32, numLayers: 3), LastStep, Linear(10)]
 public partial class GRU32x3Steps20;
+
+[Input(30, 8)]
+[GRU(32, numLayers: 3), LastStep, Linear(10)]
+public partial class GRU32x3Steps30;
+
+[Input(5, 8)]
+[GRU(32, numLayers: 4), LastStep, Linear(10)]
+public partial class GRU32x4Steps5;
+
+[Input(10, 8)]
+[GRU(32, numLayers: 4), LastStep, Linear(10)]
+public partial class GRU32x4Steps10;
+
+[Input(20, 8)]
+[GRU(32, numLayers: 4), LastStep, Linear(10)]
+public partial class GRU32x4Steps20;
+
+[Input(30, 8)]
+[GRU(32, numLayers: 4), LastStep, Linear(10)]
+public partial class GRU32x4Steps30;
+
+[Input(10, 8)]
+[LSTM(16), LSTM(16), LSTM(16), LastStep, Linear(10)]
+public partial class LSTM16x3Steps10Split;
+
+[Input(20, 8)]
+[GRU(64), GRU(64), LastStep, Linear(10)]
+public partial class GRU64x2Steps20Split;
 

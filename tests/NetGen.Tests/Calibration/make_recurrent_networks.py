@@ -24,10 +24,13 @@ for layers in [2, 3, 4]:
         net("RNN", steps, 32, layers)
 net("RNN", 10, 32, 2, split=True)
 net("RNN", 20, 16, 3, split=True)
-# Stacked gated layers, which the predictor declines.
+# Stacked gated layers, whose injections from the layer above add coherently (RecurrentFlow.StackedInjectionCorrelation).
 for kind in ["LSTM", "GRU"]:
-    for layers in [2, 3]:
-        net(kind, 20, 32, layers)
+    for layers in [2, 3, 4]:
+        for steps in [5, 10, 20, 30]:
+            net(kind, steps, 32, layers)
+net("LSTM", 10, 16, 3, split=True)
+net("GRU", 20, 64, 2, split=True)
 
 print("""// The recurrent part of the calibration suite: RNN (tanh), LSTM and GRU over 5 to 200 steps, 1 to 4 layers, at PyTorch's
 // default initialisation, each followed by LastStep and a Linear classifier. Written by make_recurrent_networks.py;

@@ -127,9 +127,12 @@ public class SummaryMatchesRuntimeTests
         Assert.InRange(V08LstmRegressor.Summary["lstm1"].PredictedGradientScale!.Value, 1e-6, 1e-3);
         Assert.Null(V08LstmRegressor.Summary["fc1"].PredictedGradientScale);
 
-        // A stacked GRU is not predicted: no number, and the table says so.
-        Assert.Null(V09DeepGru.Summary["gru1"].PredictedGradientScale);
-        Assert.Contains("n/a", V09DeepGru.Summary.ToString(), StringComparison.Ordinal);
+        // A stacked GRU (3 layers over 15 steps) is predicted too: 4.5e-2, healthy.
+        Assert.Equal(4.5e-2, V09DeepGru.Summary["gru1"].PredictedGradientScale!.Value, 3);
+
+        // A recurrent network with anything but recurrent layers before LastStep is not: no number, and the table says so.
+        Assert.Null(V10Rnn.Summary["rnn1"].PredictedGradientScale);
+        Assert.Contains("n/a", V10Rnn.Summary.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

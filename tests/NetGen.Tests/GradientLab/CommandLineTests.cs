@@ -21,7 +21,7 @@ public sealed class CommandLineTests
         Assert.Equal(LabOptions.DefaultSeed, options.Seed);
         Assert.Equal(LabOptions.DefaultOutput, options.Output);
         Assert.Equal(Environment.ProcessorCount, options.Threads);
-        Assert.Equal(10, options.Variants.Count);
+        Assert.Equal(14, options.Variants.Count);
         Assert.Null(options.MnistFolder);
     }
 

@@ -15,7 +15,11 @@ public static class CodeFixVerifier<TAnalyzer, TCodeFix>
     where TAnalyzer : DiagnosticAnalyzer, new()
     where TCodeFix : CodeFixProvider, new()
 {
-    public static Task VerifyAsync(string source, string fixedSource, string equivalenceKey, params DiagnosticResult[] expected)
+    public static Task VerifyAsync(string source, string fixedSource, string equivalenceKey, params DiagnosticResult[] expected) =>
+        VerifyWithTitleAsync(source, fixedSource, equivalenceKey, null, expected);
+
+    /// <summary>As <see cref="VerifyAsync"/>, and the applied code action's title must be <paramref name="title"/> (when not null).</summary>
+    public static Task VerifyWithTitleAsync(string source, string fixedSource, string equivalenceKey, string? title, params DiagnosticResult[] expected)
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
         {
@@ -24,6 +28,11 @@ public static class CodeFixVerifier<TAnalyzer, TCodeFix>
             CodeActionEquivalenceKey = equivalenceKey,
             ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
         };
+        if (title is not null)
+        {
+            test.CodeActionVerifier = (action, verifier) => verifier.Equal(title, action.Title);
+        }
+
         test.TestState.AdditionalReferences.AddRange(GeneratorHarness.References);
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync();

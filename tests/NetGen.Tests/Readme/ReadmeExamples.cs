@@ -13,6 +13,6 @@ public partial class ConvBlock;
 [AdaptiveAvgPool2d(1), Flatten, Linear(10)]
 public partial class SmallResNet;
 
-[Input(50, 8), LSTM(32, 2), LastStep, Linear(1)]           // 50 steps of 8 features -> one value
+[Input(10, 8), LSTM(32, 2), LastStep, Linear(1)]           // 10 steps of 8 features -> one value
 [ClipGradNorm(1.0)]                                         // recurrent stacks need clipping (NG0010)
 public partial class SequenceRegressor;

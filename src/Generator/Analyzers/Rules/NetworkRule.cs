@@ -165,6 +165,10 @@ namespace NetGen.Generator.Analyzers.Rules
         /// the Linear layers after which BatchNorm would go).</summary>
         public const string SaturatingCount = "SaturatingCount";
 
+        /// <summary>NG0001: the attribute names of the layers after which BatchNorm would go, in order and without repeats,
+        /// joined with " and " ("Linear", "Conv2d", "Conv2d and Linear"), for the fix's title.</summary>
+        public const string AffineKinds = "AffineKinds";
+
         /// <summary>NG0001: the predicted first/last ratio, round-trip formatted.</summary>
         public const string PredictedRatio = "PredictedRatio";
 

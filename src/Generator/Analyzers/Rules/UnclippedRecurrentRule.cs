@@ -10,9 +10,11 @@ namespace NetGen.Generator.Analyzers.Rules
     /// <summary>
     /// NG0010: more stacked recurrent layers (RNN, LSTM, GRU, counting each one's numLayers) than
     /// netgen.NG0010.max_depth, and neither [ClipGradNorm] nor [ClipGradValue]. Reported at the recurrent layer
-    /// that passes the limit. Where the gradient through time is predicted (<see cref="GradientFlow.RecurrentFlow"/>) the
-    /// prediction decides instead: a gradient predicted to vanish through time is NG0001's finding, and clipping would
-    /// not help it, so NG0010 stays silent. Stacked layers are not predicted, so for them the depth count stands.
+    /// that passes the limit. Where the gradient through time is predicted (<see cref="GradientFlow.RecurrentFlow"/>, stacks
+    /// included) the prediction decides: a gradient predicted to vanish through time is NG0001's finding, and clipping would
+    /// not help it, so NG0010 stays silent; a gradient predicted to reach the first step is what an unclipped product of
+    /// recurrent Jacobians can blow up once training grows the weights, and the message gives the predicted number. The
+    /// depth count alone decides only where nothing is predicted.
     /// </summary>
     internal sealed class UnclippedRecurrentRule : NetworkRule
     {
@@ -32,7 +34,8 @@ namespace NetGen.Generator.Analyzers.Rules
                 return;
             }
 
-            if (network.RecurrentPrediction is not null && network.Vanishes)
+            var prediction = network.RecurrentPrediction;
+            if (prediction is not null && network.Vanishes)
             {
                 return;
             }
@@ -68,7 +71,10 @@ namespace NetGen.Generator.Analyzers.Rules
                 depth,
                 string.Join(", ", kinds),
                 steps > 0 ? $" over {Text.Count(steps)} time steps" : string.Empty,
-                steps > 0 ? $", {Text.Count(depth * steps)} of them here" : string.Empty));
+                steps > 0 ? $", {Text.Count(depth * steps)} of them here" : string.Empty,
+                prediction is null
+                    ? string.Empty
+                    : $"; at initialisation the gradient reaching the first step is predicted to be {Text.Scientific(prediction.TimeRatio)} of the one reaching the last (about {Text.Number(System.Math.Round(prediction.PerStep, 2))} per step): it does reach the early steps"));
         }
     }
 }

@@ -94,6 +94,7 @@ namespace NetGen.Generator.Analyzers.Rules
                 .ToList();
             var properties = ImmutableDictionary<string, string?>.Empty
                 .Add(DiagnosticProperties.SaturatingCount, saturating.Count(i => network.Layers[i].Location is not null).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Add(DiagnosticProperties.AffineKinds, string.Join(" and ", linearsBeforeActivation.Where(i => network.Layers[i].Location is not null).Select(i => network.Layers[i].Definition.AttributeName).Distinct()))
                 .Add(DiagnosticProperties.PredictedRatio, prediction.FirstToLastRatio.ToString("R", System.Globalization.CultureInfo.InvariantCulture))
                 .Add(DiagnosticProperties.Threshold, threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
             network.Report(Diagnostic.Create(

@@ -4,7 +4,7 @@
 #
 # Layer (type)              Output Shape  Param #  Grad @ init
 # ============================================================
-# gru1 (GRU)                (-1, 15, 8)     1,200          n/a
+# gru1 (GRU)                (-1, 15, 8)     1,200        0.045
 # laststep1 (LastStep)      (-1, 8)             0
 # fc1 (Linear)              (-1, 2)            18          n/a
 # logsoftmax1 (LogSoftmax)  (-1, 2)             0
@@ -12,7 +12,7 @@
 # Total params: 1,218
 # Trainable params: 1,218
 # Non-trainable params: 0
-# Grad @ init: weight-gradient norm relative to the last layer's, predicted at initialisation (n/a: not predicted)
+# Grad @ init: gradient reaching the first time step relative to the last, predicted at initialisation (n/a: not predicted)
 
 import math
 
