@@ -106,11 +106,15 @@ namespace NetGen.Generator.GradientFlow
                 return null;
             }
 
-            var ratio = TimeRatio(layers, model.InputShape.Dims[1], (int)steps);
-            return double.IsNaN(ratio) ? null : new RecurrentPrediction(layers[0].Kind, layers.Count, steps, ratio, layers[0].Source, layers[layers.Count - 1].Source);
+            var (ratio, weightRatio) = Ratios(layers, model.InputShape.Dims[1], (int)steps);
+            return double.IsNaN(ratio) ? null : new RecurrentPrediction(layers[0].Kind, layers.Count, steps, ratio, layers[0].Source, layers[layers.Count - 1].Source)
+            {
+                WeightRatio = weightRatio,
+            };
         }
 
-        private static double TimeRatio(List<(string Kind, long Hidden, int Source)> layers, long inputs, int steps)
+        /// <summary>The time ratio and, for two or more layers, the first layer's weight-gradient norm over the last one's (NaN otherwise).</summary>
+        private static (double Time, double Weight) Ratios(List<(string Kind, long Hidden, int Source)> layers, long inputs, int steps)
         {
             // Forward: per layer, per step.
             var stats = new List<Gates[]>(layers.Count);
@@ -130,7 +134,7 @@ namespace NetGen.Generator.GradientFlow
                 for (var t = 0; t < steps; t++)
                 {
                     var q = (fanIn * v * input[t]) + (hidden * v * h2) + (2 * v);
-                    var g = new Gates();
+                    var g = new Gates { Input2 = input[t], PreviousHidden2 = h2 };
                     switch (kind)
                     {
                         case "RNN":
@@ -161,7 +165,6 @@ namespace NetGen.Generator.GradientFlow
                             g.Tanh2 = Expect(qn, z => Square(Math.Tanh(z)));
                             g.TanhDerivative1 = Expect(qn, z => 1 - Square(Math.Tanh(z)));
                             g.TanhDerivative2 = Expect(qn, z => Square(1 - Square(Math.Tanh(z))));
-                            g.PreviousHidden2 = h2;
                             h2 = (g.OneMinusSigmoid2 * g.Tanh2) + (g.Sigmoid2 * h2);
                             break;
                     }
@@ -176,6 +179,7 @@ namespace NetGen.Generator.GradientFlow
             }
 
             // Backward: the loss's gradient enters the top layer's last step.
+            var weights = new double[layers.Count];
             var injected = new double[steps];
             injected[steps - 1] = 1;
             double[] inputGradient = injected;
@@ -199,6 +203,7 @@ namespace NetGen.Generator.GradientFlow
                     }
 
                     double gates;
+                    var hiddenGates = -1.0;
                     switch (kind)
                     {
                         case "RNN":
@@ -237,6 +242,7 @@ namespace NetGen.Generator.GradientFlow
                             var dz = dh * (g.PreviousHidden2 + g.Tanh2) * g.SigmoidDerivative2;
                             var dr = dn * g.HiddenProjection * g.SigmoidDerivative2;
                             gates = dz + dr + dn;
+                            hiddenGates = dz + dr + (dn * g.Sigmoid2);
                             var meanField = (dh * g.Sigmoid2) + (hidden * v * (dz + dr + (dn * g.Sigmoid2)));
                             var full = 2 * g.Sigmoid1 * r * g.Sigmoid1 * (1 - g.Sigmoid1) * g.TanhDerivative1 * dh;
                             coherence = dh > 0 ? coherence * (dh - injected[t]) / dh : 0;
@@ -248,13 +254,22 @@ namespace NetGen.Generator.GradientFlow
                     }
 
                     inputGradient[t] = hidden * v * gates;
+
+                    // The weights' gradient: each step's gate gradients times that step's input and previous hidden state
+                    // (GRU's candidate sees W_hh·h through the reset gate), plus both biases; steps add in mean field.
+                    hiddenGates = hiddenGates < 0 ? gates : hiddenGates;
+                    weights[l] += hidden * ((gates * ((FanInOf(l) * g.Input2) + 1)) + (hiddenGates * ((hidden * g.PreviousHidden2) + 1)));
                 }
 
                 injected = inputGradient;
             }
 
             var last = inputGradient[steps - 1];
-            return last > 0 && inputGradient[0] >= 0 ? Math.Sqrt(inputGradient[0] / last) : double.NaN;
+            var time = last > 0 && inputGradient[0] >= 0 ? Math.Sqrt(inputGradient[0] / last) : double.NaN;
+            var weight = layers.Count > 1 && weights[layers.Count - 1] > 0 ? Math.Sqrt(weights[0] / weights[layers.Count - 1]) : double.NaN;
+            return (time, weight);
+
+            double FanInOf(int l) => l == 0 ? inputs : layers[l - 1].Hidden;
         }
 
         private static double Expect(double variance, Func<double, double> f)
@@ -288,6 +303,7 @@ namespace NetGen.Generator.GradientFlow
             public double CellTanhDerivative2;
             public double PreviousCell2;
             public double PreviousHidden2;
+            public double Input2;
             public double HiddenProjection;
         }
     }
@@ -303,5 +319,11 @@ namespace NetGen.Generator.GradientFlow
     {
         /// <summary>The predicted factor per time step, TimeRatio^(1/(T − 1)).</summary>
         public double PerStep => Math.Pow(TimeRatio, 1.0 / (Steps - 1));
+
+        /// <summary>
+        /// For two or more stacked layers, the first layer's weight-gradient norm (weight_ih, weight_hh and both biases)
+        /// over the last one's at initialisation; NaN for a single layer.
+        /// </summary>
+        public double WeightRatio { get; init; } = double.NaN;
     }
 }
