@@ -257,21 +257,12 @@ namespace NetGen.Generator.Catalog
 
         private static LayerSpec? InferPooling(LayerContext c, string kind, string function)
         {
-            var kernel = c.Size("kernelSize", kind);
-            var strideArgument = c.Size("stride", kind, minimum: 0);
-            var padding = c.Size("padding", kind, minimum: 0);
-            if (kernel is null || strideArgument is null || padding is null)
+            if (PoolingWindow.Read(c, kind) is not { } window)
             {
                 return null;
             }
 
-            var stride = strideArgument.Value == 0 ? kernel.Value : strideArgument.Value;
-            if (checked(padding.Value * 2) > kernel.Value)
-            {
-                c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"padding {Number(padding.Value)} is more than half the kernel size {Number(kernel.Value)}; PyTorch rejects it at run time");
-                return null;
-            }
-
+            var (kernel, stride, padding) = (window.Kernel, window.Stride, window.Padding);
             if (c.Input is not { } input)
             {
                 return c.NeedsInput(kind);
@@ -282,25 +273,25 @@ namespace NetGen.Generator.Catalog
                 return c.WrongRank($"{c.Name} ({kind})", "[channels, height, width]", "pool only after 2-D convolutions or an [Input(channels, height, width)]");
             }
 
-            var h = checked(((input.Dims[1] + (2 * padding.Value) - kernel.Value) / stride) + 1);
-            var w = checked(((input.Dims[2] + (2 * padding.Value) - kernel.Value) / stride) + 1);
-            if (input.Dims[1] + (2 * padding.Value) < kernel.Value || input.Dims[2] + (2 * padding.Value) < kernel.Value || h < 1 || w < 1)
+            var h = checked(((input.Dims[1] + (2 * padding) - kernel) / stride) + 1);
+            var w = checked(((input.Dims[2] + (2 * padding) - kernel) / stride) + 1);
+            if (input.Dims[1] + (2 * padding) < kernel || input.Dims[2] + (2 * padding) < kernel || h < 1 || w < 1)
             {
-                c.Report(DiagnosticDescriptors.OutputBelowOne, $"{c.Name} ({kind}({Number(kernel.Value)}))", input.ToString(), $"[{Number(input.Dims[0])}, {Number(Math.Max(h, 0))}, {Number(Math.Max(w, 0))}]");
+                c.Report(DiagnosticDescriptors.OutputBelowOne, $"{c.Name} ({kind}({Number(kernel)}))", input.ToString(), $"[{Number(input.Dims[0])}, {Number(Math.Max(h, 0))}, {Number(Math.Max(w, 0))}]");
                 return null;
             }
 
-            var args = $"{Number(kernel.Value)}, stride: {Number(stride)}, padding: {Number(padding.Value)}";
+            var args = $"{Number(kernel)}, stride: {Number(stride)}, padding: {Number(padding)}";
             return new LayerSpec(
                 new Shape(input.Dims[0], h, w),
-                $"{kind}(kernel {Number(kernel.Value)}, stride {Number(stride)}, padding {Number(padding.Value)})",
+                $"{kind}(kernel {Number(kernel)}, stride {Number(stride)}, padding {Number(padding)})",
                 null,
                 null,
                 $"{Functional}{function}({{x}}, {args})",
                 0,
                 0)
             {
-                Settings = Settings(("kernelSize", kernel.Value), ("stride", stride), ("padding", padding.Value)),
+                Settings = Settings(("kernelSize", kernel), ("stride", stride), ("padding", padding)),
             };
         }
 
@@ -457,21 +448,12 @@ namespace NetGen.Generator.Catalog
         /// <summary>MaxPool1d and AvgPool1d over [channels, length]: PyTorch's ⌊(length + 2·padding - kernel) / stride⌋ + 1.</summary>
         private static LayerSpec? InferPooling1d(LayerContext c, string kind, string function)
         {
-            var kernel = c.Size("kernelSize", kind);
-            var strideArgument = c.Size("stride", kind, minimum: 0);
-            var padding = c.Size("padding", kind, minimum: 0);
-            if (kernel is null || strideArgument is null || padding is null)
+            if (PoolingWindow.Read(c, kind) is not { } window)
             {
                 return null;
             }
 
-            var stride = strideArgument.Value == 0 ? kernel.Value : strideArgument.Value;
-            if (checked(padding.Value * 2) > kernel.Value)
-            {
-                c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"padding {Number(padding.Value)} is more than half the kernel size {Number(kernel.Value)}; PyTorch rejects it at run time");
-                return null;
-            }
-
+            var (kernel, stride, padding) = (window.Kernel, window.Stride, window.Padding);
             if (c.Input is not { } input)
             {
                 return c.NeedsInput(kind);
@@ -482,24 +464,56 @@ namespace NetGen.Generator.Catalog
                 return c.WrongRank($"{c.Name} ({kind})", "[channels, length]", "pool only after 1-D convolutions or an [Input(channels, length)]");
             }
 
-            if (checked(input.Dims[1] + (2 * padding.Value)) < kernel.Value)
+            if (checked(input.Dims[1] + (2 * padding)) < kernel)
             {
-                c.Report(DiagnosticDescriptors.KernelLargerThanInput, $"{c.Name} ({kind})", kernel.Value, input.Dims[1], padding.Value);
+                c.Report(DiagnosticDescriptors.KernelLargerThanInput, $"{c.Name} ({kind})", kernel, input.Dims[1], padding);
                 return null;
             }
 
-            var length = checked(((input.Dims[1] + (2 * padding.Value) - kernel.Value) / stride) + 1);
+            var length = checked(((input.Dims[1] + (2 * padding) - kernel) / stride) + 1);
             return new LayerSpec(
                 new Shape(input.Dims[0], length),
-                $"{kind}(kernel {Number(kernel.Value)}, stride {Number(stride)}, padding {Number(padding.Value)})",
+                $"{kind}(kernel {Number(kernel)}, stride {Number(stride)}, padding {Number(padding)})",
                 null,
                 null,
-                $"{Functional}{function}({{x}}, {Number(kernel.Value)}, stride: {Number(stride)}, padding: {Number(padding.Value)})",
+                $"{Functional}{function}({{x}}, {Number(kernel)}, stride: {Number(stride)}, padding: {Number(padding)})",
                 0,
                 0)
             {
-                Settings = Settings(("kernelSize", kernel.Value), ("stride", stride), ("padding", padding.Value)),
+                Settings = Settings(("kernelSize", kernel), ("stride", stride), ("padding", padding)),
             };
+        }
+
+        /// <summary>A pooling window's kernel, stride (0 means the kernel, as PyTorch's default) and padding, checked once for
+        /// every pooling kind: padding at most half the kernel, as PyTorch requires at run time.</summary>
+        private readonly struct PoolingWindow
+        {
+            private PoolingWindow(long kernel, long stride, long padding) => (Kernel, Stride, Padding) = (kernel, stride, padding);
+
+            public long Kernel { get; }
+
+            public long Stride { get; }
+
+            public long Padding { get; }
+
+            public static PoolingWindow? Read(LayerContext c, string kind)
+            {
+                var kernel = c.Size("kernelSize", kind);
+                var stride = c.Size("stride", kind, minimum: 0);
+                var padding = c.Size("padding", kind, minimum: 0);
+                if (kernel is null || stride is null || padding is null)
+                {
+                    return null;
+                }
+
+                if (checked(padding.Value * 2) > kernel.Value)
+                {
+                    c.Report(DiagnosticDescriptors.InvalidArgument, kind, $"padding {Number(padding.Value)} is more than half the kernel size {Number(kernel.Value)}; PyTorch rejects it at run time");
+                    return null;
+                }
+
+                return new PoolingWindow(kernel.Value, stride.Value == 0 ? kernel.Value : stride.Value, padding.Value);
+            }
         }
 
         private static LayerSpec? InferAdaptivePooling1d(LayerContext c)
