@@ -246,8 +246,8 @@ public class DesignRuleTests
             [Input(5, 8), RNN(16), {|#1:RNN(16)|}, LastStep, Linear(16, 1)] public partial class B;
             """,
             null,
-            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("A", 2, "lstm1 (LSTM) × 2", " over 10 time steps", ", 20 of them here", PredictedText("5.7e-2", "0.73")),
-            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("B", 2, "rnn1 (RNN), rnn2 (RNN)", " over 5 time steps", ", 10 of them here", PredictedText("1.5e-1", "0.62")));
+            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("A", 2, "lstm1 (LSTM) × 2", " over 10 time steps", ", 20 of them here", PredictedText("5.7e-2", "0.73", "4.1e-1")),
+            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("B", 2, "rnn1 (RNN), rnn2 (RNN)", " over 5 time steps", ", 10 of them here", PredictedText("1.5e-1", "0.62", "7.7e-1")));
 
     [Fact]
     public Task NG0010_counts_depth_where_nothing_is_predicted() =>
@@ -284,10 +284,11 @@ public class DesignRuleTests
         Verify(
             "[Input(10, 8), GRU(32), {|#0:GRU(32, 2)|}, LastStep, Linear(32, 1)] public partial class Net;",
             "netgen.NG0010.max_depth = 2",
-            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Net", 3, "gru1 (GRU), gru2 (GRU) × 2", " over 10 time steps", ", 30 of them here", PredictedText("2.5e-1", "0.86")));
+            new DiagnosticResult("NG0010", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("Net", 3, "gru1 (GRU), gru2 (GRU) × 2", " over 10 time steps", ", 30 of them here", PredictedText("2.5e-1", "0.86", "4.7e-1")));
 
-    private static string PredictedText(string ratio, string perStep) =>
-        $"; at initialisation the gradient reaching the first step is predicted to be {ratio} of the one reaching the last (about {perStep} per step): it does reach the early steps";
+    private static string PredictedText(string ratio, string perStep, string? weightRatio = null) =>
+        $"; at initialisation the gradient reaching the first step is predicted to be {ratio} of the one reaching the last (about {perStep} per step): it does reach the early steps"
+        + (weightRatio is null ? string.Empty : $" (the first recurrent layer's weight gradient: {weightRatio} of the last one's)");
 
     [Fact]
     public Task NG0010_fix_adds_gradient_clipping() =>

@@ -74,7 +74,8 @@ namespace NetGen.Generator.Analyzers.Rules
                 steps > 0 ? $", {Text.Count(depth * steps)} of them here" : string.Empty,
                 prediction is null
                     ? string.Empty
-                    : $"; at initialisation the gradient reaching the first step is predicted to be {Text.Scientific(prediction.TimeRatio)} of the one reaching the last (about {Text.Number(System.Math.Round(prediction.PerStep, 2))} per step): it does reach the early steps"));
+                    : $"; at initialisation the gradient reaching the first step is predicted to be {Text.Scientific(prediction.TimeRatio)} of the one reaching the last (about {Text.Number(System.Math.Round(prediction.PerStep, 2))} per step): it does reach the early steps"
+                        + (double.IsNaN(prediction.WeightRatio) ? string.Empty : $" (the first recurrent layer's weight gradient: {Text.Scientific(prediction.WeightRatio)} of the last one's)")));
         }
     }
 }
