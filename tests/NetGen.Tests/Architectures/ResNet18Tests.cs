@@ -15,6 +15,7 @@ namespace NetGen.Tests.Architectures;
 /// the same weights and input. The weights are torchvision's random initialisation, written by make_resnet18.py next
 /// to this file (float16 storage, float32 arithmetic; see the script), so the test needs no Python.
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class ResNet18Tests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly string Weights = Fixture("resnet18_fp16.pt");

@@ -18,6 +18,7 @@ namespace NetGen.Tests.Architectures;
 /// every parameter's gradient on PyTorch's weights within 1e-5, and the text-classifier sample's parameters against
 /// the equivalent PyTorch model, key by key.
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class TextLayerTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     private const double Tolerance = 1e-5;

@@ -14,6 +14,7 @@ namespace NetGen.Tests.Architectures;
 /// monitoring (through hooks), TrainStep and weight files; NetGen checks each layer as declared and refuses the
 /// targets it would have to trace (ONNX, the PyTorch twin).
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class UserForwardTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     private static string Source(string declaration) => "using NetGen;\nusing TorchSharp;\nusing static TorchSharp.torch;\nnamespace Tests;\n" + declaration + "\n";

@@ -23,6 +23,7 @@ namespace NetGen.Tests.Calibration;
 /// AUTOTRAINER's: a network vanishes when the first Linear layer's weight-gradient norm is below 1e-3 of the
 /// last Linear layer's at initialisation (<see cref="GradientRatio"/>).
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class CalibrationTests
 {
     private const double Vanishing = 1e-3;

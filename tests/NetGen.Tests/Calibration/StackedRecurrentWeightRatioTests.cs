@@ -20,6 +20,7 @@ namespace NetGen.Tests.Calibration;
 /// three seeds. Networks from RecurrentCalibrationNetworks.cs: a dozen by default, every stacked one (44) with
 /// NETGEN_ALL_STACKED=1 (the table in docs/analyzers.md).
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class StackedRecurrentWeightRatioTests
 {
     /// <summary>How far a prediction may be from the measurement.</summary>

@@ -17,6 +17,7 @@ namespace NetGen.Tests.Catalog;
 /// bidirectional output, the values the reshaping layers move, and both ONNX spellings of GroupNorm against the module
 /// with random (not initial) affine parameters.
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class Layers2Tests(ITestOutputHelper output)
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace NetGen.Tests.Catalog;
 /// compile time (the generated static Summary) equals what TorchSharp reports when the model runs
 /// forward, and the network runs backward with a gradient reaching every parameter.
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class SummaryMatchesRuntimeTests
 {
     public static TheoryData<string> Networks => new()

@@ -12,6 +12,7 @@ namespace NetGen.Tests.GradientFlow;
 /// cannot declare yet (Xavier and Kaiming initialisation, residual connections, LeakyReLU, ELU, GELU)
 /// against hand-built TorchSharp networks.
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class SignalPropagationTests
 {
     private readonly ITestOutputHelper _output;

@@ -5,9 +5,10 @@ using Xunit;
 namespace NetGen.Tests.Monitoring;
 
 /// <summary>
-/// The monitoring tests seed TorchSharp's global generator (<c>torch.manual_seed</c>) and then draw weights and data from
-/// it; a test class running in parallel would draw from the same generator in between. This collection runs alone, after
-/// the parallel ones, so every seed gives the same numbers on every run.
+/// Every test class that seeds TorchSharp's global generator (<c>torch.manual_seed</c>) and then draws weights and data
+/// from it belongs here: a test class running in parallel would draw from the same generator in between, and a
+/// calibration table measured that way moved by one network between two runs of the same commit. This collection runs
+/// alone, after the parallel ones, so every seed gives the same numbers on every run.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SeededCollection : ICollectionFixture<SingleIntraOpThread>

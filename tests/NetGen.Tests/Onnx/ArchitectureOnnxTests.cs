@@ -20,6 +20,7 @@ namespace NetGen.Tests.Onnx;
 /// weights and the text-classifier sample against its TorchSharp module (1e-5), and the text, shortcut and branch
 /// networks at the opsets whose operators differ (ReduceMean takes its axes as an input from opset 18).
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class ArchitectureOnnxTests(ITestOutputHelper output)
 {
     [Fact]

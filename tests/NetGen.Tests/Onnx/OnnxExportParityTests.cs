@@ -16,6 +16,7 @@ namespace NetGen.Tests.Onnx;
 /// ONNX Runtime gives the TorchSharp module's eval-mode output within 1e-5, for a batch of 17 and a batch of 1
 /// from the same file.
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class OnnxExportParityTests(ITestOutputHelper output)
 {
     public const double Tolerance = 1e-5;

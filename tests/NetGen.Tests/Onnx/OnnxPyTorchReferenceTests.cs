@@ -17,6 +17,7 @@ namespace NetGen.Tests.Onnx;
 /// PyTorch's eager output and the output of PyTorch's own <c>torch.onnx.export</c> of the same network and weights;
 /// and <c>onnx.checker.check_model</c> passed on exactly the bytes the exporter writes today (SHA-256).
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class OnnxPyTorchReferenceTests
 {
     private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Onnx");

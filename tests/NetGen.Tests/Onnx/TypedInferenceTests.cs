@@ -21,6 +21,7 @@ namespace NetGen.Tests.Onnx;
 /// compiler and generator, in memory) become typed ONNX Runtime classes: they load files exported from the
 /// TorchSharp modules, reproduce the modules' outputs, and reject other networks' files and wrong input lengths.
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class TypedInferenceTests
 {
     private const string AppSource = """

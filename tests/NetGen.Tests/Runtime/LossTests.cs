@@ -12,6 +12,7 @@ public partial class Classifier;
 [Loss(LossFunction.Huber)]
 public partial class Regressor;
 
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public class LossTests
 {
     [Fact]

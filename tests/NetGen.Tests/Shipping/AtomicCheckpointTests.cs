@@ -14,6 +14,7 @@ namespace NetGen.Tests.Shipping;
 /// error) and check the previous checkpoint is intact. What they do not prove: behaviour on power loss
 /// (the save flushes to disk before the rename; that is not observable in a test).
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public sealed class AtomicCheckpointTests
 {
     [Theory]

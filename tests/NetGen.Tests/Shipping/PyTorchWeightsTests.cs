@@ -15,6 +15,7 @@ namespace NetGen.Tests.Shipping;
 /// PyTorch weights in and out of a generated module, against files made by Debian's python3-torch
 /// (Reference/*, written by pytorch_weights.py; the tests need no Python).
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public sealed class PyTorchWeightsTests
 {
     private const double Tolerance = 1e-5;

@@ -21,6 +21,7 @@ namespace NetGen.Tests.Twin;
 /// twin_reference.json. These tests need no Python: they load the same weights into the .NET module, replay the
 /// script's inputs and compare outputs and gradients.
 /// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
 public sealed class TwinParityTests
 {
     /// <summary>Largest allowed difference: absolute, or relative to the reference value where that exceeds 1.</summary>
