@@ -78,6 +78,27 @@ namespace NetGen
             return result.Output;
         }
 
+        /// <summary>
+        /// <c>max_pool2d</c> over the last two dimensions. A window of 2 with a stride of 2 and no padding, on a contiguous
+        /// float32 CPU tensor, runs NetGen's own kernel (the values and gradients of libtorch's, bit for bit, several times
+        /// faster); anything else is libtorch's <c>max_pool2d</c>.
+        /// </summary>
+        /// <param name="x">[batch, channels, height, width] or [channels, height, width].</param>
+        /// <param name="kernel">The window's height and width.</param>
+        /// <param name="stride">The step between windows.</param>
+        /// <param name="padding">Implicit negative infinity on each side.</param>
+        public static Tensor MaxPool2d(Tensor x, long kernel, long stride, long padding) => Layers.MaxPooling.Pool2d(x, kernel, stride, padding);
+
+        /// <summary>
+        /// <c>max_pool1d</c> over the last dimension, with NetGen's own kernel for a window of 2, a stride of 2 and no padding
+        /// on a contiguous float32 CPU tensor, as <see cref="MaxPool2d"/>.
+        /// </summary>
+        /// <param name="x">[batch, channels, length] or [channels, length].</param>
+        /// <param name="kernel">The window's length.</param>
+        /// <param name="stride">The step between windows.</param>
+        /// <param name="padding">Implicit negative infinity on each side.</param>
+        public static Tensor MaxPool1d(Tensor x, long kernel, long stride, long padding) => Layers.MaxPooling.Pool1d(x, kernel, stride, padding);
+
         /// <summary>Keeps a GRU's or RNN's output sequence and disposes its final hidden state.</summary>
         /// <param name="result">What <c>GRU.call(x, null)</c> or <c>RNN.call(x, null)</c> returned: output, hidden state.</param>
         public static Tensor SequenceOutput((Tensor Output, Tensor Hidden) result)

@@ -49,8 +49,8 @@ namespace NetGen.Generator.Catalog
             new LayerDefinition("LayerNorm", LayerRole.Normalization, "ln", ownsModule: true, InferLayerNorm),
 
             // Activations. MaxDerivative marks the saturating ones (sup of |φ'|).
-            Activation("ReLU", "relu", initGain: "ReLU", inPlace: "{x}.relu_()"),
-            Activation("ReLU6", "relu6", initGain: "ReLU"),
+            Activation("ReLU", "relu", initGain: "ReLU", inPlace: "{x}.relu_()", commutesWithMaxPooling: true),
+            Activation("ReLU6", "relu6", initGain: "ReLU", commutesWithMaxPooling: true),
             Activation("Sigmoid", "sigmoid", maxDerivative: 0.25, initGain: "Sigmoid"),
             Activation("Tanh", "tanh", maxDerivative: 1.0, initGain: "Tanh"),
             Activation("SELU", "selu", initGain: "SELU"),
@@ -287,7 +287,7 @@ namespace NetGen.Generator.Catalog
                 $"{kind}(kernel {Number(kernel)}, stride {Number(stride)}, padding {Number(padding)})",
                 null,
                 null,
-                $"{Functional}{function}({{x}}, {args})",
+                PoolingCall(kind, function, $"{{x}}, {args}"),
                 0,
                 0)
             {
@@ -476,13 +476,22 @@ namespace NetGen.Generator.Catalog
                 $"{kind}(kernel {Number(kernel)}, stride {Number(stride)}, padding {Number(padding)})",
                 null,
                 null,
-                $"{Functional}{function}({{x}}, {Number(kernel)}, stride: {Number(stride)}, padding: {Number(padding)})",
+                PoolingCall(kind, function, $"{{x}}, {Number(kernel)}, stride: {Number(stride)}, padding: {Number(padding)}"),
                 0,
                 0)
             {
                 Settings = Settings(("kernelSize", kernel), ("stride", stride), ("padding", padding)),
             };
         }
+
+        /// <summary>
+        /// Max-pooling goes through the runtime (<c>GeneratedLayers.MaxPool1d/2d</c>), which runs NetGen's own kernel for the
+        /// common window of 2 with stride 2 and libtorch's otherwise; average pooling is libtorch's functional.
+        /// </summary>
+        private static string PoolingCall(string kind, string function, string arguments) =>
+            kind.StartsWith("Max", StringComparison.Ordinal)
+                ? $"global::NetGen.GeneratedLayers.{kind}({arguments})"
+                : $"{Functional}{function}({arguments})";
 
         /// <summary>A pooling window's kernel, stride (0 means the kernel, as PyTorch's default) and padding, checked once for
         /// every pooling kind: padding at most half the kernel, as PyTorch requires at run time.</summary>
@@ -729,14 +738,14 @@ namespace NetGen.Generator.Catalog
             };
         }
 
-        private static LayerDefinition Activation(string attributeName, string function, double? maxDerivative = null, string? initGain = null, string? inPlace = null) =>
+        private static LayerDefinition Activation(string attributeName, string function, double? maxDerivative = null, string? initGain = null, string? inPlace = null, bool commutesWithMaxPooling = false) =>
             new(
                 attributeName,
                 LayerRole.Activation,
                 function,
                 ownsModule: false,
                 c => c.Input is { } input
-                    ? new LayerSpec(input, attributeName, null, null, Functional + function + "({x})", 0, 0) { InPlaceForwardTemplate = inPlace }
+                    ? new LayerSpec(input, attributeName, null, null, Functional + function + "({x})", 0, 0) { InPlaceForwardTemplate = inPlace, CommutesWithMaxPooling = commutesWithMaxPooling }
                     : c.NeedsInput(attributeName),
                 maxDerivative,
                 initGain: initGain);
@@ -751,7 +760,11 @@ namespace NetGen.Generator.Catalog
             }
 
             return c.Input is { } input
-                ? new LayerSpec(input, $"LeakyReLU({Number(slope)})", null, null, $"{Functional}leaky_relu({{x}}, {Literal(slope)})", 0, 0) { Settings = Settings(("negativeSlope", slope)) }
+                ? new LayerSpec(input, $"LeakyReLU({Number(slope)})", null, null, $"{Functional}leaky_relu({{x}}, {Literal(slope)})", 0, 0)
+                {
+                    Settings = Settings(("negativeSlope", slope)),
+                    CommutesWithMaxPooling = true,
+                }
                 : c.NeedsInput("LeakyReLU");
         }
 

@@ -125,6 +125,11 @@ namespace NetGen.Generator.Catalog
         /// </summary>
         public string? InPlaceForwardTemplate { get; init; }
 
+        /// <summary>
+        /// Whether a max-pooling right after this activation may run first (<see cref="LayerModel.CommutesWithMaxPooling"/>).
+        /// </summary>
+        public bool CommutesWithMaxPooling { get; init; }
+
         /// <summary>The arguments with defaults resolved, for every target (<see cref="LayerModel.Settings"/>).</summary>
         public EquatableArray<LayerSetting> Settings { get; init; } = EquatableArray<LayerSetting>.Empty;
 

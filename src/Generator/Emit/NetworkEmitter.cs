@@ -152,14 +152,22 @@ namespace NetGen.Generator.Emit
             for (var i = 0; i < network.Layers.Count; i++)
             {
                 var layer = network.Layers[i];
+                if (PoolsFirst(network, i))
+                {
+                    var pooled = OutputName(network, i + 1);
+                    WriteActivationAfterPooling(w, layer, network.Layers[i + 1], previous, OutputName(network, i), pooled);
+                    previous = pooled;
+                    i++;
+                    continue;
+                }
+
                 var call = layer.ForwardTemplate.Replace("{x}", previous);
                 if (network.Monitor is not null)
                 {
                     call = $"Monitor.Probe({i.ToString(CultureInfo.InvariantCulture)}, {call})";
                 }
 
-                var last = i == network.Layers.Count - 1;
-                var name = last ? "output" : "x" + (i + 1).ToString(CultureInfo.InvariantCulture);
+                var name = OutputName(network, i);
                 if (InPlace(network, i) is { } inPlace)
                 {
                     // A ReLU right after a Linear or convolution overwrites that layer's output, as PyTorch's
@@ -184,6 +192,62 @@ namespace NetGen.Generator.Emit
             }
 
             w.Line("return output;");
+            w.Close();
+        }
+
+        /// <summary>The local holding layer <paramref name="index"/>'s output in <c>forward</c>: x1, x2, ..., and output for the last.</summary>
+        private static string OutputName(NetworkModel network, int index) =>
+            index == network.Layers.Count - 1 ? "output" : "x" + (index + 1).ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>
+        /// Whether layer <paramref name="index"/>, an activation that commutes with max-pooling, and the max-pooling after it
+        /// run in the other order when nobody observes the pass: the activation then touches a quarter (2-D) or half (1-D)
+        /// of the elements, forward and backward, with the same output and gradients (<see cref="LayerModel.CommutesWithMaxPooling"/>).
+        /// Not under a monitor, whose probes watch each declared layer's output.
+        /// </summary>
+        private static bool PoolsFirst(NetworkModel network, int index) =>
+            network.Monitor is null && index + 1 < network.Layers.Count && network.Layers[index].CommutesWithMaxPooling
+            && network.Layers[index + 1].Kind is "MaxPool1d" or "MaxPool2d";
+
+        /// <summary>
+        /// An activation and the max-pooling after it: pooled first, then activated (in place where the activation has an
+        /// in-place form: the pooled tensor is new, and max-pooling's backward reads its input, not its output); with an
+        /// observer, in the declared order so that it sees each layer's own output.
+        /// </summary>
+        private static void WriteActivationAfterPooling(SourceWriter w, LayerModel activation, LayerModel pool, string input, string activated, string pooled)
+        {
+            w.Line($"// {activation.DisplayName} after {pool.DisplayName}: the same values and gradients, on the pooled elements only. Observed passes run the declared order.");
+            w.Line($"{Tensor} {pooled};");
+            w.Open("if (observeLayer is null)");
+            var pooling = pool.ForwardTemplate.Replace("{x}", input);
+            if (activation.InPlaceForwardTemplate is { } inPlace)
+            {
+                w.Line($"{pooled} = {inPlace.Replace("{x}", pooling)};");
+            }
+            else
+            {
+                w.Line($"var unactivated = {pooling};");
+                w.Line($"{pooled} = {activation.ForwardTemplate.Replace("{x}", "unactivated")};");
+                w.Line("unactivated.Dispose();");
+            }
+
+            if (input != "input")
+            {
+                w.Line($"{input}.Dispose();");
+            }
+
+            w.Close();
+            w.Open("else");
+            w.Line($"var {activated} = {activation.ForwardTemplate.Replace("{x}", input)};");
+            if (input != "input")
+            {
+                w.Line($"{input}.Dispose();");
+            }
+
+            w.Line($"observeLayer.Invoke(\"{activation.DisplayName}\", {activated});");
+            w.Line($"{pooled} = {pool.ForwardTemplate.Replace("{x}", activated)};");
+            w.Line($"{activated}.Dispose();");
+            w.Line($"observeLayer.Invoke(\"{pool.DisplayName}\", {pooled});");
             w.Close();
         }
 

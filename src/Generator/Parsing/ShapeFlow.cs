@@ -124,6 +124,7 @@ namespace NetGen.Generator.Parsing
                     Shortcut = spec.Shortcut,
                     Branches = spec.Branches,
                     InPlaceForwardTemplate = spec.InPlaceForwardTemplate,
+                    CommutesWithMaxPooling = spec.CommutesWithMaxPooling,
                 };
                 Layers.Add(layer);
                 Parsed.Add(new ParsedLayer(layer, definition, attribute, location)

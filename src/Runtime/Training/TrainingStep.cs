@@ -110,6 +110,7 @@ namespace NetGen.Training
                 }
 
                 lossTensor.backward();
+                Layers.ReturnedGradients.Release();
                 loss = TensorValues.ToDouble(lossTensor);
             }
 
