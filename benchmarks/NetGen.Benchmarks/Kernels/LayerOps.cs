@@ -88,6 +88,14 @@ public static class LayerOps
             using var r = F.relu(t);
             return F.max_pool2d(r, 2);
         }));
+
+        // What the generated ConvNet runs instead (GeneratedLayers.MaxPool2d: NetGen's kernel for window 2, stride 2; the
+        // ReLU after the pooling, in place, when nobody observes the pass).
+        Add("pool1 (NetGen kernel), no_grad", NoGrad(() => GeneratedLayers.MaxPool2d(r1, 2, 2, 0)));
+        Add("pool2 (NetGen kernel), no_grad", NoGrad(() => GeneratedLayers.MaxPool2d(r2, 2, 2, 0)));
+        Add("pool1 (NetGen kernel) forward + backward", ForwardBackward(r1Leaf, t => GeneratedLayers.MaxPool2d(t, 2, 2, 0)));
+        Add("pool1 (NetGen kernel) then relu1 in place, forward + backward", ForwardBackward(a1Leaf, t => GeneratedLayers.MaxPool2d(t, 2, 2, 0).relu_()));
+        Add("pool2 (NetGen kernel) then relu2 in place, forward + backward", ForwardBackward(a2Leaf, t => GeneratedLayers.MaxPool2d(t, 2, 2, 0).relu_()));
         using var p2Leaf = p2.detach().clone().requires_grad_();
         Add("flatten + linear + cross-entropy forward + backward", () =>
         {

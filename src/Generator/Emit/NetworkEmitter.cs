@@ -216,7 +216,7 @@ namespace NetGen.Generator.Emit
         /// </summary>
         private static void WriteActivationAfterPooling(SourceWriter w, LayerModel activation, LayerModel pool, string input, string activated, string pooled)
         {
-            w.Line($"// {activation.DisplayName} after {pool.DisplayName}: the same values and gradients, on the pooled elements only. Observed passes run the declared order.");
+            w.Line($"// {activation.DisplayName} runs after {pool.DisplayName}, on the pooled elements only; an observer sees the declared order (docs/performance.md).");
             w.Line($"{Tensor} {pooled};");
             w.Open("if (observeLayer is null)");
             var pooling = pool.ForwardTemplate.Replace("{x}", input);

@@ -31,6 +31,16 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void Activations_before_max_pooling_run_after_it_when_unobserved_as_the_golden_files_show()
+    {
+        var run = GeneratorHarness.Run(SourceFiles.Read("Pooling/PoolingNetworks.cs"));
+        Assert.Empty(run.AnalyzerDiagnostics);
+        Assert.Empty(run.CompilerDiagnostics.Select(d => d.ToString()));
+        GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Pooling.ConvNet.g.cs").Text, "ConvNet");
+        GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Pooling.Conv1dLeakyNet.g.cs").Text, "Conv1dLeakyNet");
+    }
+
+    [Fact]
     public void Seed_networks_generate_one_file_each_and_compile_without_any_warning()
     {
         Assert.Empty(SeedRun.GeneratorDiagnostics);

@@ -226,7 +226,7 @@ namespace NetGen.Tests.Catalog
             var x8 = x7.alias();
             x7.Dispose();
             observeLayer?.Invoke("identity1", x8);
-            var x9 = global::TorchSharp.torch.nn.functional.max_pool2d(x8, 2, stride: 1, padding: 0);
+            var x9 = global::NetGen.GeneratedLayers.MaxPool2d(x8, 2, stride: 1, padding: 0);
             x8.Dispose();
             observeLayer?.Invoke("maxpool1", x9);
             var x10 = global::TorchSharp.torch.nn.functional.avg_pool2d(x9, 2, stride: 2, padding: 0);

@@ -122,7 +122,7 @@ namespace NetGen.Tests.Catalog
             var x4 = inorm1.call(x3);
             x3.Dispose();
             observeLayer?.Invoke("inorm1", x4);
-            var x5 = global::TorchSharp.torch.nn.functional.max_pool1d(x4, 2, stride: 1, padding: 0);
+            var x5 = global::NetGen.GeneratedLayers.MaxPool1d(x4, 2, stride: 1, padding: 0);
             x4.Dispose();
             observeLayer?.Invoke("maxpool1", x5);
             var x6 = global::TorchSharp.torch.nn.functional.interpolate(x5, scale_factor: new double[] { 2.0 }, mode: global::TorchSharp.torch.InterpolationMode.Linear, align_corners: false);

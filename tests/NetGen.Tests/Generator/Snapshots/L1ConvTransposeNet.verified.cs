@@ -99,7 +99,7 @@ namespace NetGen.Tests.Catalog
             var x7 = global::TorchSharp.torch.nn.functional.interpolate(x6, scale_factor: new double[] { 1.5, 1.5 }, mode: global::TorchSharp.torch.InterpolationMode.Bilinear, align_corners: true);
             x6.Dispose();
             observeLayer?.Invoke("upsample3", x7);
-            var x8 = global::TorchSharp.torch.nn.functional.max_pool2d(x7, 3, stride: 3, padding: 0);
+            var x8 = global::NetGen.GeneratedLayers.MaxPool2d(x7, 3, stride: 3, padding: 0);
             x7.Dispose();
             observeLayer?.Invoke("maxpool1", x8);
             var x9 = x8.flatten(1);
