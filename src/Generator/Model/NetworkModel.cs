@@ -96,9 +96,9 @@ namespace NetGen.Generator.Model
         /// Whether a max-pooling right after this activation may run first, with the activation on the pooled tensor. The
         /// activation does not decrease, so each window's maximum passes through it and keeps its place. The two orders
         /// can differ only where the activation maps two inputs of a window to one value: ReLU and ReLU6 do so only where
-        /// their gradient is zero (at most 0, at least 6), so every gradient is the same bit for bit; LeakyReLU only by
-        /// rounding two negative inputs to one product, where the gradient, the same number, reaches the larger input
-        /// instead of the first.
+        /// their gradient is zero (at most 0, at least 6), so every gradient is the same bit for bit; LeakyReLU only where
+        /// rounding gives a negative input's product with the slope the value of another input of its window, and then
+        /// the gradient, the same number, reaches the larger input instead of the first (docs/performance.md).
         /// </summary>
         public bool CommutesWithMaxPooling { get; init; }
 
