@@ -159,6 +159,8 @@ public class GroupedConvolutionTests(ITestOutputHelper output)
         torch.manual_seed(7);
         using var model = new MobileNetLite();
         Assert.Equal(MobileNetLite.Summary.TotalParameters, model.parameters().Sum(p => p.numel()));
+        // Stem 8·9, depthwise 8·9, 16·9, 32·9, pointwise 16·8, 32·16, 32·32, seven BatchNorms, Linear 32·2 + 2.
+        Assert.Equal(72 + 72 + 144 + 288 + 128 + 512 + 1024 + (2 * (8 + 8 + 16 + 16 + 32 + 32 + 32)) + 66, MobileNetLite.Summary.TotalParameters);
 
         // Two classes of 1x32x32 images: a bright upper-left quadrant, or a bright lower-right one, plus noise.
         const int batch = 32;
