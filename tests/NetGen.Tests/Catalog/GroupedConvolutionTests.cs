@@ -18,7 +18,7 @@ namespace NetGen.Tests.Catalog;
 /// <summary>
 /// Groups and Dilation on Conv1d/Conv2d, CeilMode on max and average pooling and CountIncludePad on average pooling:
 /// the compile-time shapes and parameter counts against TorchSharp's own modules and functions over a grid of
-/// configurations, a MobileNet-style network that trains, and a depthwise-separable block against PyTorch
+/// configurations, the ONNX pooling nodes against TorchSharp over the same pooling grid, a MobileNet-style network that trains, and a depthwise-separable block against PyTorch
 /// (Parity/make_depthwise_reference.py, committed output Parity/depthwise_reference.json).
 /// </summary>
 [Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
@@ -96,6 +96,53 @@ public class GroupedConvolutionTests(ITestOutputHelper output)
         var checkedCount = Check(cases, sampleShape: c => c.Declaration.Contains("1d(", StringComparison.Ordinal) ? 2 : 3);
         output.WriteLine($"{checkedCount} pooling configurations: shapes equal TorchSharp's");
         Assert.Equal(cases.Count, checkedCount);
+    }
+
+    [Fact]
+    public void Pooling_in_ceil_mode_and_without_counted_padding_runs_in_ONNX_Runtime_as_in_TorchSharp()
+    {
+        // Every 1-D and 2-D configuration of the shape grid, through OnnxGraphBuilder's MaxPool/AveragePool alone.
+        var worst = 0.0;
+        var count = 0;
+        foreach (var average in new[] { false, true })
+        foreach (var spatial in new[] { 1, 2 })
+        foreach (var kernel in new[] { 2, 3 })
+        foreach (var stride in new[] { 1, 2, 3 })
+        foreach (var padding in new[] { 0, 1 })
+        foreach (var ceil in new[] { false, true })
+        foreach (var counted in average ? new[] { true, false } : new[] { true })
+        foreach (var length in new[] { 4, 5, 6, 7 })
+        {
+            using var scope = torch.NewDisposeScope();
+            torch.manual_seed(count);
+            var sample = spatial == 1 ? new long[] { 2, length } : new long[] { 2, length, length + 1 };
+            var x = torch.randn(new long[] { 3 }.Concat(sample).ToArray());
+            var expected = (average, spatial) switch
+            {
+                (false, 1) => nn.functional.max_pool1d(x, kernel, stride: stride, padding: padding, ceil_mode: ceil),
+                (false, _) => nn.functional.max_pool2d(x, kernel, stride: stride, padding: padding, ceil_mode: ceil),
+                (true, 1) => nn.functional.avg_pool1d(x, kernel, stride: stride, padding: padding, ceil_mode: ceil, count_include_pad: counted),
+                (true, _) => nn.functional.avg_pool2d(x, kernel, stride: stride, padding: padding, ceil_mode: ceil, count_include_pad: counted),
+            };
+
+            var graph = new NetGen.Onnx.OnnxGraphBuilder("Pool", 17, key => throw new InvalidOperationException(key));
+            var input = graph.Input(sample);
+            var pooled = average
+                ? graph.AveragePool("pool1", input, kernel, stride, padding, ceil, counted)
+                : graph.MaxPool("pool1", input, kernel, stride, padding, ceil);
+            graph.Output(pooled, expected.shape.Skip(1).ToArray());
+            using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(graph.ToModel()));
+            var (shape, values) = NetGen.Tests.Onnx.OnnxFixtures.RunOnnx(session, x);
+            var description = $"{(average ? "AvgPool" : "MaxPool")}{spatial}d(kernel {kernel}, stride {stride}, padding {padding}, ceil {ceil}, counted {counted}) on {length}";
+            Assert.True(expected.shape.SequenceEqual(shape), $"{description}: ONNX Runtime gives [{string.Join(", ", shape)}]");
+            var difference = expected.data<float>().ToArray().Zip(values, (e, a) => Math.Abs((double)e - a)).Max();
+            Assert.True(difference <= Tolerance, $"{description}: max |TorchSharp - ONNX Runtime| = {difference:E2}");
+            worst = Math.Max(worst, difference);
+            count++;
+        }
+
+        output.WriteLine($"{count} pooling configurations in ONNX Runtime: max |TorchSharp - ONNX Runtime| = {worst:E2}");
+        Assert.Equal(576, count);
     }
 
     /// <summary>
