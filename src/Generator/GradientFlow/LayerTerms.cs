@@ -55,9 +55,10 @@ namespace NetGen.Generator.GradientFlow
             // layer's inputs correlated. The Conv2d and pooling terms over three and one dimensions were measured and came out
             // up to 3x (Conv3d stacks of depth 6) and 5x (ReLU Conv1d stacks with 1-D pooling) too pessimistic, below the
             // calibration suite's bar (docs/analyzers.md).
-            // Nor for a grouped or dilated Conv1d/Conv2d, nor for pooling in ceil mode or without the padding in the divisor:
-            // their terms (fan-in inChannels/groups × kernel elements; windows clipped at the input's end; a divisor per
-            // window) are unmeasured, so NG0001 declines them (GradientFlow/UnpredictedLayerTests).
+            // Nor for pooling in ceil mode or without the padding in the divisor: windows clipped at the input's end and a
+            // divisor per window are unmeasured, so NG0001 declines them (GradientFlow/UnpredictedLayerTests). Grouped and
+            // dilated Conv1d/Conv2d have the convolution's term with fan-in inChannels/groups × kernel elements and dilated
+            // taps (calibrated in Calibration/GroupedCalibrationNetworks.cs).
 
             ["Dropout"] = c => One(new DropoutStep(c.Arguments.Double("p") ?? 0.5, c.Source)),
 
@@ -201,8 +202,9 @@ namespace NetGen.Generator.GradientFlow
             var input = c.InShape;
             var output = c.Layer.Model.OutputShape;
             var kernel = c.Arguments.Long("kernelSize");
-            if (initialization is null || kernel is not { } k || input.Rank != output.Rank || input.Rank < 2 || !Countable(c)
-                || (c.Arguments.Long("Groups") ?? 1) != 1 || (c.Arguments.Long("Dilation") ?? 1) != 1)
+            var groups = c.Arguments.Long("Groups") ?? 1;
+            var dilation = c.Arguments.Long("Dilation") ?? 1;
+            if (initialization is null || kernel is not { } k || input.Rank != output.Rank || input.Rank < 2 || !Countable(c) || groups < 1 || dilation < 1)
             {
                 return null;
             }
@@ -213,22 +215,24 @@ namespace NetGen.Generator.GradientFlow
             double inBound = 1, outPositions = 1, inPositions = 1;
             for (var d = 1; d <= spatial; d++)
             {
-                inBound *= InBoundShare(input.Dims[d], output.Dims[d], k, stride, padding);
+                inBound *= InBoundShare(input.Dims[d], output.Dims[d], k, stride, padding, dilation);
                 outPositions *= output.Dims[d];
                 inPositions *= input.Dims[d];
             }
 
-            var inChannels = input.Dims[0];
+            // A group sees in-channels/groups inputs and feeds out-channels/groups outputs; PyTorch's fan-out for the
+            // initialisation is the weight's first dimension, out-channels, times the kernel.
+            var groupIn = input.Dims[0] / groups;
             var outChannels = output.Dims[0];
             var kernelElements = (long)Math.Pow(k, spatial);
             return new DenseStep(
                 input.Elements,
                 output.Elements,
-                fanIn: inChannels * kernelElements,
+                fanIn: groupIn * kernelElements,
                 fanOut: outChannels * kernelElements,
-                weightCount: (double)outChannels * inChannels * kernelElements,
-                forwardFanIn: inChannels * kernelElements * inBound,
-                backwardFanOut: outChannels * kernelElements * inBound * outPositions / inPositions,
+                weightCount: (double)outChannels * groupIn * kernelElements,
+                forwardFanIn: groupIn * kernelElements * inBound,
+                backwardFanOut: (double)outChannels / groups * kernelElements * inBound * outPositions / inPositions,
                 positions: outPositions * inBound,
                 c.Arguments.Bool("Bias", true) ? initialization : initialization.WithoutBias(),
                 c.Source);
@@ -261,13 +265,17 @@ namespace NetGen.Generator.GradientFlow
             return true;
         }
 
-        /// <summary>The share of a kernel's taps that fall inside the input, averaged over the output positions (one dimension).</summary>
-        private static double InBoundShare(long inLength, long outLength, long kernel, long stride, long padding)
+        /// <summary>The share of a kernel's taps that fall inside the input, averaged over the output positions (one dimension);
+        /// a dilated kernel's taps are <paramref name="dilation"/> apart.</summary>
+        private static double InBoundShare(long inLength, long outLength, long kernel, long stride, long padding, long dilation)
         {
             long inside = 0;
             for (long o = 0; o < outLength; o++)
             {
-                inside += InBound(inLength, o, kernel, stride, padding);
+                var start = (o * stride) - padding;
+                var first = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+                var last = start > inLength - 1 ? -1 : Math.Min(kernel - 1, (inLength - 1 - start) / dilation);
+                inside += Math.Max(0, last - first + 1);
             }
 
             return (double)inside / (outLength * kernel);
