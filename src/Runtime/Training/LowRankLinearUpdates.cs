@@ -88,21 +88,6 @@ namespace NetGen.Training
     /// </remarks>
     internal sealed class LowRankLinearUpdates
     {
-        /// <summary>
-        /// The largest batch (rows of the model's input) at which the low-rank update is used. Each further row costs one
-        /// fused multiply-add per weight element in the update pass, while the matrix library writes dW once whatever the
-        /// batch; on the project machine the two cost the same near 32 rows for 512 × 512 weights and near 48 for
-        /// 1000 × 1000 (docs/performance.md, "The low-rank update of Linear weights").
-        /// </summary>
-        public const int MaxRows = 32;
-
-        /// <summary>
-        /// The smallest weight (elements) that takes the path: 512 × 512. A smaller weight and its optimiser state stay in the
-        /// processor's caches, where reading and writing a materialised gradient costs little, and the hook, the zero leaf,
-        /// the Gram matrices and the multiply-adds cost more than they save (256 × 256 layers at batch 10 trained 1.2× slower).
-        /// </summary>
-        public const long MinElements = 512 * 512;
-
         private static readonly FieldInfo[] HookFields = typeof(nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>)
             .GetFields(BindingFlags.NonPublic | BindingFlags.Instance)
             .Where(f => f.Name is "pre_hooks" or "post_hooks" or "module_pre_hooks" or "module_post_hooks")
@@ -126,9 +111,9 @@ namespace NetGen.Training
         /// untouched). <paramref name="gradientsAreZero"/>: the step will not call <c>zero_grad()</c>, because the fused
         /// optimiser's last update left the gradients at zero.
         /// </summary>
-        public Capture? Begin(ILowRankOptimizer optimizer, Tensor input, bool gradientsAreZero)
+        public Capture? Begin(ILowRankOptimizer optimizer, Tensor input, bool gradientsAreZero, int maxRows, long minElements)
         {
-            if (input.dim() == 0 || input.shape[0] > MaxRows || HookFields.Length != 4)
+            if (input.dim() == 0 || input.shape[0] > maxRows || HookFields.Length != 4)
             {
                 return null;
             }
@@ -137,7 +122,7 @@ namespace NetGen.Training
             var verifying = new List<Layer>();
             foreach (var layer in layers)
             {
-                if (layer.Rejected || !IsCandidate(layer, optimizer))
+                if (layer.Rejected || !IsCandidate(layer, optimizer, minElements))
                 {
                     continue;
                 }
@@ -174,12 +159,12 @@ namespace NetGen.Training
             }
         }
 
-        private static bool IsCandidate(Layer layer, ILowRankOptimizer optimizer)
+        private static bool IsCandidate(Layer layer, ILowRankOptimizer optimizer, long minElements)
         {
             var weight = layer.Module.weight;
             return weight.requires_grad
                 && weight.dim() == 2
-                && weight.numel() >= MinElements
+                && weight.numel() >= minElements
                 && weight.device_type == DeviceType.CPU
                 && weight.dtype == ScalarType.Float32
                 && weight.is_contiguous()

@@ -230,7 +230,7 @@ namespace NetGen.Training
             }
 
             lowRank ??= new LowRankLinearUpdates(model);
-            return lowRank.Any ? lowRank.Begin(optimizer, input, gradientsAreZero) : null;
+            return lowRank.Any ? lowRank.Begin(optimizer, input, gradientsAreZero, Options.LowRankMaxRows, Options.LowRankMinElements) : null;
         }
 
         /// <summary>

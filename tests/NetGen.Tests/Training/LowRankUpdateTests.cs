@@ -267,7 +267,7 @@ public class LowRankUpdateTests
         using NetworkModule twin = condition == Fallback.Monitor ? new MonitoredLowRankNet() : new LowRankNet();
         twin.Trainer.Options.LowRankUpdates = false;
         var fc2 = (Linear)model.named_children().Single(c => c.name == "fc2").module;
-        var batch = condition == Fallback.BatchAboveLimit ? LowRankLinearUpdates.MaxRows + 1 : 8;
+        var batch = condition == Fallback.BatchAboveLimit ? new TrainStepOptions().LowRankMaxRows + 1 : 8;
         var dtype = condition == Fallback.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         foreach (var m in new[] { model, twin })
         {
