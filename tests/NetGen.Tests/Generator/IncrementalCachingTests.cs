@@ -28,7 +28,7 @@ public class IncrementalCachingTests
     public void An_unrelated_edit_regenerates_nothing()
     {
         var run = GeneratorHarness.Run(Networks);
-        var edited = run.Output.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Tests; public class Unrelated { public int X; }", GeneratorHarness.ParseOptions));
+        var edited = UserCompilation(run).AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Tests; public class Unrelated { public int X; }", GeneratorHarness.ParseOptions));
 
         var reasons = RerunReasons(run, edited);
         Assert.Equal(2, reasons.Length);
@@ -39,8 +39,9 @@ public class IncrementalCachingTests
     public void Editing_one_network_regenerates_only_that_network()
     {
         var run = GeneratorHarness.Run(Networks);
-        var tree = run.Output.SyntaxTrees.First();
-        var edited = run.Output.ReplaceSyntaxTree(
+        var user = UserCompilation(run);
+        var tree = user.SyntaxTrees.Single();
+        var edited = user.ReplaceSyntaxTree(
             tree,
             tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Networks.Replace("Linear(5, 1)", "Linear(5, 2)"))));
 
@@ -66,6 +67,12 @@ public class IncrementalCachingTests
             ObjectGraph.AssertHoldsNo<Location>(value);
         }
     }
+
+    /// <summary>
+    /// The compilation the driver was given: what a compiler or an editor hands it on the next run too (the user's
+    /// files, never the generated ones as sources).
+    /// </summary>
+    private static Compilation UserCompilation(GeneratorRun run) => run.Output.RemoveSyntaxTrees(run.Result.GeneratedTrees);
 
     private static IncrementalStepRunReason[] RerunReasons(GeneratorRun run, Compilation edited)
     {
