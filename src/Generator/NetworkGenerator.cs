@@ -32,9 +32,12 @@ namespace NetGen.Generator
             // it re-reads every network after any edit just as this provider does (its semantic step is combined
             // with the compilation), so the single provider costs the IDE nothing more. docs/performance.md has
             // the numbers.
-            // What the compilation can run, reduced to three booleans so the network pipelines stay cached.
+            // What the compilation can run, reduced to booleans so the network pipelines stay cached, and whether the
+            // project wants the PyTorch twin (the NetGenPyTorchTwin build property).
             var targets = context.CompilationProvider
                 .Select(static (compilation, _) => Targets.Of(compilation))
+                .Combine(context.AnalyzerConfigOptionsProvider.Select(static (options, _) => Targets.WantsPyTorchTwin(options.GlobalOptions)))
+                .Select(static (pair, _) => pair.Left with { PyTorchTwin = pair.Right })
                 .WithTrackingName(TrackingNames.Targets);
 
             // Global using aliases (`global using Dense = NetGen.LinearAttribute;`) may sit in any file.
@@ -83,7 +86,7 @@ namespace NetGen.Generator
                 }
                 else
                 {
-                    source = NetworkEmitter.Emit(model);
+                    source = NetworkEmitter.Emit(model, targets.PyTorchTwin);
                     onnx = targets.OnnxExport && OnnxEmitter.Supports(model) ? OnnxEmitter.Emit(model) : null;
                 }
             }
@@ -166,10 +169,20 @@ namespace NetGen.Generator
 
     /// <summary>
     /// Which engines the compilation references: TorchSharp (the module), NetGen.Onnx (the module's ONNX graph)
-    /// and NetGen.Inference (the ONNX Runtime class). Selected from the compilation as plain booleans.
+    /// and NetGen.Inference (the ONNX Runtime class), selected from the compilation as plain booleans; and whether the
+    /// module carries its PyTorch twin (<c>PyTorchSource</c>; on unless the project sets <c>NetGenPyTorchTwin</c> to false).
     /// </summary>
     internal sealed record Targets(bool TorchSharp, bool OnnxExport, bool OnnxInference)
     {
+        /// <summary>The build property that turns the PyTorch twin off, as the compiler sees it (CompilerVisibleProperty).</summary>
+        public const string PyTorchTwinProperty = "build_property.NetGenPyTorchTwin";
+
+        public bool PyTorchTwin { get; init; } = true;
+
+        /// <summary>False only when the project sets <c>NetGenPyTorchTwin</c> to <c>false</c>.</summary>
+        public static bool WantsPyTorchTwin(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options) =>
+            !(options.TryGetValue(PyTorchTwinProperty, out var value) && string.Equals(value.Trim(), "false", StringComparison.OrdinalIgnoreCase));
+
         public static Targets Of(Compilation compilation) => new(
             compilation.GetTypeByMetadataName("TorchSharp.torch") is not null,
             compilation.GetTypeByMetadataName("NetGen.Onnx.IOnnxExportable") is not null,
