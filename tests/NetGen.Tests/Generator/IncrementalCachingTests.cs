@@ -69,6 +69,41 @@ public class IncrementalCachingTests
     }
 
     /// <summary>
+    /// The Roslyn behaviour docs/architecture.md weighs the generator's single syntax provider against: a
+    /// <c>ForAttributeWithMetadataName</c> transform runs again for every matched class after an edit to an unrelated
+    /// file (its matches are combined with the compilation), just as a <c>CreateSyntaxProvider</c> transform does.
+    /// </summary>
+    [Fact]
+    public void A_ForAttributeWithMetadataName_transform_runs_again_after_an_unrelated_edit()
+    {
+        var generator = new CountingAttributeGenerator();
+        var compilation = GeneratorHarness.Compile(Networks);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { generator.AsSourceGenerator() }, parseOptions: GeneratorHarness.ParseOptions);
+        driver = driver.RunGenerators(compilation);
+        Assert.Equal(2, generator.Transforms);
+
+        driver.RunGenerators(compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Tests; public class Unrelated { }", GeneratorHarness.ParseOptions)));
+        Assert.Equal(4, generator.Transforms);
+    }
+
+    private sealed class CountingAttributeGenerator : IIncrementalGenerator
+    {
+        public int Transforms;
+
+        public void Initialize(IncrementalGeneratorInitializationContext context) =>
+            context.RegisterSourceOutput(
+                context.SyntaxProvider.ForAttributeWithMetadataName(
+                    "NetGen.LinearAttribute",
+                    static (node, _) => true,
+                    (ctx, _) =>
+                    {
+                        System.Threading.Interlocked.Increment(ref Transforms);
+                        return ctx.TargetSymbol.Name;
+                    }),
+                static (_, _) => { });
+    }
+
+    /// <summary>
     /// The compilation the driver was given: what a compiler or an editor hands it on the next run too (the user's
     /// files, never the generated ones as sources).
     /// </summary>
