@@ -5,7 +5,7 @@ namespace NetGen
     /// <summary>
     /// A 2-D convolution over <c>[channels, height, width]</c> samples, generated as <c>torch.nn.Conv2d</c> and
     /// named <c>conv{k}</c>. The input channels are inferred from the previous layer (or <c>[Input]</c>).
-    /// Output size per side: <c>(size + 2·padding - kernel) / stride + 1</c>, rounded down.
+    /// Output size per side: <c>(size + 2·padding - dilation·(kernel - 1) - 1) / stride + 1</c>, rounded down, as PyTorch.
     /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class Conv2dAttribute : LayerAttribute
@@ -34,6 +34,15 @@ namespace NetGen
 
         /// <summary>Zero padding on each side.</summary>
         public long Padding { get; }
+
+        /// <summary>Spacing between kernel taps (default 1), PyTorch's <c>dilation</c>: the kernel spans <c>dilation·(kernel - 1) + 1</c> inputs.</summary>
+        public long Dilation { get; set; } = 1;
+
+        /// <summary>
+        /// Number of blocked connections from input to output channels (default 1), PyTorch's <c>groups</c>: both channel
+        /// counts must be divisible by it. <c>Groups</c> equal to the input channels is a depthwise convolution (MobileNet).
+        /// </summary>
+        public long Groups { get; set; } = 1;
 
         /// <summary>Whether the layer learns a bias per output channel (default <c>true</c>).</summary>
         public bool Bias { get; set; } = true;
@@ -78,6 +87,15 @@ namespace NetGen
         /// <summary>Zero padding on each end.</summary>
         public long Padding { get; }
 
+        /// <summary>Spacing between kernel taps (default 1), PyTorch's <c>dilation</c>: the kernel spans <c>dilation·(kernel - 1) + 1</c> inputs.</summary>
+        public long Dilation { get; set; } = 1;
+
+        /// <summary>
+        /// Number of blocked connections from input to output channels (default 1), PyTorch's <c>groups</c>: both channel
+        /// counts must be divisible by it. <c>Groups</c> equal to the input channels is a depthwise convolution (MobileNet).
+        /// </summary>
+        public long Groups { get; set; } = 1;
+
         /// <summary>Whether the layer learns a bias per output channel (default <c>true</c>).</summary>
         public bool Bias { get; set; } = true;
 
@@ -112,6 +130,12 @@ namespace NetGen
 
         /// <summary>Padding on each side.</summary>
         public long Padding { get; }
+
+        /// <summary>
+        /// Whether the last window may run past the input (default <c>false</c>), PyTorch's <c>ceil_mode</c>: the output
+        /// length is rounded up instead of down, but the last window still starts inside the input or the left padding.
+        /// </summary>
+        public bool CeilMode { get; set; }
     }
 
     /// <summary>2-D average pooling, applied with <c>torch.nn.functional.avg_pool2d</c>.</summary>
@@ -137,6 +161,18 @@ namespace NetGen
 
         /// <summary>Padding on each side.</summary>
         public long Padding { get; }
+
+        /// <summary>
+        /// Whether the last window may run past the input (default <c>false</c>), PyTorch's <c>ceil_mode</c>: the output
+        /// length is rounded up instead of down, but the last window still starts inside the input or the left padding.
+        /// </summary>
+        public bool CeilMode { get; set; }
+
+        /// <summary>
+        /// Whether zero padding counts in each window's divisor (default <c>true</c>, PyTorch's <c>count_include_pad</c>);
+        /// <c>false</c> averages over the input values in the window only.
+        /// </summary>
+        public bool CountIncludePad { get; set; } = true;
     }
 
     /// <summary>
@@ -356,6 +392,12 @@ namespace NetGen
 
         /// <summary>Padding on each end.</summary>
         public long Padding { get; }
+
+        /// <summary>
+        /// Whether the last window may run past the input (default <c>false</c>), PyTorch's <c>ceil_mode</c>: the output
+        /// length is rounded up instead of down, but the last window still starts inside the input or the left padding.
+        /// </summary>
+        public bool CeilMode { get; set; }
     }
 
     /// <summary>1-D average pooling over <c>[channels, length]</c> samples, applied with <c>torch.nn.functional.avg_pool1d</c>.</summary>
@@ -381,6 +423,18 @@ namespace NetGen
 
         /// <summary>Padding on each end.</summary>
         public long Padding { get; }
+
+        /// <summary>
+        /// Whether the last window may run past the input (default <c>false</c>), PyTorch's <c>ceil_mode</c>: the output
+        /// length is rounded up instead of down, but the last window still starts inside the input or the left padding.
+        /// </summary>
+        public bool CeilMode { get; set; }
+
+        /// <summary>
+        /// Whether zero padding counts in each window's divisor (default <c>true</c>, PyTorch's <c>count_include_pad</c>);
+        /// <c>false</c> averages over the input values in the window only.
+        /// </summary>
+        public bool CountIncludePad { get; set; } = true;
     }
 
     /// <summary>

@@ -165,13 +165,45 @@ public sealed class OnnxGraphBuilder
             Ints("pads", Repeat(padding, 2 * spatial)));
     }
 
-    /// <summary><c>MaxPool1d</c>/<c>MaxPool2d</c>: <c>MaxPool</c> (padding never wins the maximum, as in PyTorch).</summary>
-    public string MaxPool(string name, string x, long kernelSize, long stride, long padding) =>
-        Pool(name, "MaxPool", x, kernelSize, stride, padding);
+    /// <summary>
+    /// <c>MaxPool1d</c>/<c>MaxPool2d</c>: <c>MaxPool</c> (padding never wins the maximum, as in PyTorch). In ceil mode,
+    /// explicit end padding instead of ONNX's <c>ceil_mode</c>, which lacks PyTorch's rule that the last window starts
+    /// inside the input or the left padding (ONNX shape inference then disagrees on the output size).
+    /// </summary>
+    public string MaxPool(string name, string x, long kernelSize, long stride, long padding, bool ceilMode = false) =>
+        Pool(name, "MaxPool", x, kernelSize, stride, padding, ceilMode);
 
-    /// <summary><c>AvgPool1d</c>/<c>AvgPool2d</c>: <c>AveragePool</c> counting the zero padding, as PyTorch's default does.</summary>
-    public string AveragePool(string name, string x, long kernelSize, long stride, long padding) =>
-        Pool(name, "AveragePool", x, kernelSize, stride, padding, Int("count_include_pad", 1));
+    /// <summary>
+    /// <c>AvgPool1d</c>/<c>AvgPool2d</c>: <c>AveragePool</c> with <c>count_include_pad</c> = 1 (PyTorch's default) or 0.
+    /// In ceil mode a window may run past the input and the padding, and PyTorch divides by the part inside them: the
+    /// padding counted becomes an explicit zero <c>Pad</c>, and the run-past end padding is not counted.
+    /// </summary>
+    public string AveragePool(string name, string x, long kernelSize, long stride, long padding, bool ceilMode = false, bool countIncludePad = true)
+    {
+        if (ceilMode && countIncludePad)
+        {
+            var input = ShapeOf(x);
+            var output = PyTorchOutput(input, kernelSize, stride, padding, ceilMode);
+            var zeroPadded = x;
+            if (padding > 0)
+            {
+                var pads = new long[2 * input.Length];
+                var padded = (long[])input.Clone();
+                for (var d = 2; d < input.Length; d++)
+                {
+                    pads[d] = padding;
+                    pads[input.Length + d] = padding;
+                    padded[d] = input[d] + (2 * padding);
+                }
+
+                zeroPadded = Node(name, "Pad", new[] { x, Longs(name, "pads", pads) }, padded);
+            }
+
+            return Pool(name, "AveragePool", zeroPadded, kernelSize, stride, 0, ceilMode, Int("count_include_pad", 0), input.Length - 2, output);
+        }
+
+        return Pool(name, "AveragePool", x, kernelSize, stride, padding, ceilMode, Int("count_include_pad", countIncludePad ? 1 : 0));
+    }
 
     /// <summary>
     /// <c>AdaptiveAvgPool2d</c>: <c>GlobalAveragePool</c> for a 1×1 output, <c>AveragePool</c> when the output
@@ -854,7 +886,7 @@ public sealed class OnnxGraphBuilder
 
     // ---- Pieces --------------------------------------------------------------------------------------------
 
-    private string Pool(string name, string op, string x, long kernelSize, long stride, long padding, params AttributeProto[] extra)
+    private string Pool(string name, string op, string x, long kernelSize, long stride, long padding, bool ceilMode, params AttributeProto[] extra)
     {
         var input = ShapeOf(x);
         if (input.Length is not (3 or 4))
@@ -862,21 +894,52 @@ public sealed class OnnxGraphBuilder
             RequireRank(name, op, input, 4);
         }
 
-        var spatial = input.Length - 2;
-        var output = (long[])input.Clone();
-        for (var d = 2; d < input.Length; d++)
+        return Pool(name, op, x, kernelSize, stride, padding, ceilMode, extra.Length == 0 ? null : extra[0], input.Length - 2, PyTorchOutput(input, kernelSize, stride, padding, ceilMode));
+    }
+
+    /// <summary>
+    /// The pooling node for PyTorch's <paramref name="output"/> sizes: symmetric padding, plus at the end of each axis the
+    /// padding that the windows counted by ceil mode need (never counted in a divisor, never winning a maximum).
+    /// </summary>
+    private string Pool(string name, string op, string x, long kernelSize, long stride, long padding, bool ceilMode, AttributeProto? extra, int spatial, long[] output)
+    {
+        var input = ShapeOf(x);
+        var pads = new long[2 * spatial];
+        for (var d = 0; d < spatial; d++)
         {
-            output[d] = ((input[d] + (2 * padding) - kernelSize) / stride) + 1;
+            pads[d] = padding;
+            pads[spatial + d] = ceilMode ? Math.Max(padding, ((output[d + 2] - 1) * stride) + kernelSize - input[d + 2] - padding) : padding;
         }
 
         var attributes = new List<AttributeProto>
         {
             Ints("kernel_shape", Repeat(kernelSize, spatial)),
             Ints("strides", Repeat(stride, spatial)),
-            Ints("pads", Repeat(padding, 2 * spatial)),
+            Ints("pads", pads),
         };
-        attributes.AddRange(extra);
+        if (extra is not null)
+        {
+            attributes.Add(extra);
+        }
+
         return Node(name, op, new[] { x }, output, attributes.ToArray());
+    }
+
+    /// <summary>PyTorch's pooling output (pooling_output_shape): rounded up in ceil mode, but the last window starts
+    /// inside the input or the left padding.</summary>
+    private static long[] PyTorchOutput(long[] input, long kernelSize, long stride, long padding, bool ceilMode)
+    {
+        var output = (long[])input.Clone();
+        for (var d = 2; d < input.Length; d++)
+        {
+            output[d] = ((input[d] + (2 * padding) - kernelSize + (ceilMode ? stride - 1 : 0)) / stride) + 1;
+            if (ceilMode && (output[d] - 1) * stride >= input[d] + padding)
+            {
+                output[d]--;
+            }
+        }
+
+        return output;
     }
 
     /// <summary>The source index of each output position in PyTorch's nearest upsampling (ATen's nearest_idx).</summary>

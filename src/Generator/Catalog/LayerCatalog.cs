@@ -31,16 +31,16 @@ namespace NetGen.Generator.Catalog
 
             // Affine, convolution and pooling.
             new LayerDefinition("Linear", LayerRole.Affine, "fc", ownsModule: true, InferLinear),
-            new LayerDefinition("Conv2d", LayerRole.Convolution, "conv", ownsModule: true, c => InferConvolution(c, "Conv2d", spatialDims: 2)),
-            new LayerDefinition("Conv1d", LayerRole.Convolution, "conv", ownsModule: true, c => InferConvolution(c, "Conv1d", spatialDims: 1)),
-            new LayerDefinition("MaxPool2d", LayerRole.Pooling, "maxpool", ownsModule: false, c => InferPooling(c, "MaxPool2d", "max_pool2d")),
-            new LayerDefinition("AvgPool2d", LayerRole.Pooling, "avgpool", ownsModule: false, c => InferPooling(c, "AvgPool2d", "avg_pool2d")),
+            new LayerDefinition("Conv2d", LayerRole.Convolution, "conv", ownsModule: true, c => InferConvolutionNd(c, "Conv2d", spatialDims: 2, transposed: false)),
+            new LayerDefinition("Conv1d", LayerRole.Convolution, "conv", ownsModule: true, c => InferConvolutionNd(c, "Conv1d", spatialDims: 1, transposed: false)),
+            new LayerDefinition("MaxPool2d", LayerRole.Pooling, "maxpool", ownsModule: false, c => InferPooling(c, "MaxPool2d", "max_pool2d", average: false)),
+            new LayerDefinition("AvgPool2d", LayerRole.Pooling, "avgpool", ownsModule: false, c => InferPooling(c, "AvgPool2d", "avg_pool2d", average: true)),
             new LayerDefinition("AdaptiveAvgPool2d", LayerRole.Pooling, "avgpool", ownsModule: false, InferAdaptivePooling),
             new LayerDefinition("Conv3d", LayerRole.Convolution, "conv", ownsModule: true, c => InferConvolutionNd(c, "Conv3d", spatialDims: 3, transposed: false)),
             new LayerDefinition("ConvTranspose1d", LayerRole.Convolution, "deconv", ownsModule: true, c => InferConvolutionNd(c, "ConvTranspose1d", spatialDims: 1, transposed: true)),
             new LayerDefinition("ConvTranspose2d", LayerRole.Convolution, "deconv", ownsModule: true, c => InferConvolutionNd(c, "ConvTranspose2d", spatialDims: 2, transposed: true)),
-            new LayerDefinition("MaxPool1d", LayerRole.Pooling, "maxpool", ownsModule: false, c => InferPooling1d(c, "MaxPool1d", "max_pool1d")),
-            new LayerDefinition("AvgPool1d", LayerRole.Pooling, "avgpool", ownsModule: false, c => InferPooling1d(c, "AvgPool1d", "avg_pool1d")),
+            new LayerDefinition("MaxPool1d", LayerRole.Pooling, "maxpool", ownsModule: false, c => InferPooling1d(c, "MaxPool1d", "max_pool1d", average: false)),
+            new LayerDefinition("AvgPool1d", LayerRole.Pooling, "avgpool", ownsModule: false, c => InferPooling1d(c, "AvgPool1d", "avg_pool1d", average: true)),
             new LayerDefinition("AdaptiveAvgPool1d", LayerRole.Pooling, "avgpool", ownsModule: false, InferAdaptivePooling1d),
             new LayerDefinition("Upsample", LayerRole.Pooling, "upsample", ownsModule: false, InferUpsample),
 
@@ -192,72 +192,9 @@ namespace NetGen.Generator.Catalog
             };
         }
 
-        private static LayerSpec? InferConvolution(LayerContext c, string kind, int spatialDims)
+        private static LayerSpec? InferPooling(LayerContext c, string kind, string function, bool average)
         {
-            var outChannels = c.Size("outChannels", kind);
-            var kernel = c.Size("kernelSize", kind);
-            var stride = c.Size("stride", kind);
-            var padding = c.Size("padding", kind, minimum: 0);
-            if (outChannels is null || kernel is null || stride is null || padding is null)
-            {
-                return null;
-            }
-
-            if (c.Input is not { } input)
-            {
-                return c.NeedsInput(kind);
-            }
-
-            if (input.Rank != spatialDims + 1)
-            {
-                return c.WrongRank(
-                    $"{c.Name} ({kind})",
-                    spatialDims == 2 ? "[channels, height, width]" : "[channels, length]",
-                    spatialDims == 2 ? "declare [Input(channels, height, width)] first" : "declare [Input(channels, length)] first");
-            }
-
-            var dims = new long[spatialDims + 1];
-            dims[0] = outChannels.Value;
-            for (var d = 1; d <= spatialDims; d++)
-            {
-                if (checked(input.Dims[d] + (2 * padding.Value)) < kernel.Value)
-                {
-                    c.Report(DiagnosticDescriptors.KernelLargerThanInput, $"{c.Name} ({kind})", kernel.Value, input.Dims[d], padding.Value);
-                    return null;
-                }
-
-                dims[d] = checked(((input.Dims[d] + (2 * padding.Value) - kernel.Value) / stride.Value) + 1);
-            }
-
-            var inChannels = input.Dims[0];
-            var bias = c.Arguments.Bool("Bias", true);
-            var weights = checked(outChannels.Value * inChannels * (long)Math.Pow(kernel.Value, spatialDims));
-            var parameters = checked(weights + (bias ? outChannels.Value : 0));
-            return new LayerSpec(
-                new Shape(dims),
-                $"{kind}({Number(inChannels)} → {Number(outChannels.Value)}, kernel {Number(kernel.Value)}, stride {Number(stride.Value)}, padding {Number(padding.Value)})",
-                Modules + kind,
-                // stride and padding only when not the default: a literal 0 would also convert to TorchSharp's
-                // Padding enum and make the overloads ambiguous.
-                $"{Nn}{kind}({Number(inChannels)}, {Number(outChannels.Value)}, {Number(kernel.Value)}"
-                    + (stride.Value != 1 ? $", stride: {Number(stride.Value)}" : string.Empty)
-                    + (padding.Value != 0 ? $", padding: {Number(padding.Value)}" : string.Empty)
-                    + $", bias: {Bool(bias)})",
-                c.Name + ".call({x})",
-                parameters,
-                parameters)
-            {
-                Settings = Settings(("inChannels", inChannels), ("outChannels", outChannels.Value), ("kernelSize", kernel.Value), ("stride", stride.Value), ("padding", padding.Value), ("Bias", bias)),
-                Tensors = Tensors(
-                    bias
-                        ? new[] { Parameter("weight", ConvWeight(outChannels.Value, inChannels, kernel.Value, spatialDims)), Parameter("bias", outChannels.Value) }
-                        : new[] { Parameter("weight", ConvWeight(outChannels.Value, inChannels, kernel.Value, spatialDims)) }),
-            };
-        }
-
-        private static LayerSpec? InferPooling(LayerContext c, string kind, string function)
-        {
-            if (PoolingWindow.Read(c, kind) is not { } window)
+            if (PoolingWindow.Read(c, kind, average) is not { } window)
             {
                 return null;
             }
@@ -273,25 +210,26 @@ namespace NetGen.Generator.Catalog
                 return c.WrongRank($"{c.Name} ({kind})", "[channels, height, width]", "pool only after 2-D convolutions or an [Input(channels, height, width)]");
             }
 
-            var h = checked(((input.Dims[1] + (2 * padding) - kernel) / stride) + 1);
-            var w = checked(((input.Dims[2] + (2 * padding) - kernel) / stride) + 1);
-            if (input.Dims[1] + (2 * padding) < kernel || input.Dims[2] + (2 * padding) < kernel || h < 1 || w < 1)
+            if (input.Dims[1] + (2 * padding) < kernel || input.Dims[2] + (2 * padding) < kernel)
             {
-                c.Report(DiagnosticDescriptors.OutputBelowOne, $"{c.Name} ({kind}({Number(kernel)}))", input.ToString(), $"[{Number(input.Dims[0])}, {Number(Math.Max(h, 0))}, {Number(Math.Max(w, 0))}]");
+                var (h0, w0) = (Math.Max(window.Output(input.Dims[1]), 0), Math.Max(window.Output(input.Dims[2]), 0));
+                c.Report(DiagnosticDescriptors.OutputBelowOne, $"{c.Name} ({kind}({Number(kernel)}))", input.ToString(), $"[{Number(input.Dims[0])}, {Number(h0)}, {Number(w0)}]");
                 return null;
             }
 
-            var args = $"{Number(kernel)}, stride: {Number(stride)}, padding: {Number(padding)}";
+            var h = window.Output(input.Dims[1]);
+            var w = window.Output(input.Dims[2]);
+            var args = $"{Number(kernel)}, stride: {Number(stride)}, padding: {Number(padding)}" + window.TorchSharpOptions;
             return new LayerSpec(
                 new Shape(input.Dims[0], h, w),
-                $"{kind}(kernel {Number(kernel)}, stride {Number(stride)}, padding {Number(padding)})",
+                $"{kind}(kernel {Number(kernel)}, stride {Number(stride)}, padding {Number(padding)}{window.Description})",
                 null,
                 null,
                 $"{Functional}{function}({{x}}, {args})",
                 0,
                 0)
             {
-                Settings = Settings(("kernelSize", kernel), ("stride", stride), ("padding", padding)),
+                Settings = window.Settings(),
             };
         }
 
@@ -329,7 +267,7 @@ namespace NetGen.Generator.Catalog
         }
 
         /// <summary>
-        /// Conv3d and ConvTranspose1d/2d, with PyTorch's dilation and groups. A convolution's output per side is
+        /// Conv1d/2d/3d and ConvTranspose1d/2d, with PyTorch's dilation and groups (Groups = input channels: depthwise). A convolution's output per side is
         /// ⌊(size + 2·padding - dilation·(kernel - 1) - 1) / stride⌋ + 1; a transposed convolution's is
         /// (size - 1)·stride - 2·padding + dilation·(kernel - 1) + outputPadding + 1, and its weight is [in, out / groups, kernel...].
         /// </summary>
@@ -445,10 +383,10 @@ namespace NetGen.Generator.Catalog
             };
         }
 
-        /// <summary>MaxPool1d and AvgPool1d over [channels, length]: PyTorch's ⌊(length + 2·padding - kernel) / stride⌋ + 1.</summary>
-        private static LayerSpec? InferPooling1d(LayerContext c, string kind, string function)
+        /// <summary>MaxPool1d and AvgPool1d over [channels, length]: PyTorch's ⌊(length + 2·padding - kernel) / stride⌋ + 1 (see <see cref="PoolingWindow.Output"/> for ceil mode).</summary>
+        private static LayerSpec? InferPooling1d(LayerContext c, string kind, string function, bool average)
         {
-            if (PoolingWindow.Read(c, kind) is not { } window)
+            if (PoolingWindow.Read(c, kind, average) is not { } window)
             {
                 return null;
             }
@@ -470,25 +408,27 @@ namespace NetGen.Generator.Catalog
                 return null;
             }
 
-            var length = checked(((input.Dims[1] + (2 * padding) - kernel) / stride) + 1);
+            var length = window.Output(input.Dims[1]);
             return new LayerSpec(
                 new Shape(input.Dims[0], length),
-                $"{kind}(kernel {Number(kernel)}, stride {Number(stride)}, padding {Number(padding)})",
+                $"{kind}(kernel {Number(kernel)}, stride {Number(stride)}, padding {Number(padding)}{window.Description})",
                 null,
                 null,
-                $"{Functional}{function}({{x}}, {Number(kernel)}, stride: {Number(stride)}, padding: {Number(padding)})",
+                $"{Functional}{function}({{x}}, {Number(kernel)}, stride: {Number(stride)}, padding: {Number(padding)}{window.TorchSharpOptions})",
                 0,
                 0)
             {
-                Settings = Settings(("kernelSize", kernel), ("stride", stride), ("padding", padding)),
+                Settings = window.Settings(),
             };
         }
 
-        /// <summary>A pooling window's kernel, stride (0 means the kernel, as PyTorch's default) and padding, checked once for
-        /// every pooling kind: padding at most half the kernel, as PyTorch requires at run time.</summary>
+        /// <summary>A pooling window's kernel, stride (0 means the kernel, as PyTorch's default), padding, ceil mode and (average
+        /// pooling) whether padding counts in the divisor, checked once for every pooling kind: padding at most half the kernel,
+        /// as PyTorch requires at run time.</summary>
         private readonly struct PoolingWindow
         {
-            private PoolingWindow(long kernel, long stride, long padding) => (Kernel, Stride, Padding) = (kernel, stride, padding);
+            private PoolingWindow(long kernel, long stride, long padding, bool ceilMode, bool? countIncludePad) =>
+                (Kernel, Stride, Padding, CeilMode, CountIncludePad) = (kernel, stride, padding, ceilMode, countIncludePad);
 
             public long Kernel { get; }
 
@@ -496,7 +436,45 @@ namespace NetGen.Generator.Catalog
 
             public long Padding { get; }
 
-            public static PoolingWindow? Read(LayerContext c, string kind)
+            public bool CeilMode { get; }
+
+            /// <summary>Null for max pooling, which has no divisor.</summary>
+            public bool? CountIncludePad { get; }
+
+            /// <summary>The non-default options as TorchSharp named arguments (nothing when both are PyTorch's defaults).</summary>
+            public string TorchSharpOptions =>
+                (CeilMode ? ", ceil_mode: true" : string.Empty) + (CountIncludePad == false ? ", count_include_pad: false" : string.Empty);
+
+            /// <summary>The non-default options for the summary's description.</summary>
+            public string Description =>
+                (CeilMode ? ", ceil mode" : string.Empty) + (CountIncludePad == false ? ", padding not counted" : string.Empty);
+
+            /// <summary>
+            /// PyTorch's output length (pooling_output_shape): ⌊(length + 2·padding - kernel) / stride⌋ + 1, or with ceil mode
+            /// rounded up, less one when that last window would start past the input and the left padding.
+            /// </summary>
+            public long Output(long length)
+            {
+                var span = checked(length + (2 * Padding) - Kernel);
+                if (span < 0)
+                {
+                    return 0;
+                }
+
+                var output = checked(((span + (CeilMode ? Stride - 1 : 0)) / Stride) + 1);
+                if (CeilMode && checked((output - 1) * Stride) >= length + Padding)
+                {
+                    output--;
+                }
+
+                return output;
+            }
+
+            public EquatableArray<LayerSetting> Settings() => CountIncludePad is { } counted
+                ? LayerCatalog.Settings(("kernelSize", Kernel), ("stride", Stride), ("padding", Padding), ("CeilMode", CeilMode), ("CountIncludePad", counted))
+                : LayerCatalog.Settings(("kernelSize", Kernel), ("stride", Stride), ("padding", Padding), ("CeilMode", CeilMode));
+
+            public static PoolingWindow? Read(LayerContext c, string kind, bool average)
             {
                 var kernel = c.Size("kernelSize", kind);
                 var stride = c.Size("stride", kind, minimum: 0);
@@ -512,7 +490,12 @@ namespace NetGen.Generator.Catalog
                     return null;
                 }
 
-                return new PoolingWindow(kernel.Value, stride.Value == 0 ? kernel.Value : stride.Value, padding.Value);
+                return new PoolingWindow(
+                    kernel.Value,
+                    stride.Value == 0 ? kernel.Value : stride.Value,
+                    padding.Value,
+                    c.Arguments.Bool("CeilMode", false),
+                    average ? c.Arguments.Bool("CountIncludePad", true) : null);
             }
         }
 
@@ -1593,19 +1576,6 @@ namespace NetGen.Generator.Catalog
         private static TensorModel Parameter(string name, params long[] dims) => new(name, new Shape(dims), IsParameter: true);
 
         private static TensorModel Buffer(string name, params long[] dims) => new(name, new Shape(dims), IsParameter: false);
-
-        private static long[] ConvWeight(long outChannels, long inChannels, long kernel, int spatialDims)
-        {
-            var dims = new long[2 + spatialDims];
-            dims[0] = outChannels;
-            dims[1] = inChannels;
-            for (var d = 0; d < spatialDims; d++)
-            {
-                dims[2 + d] = kernel;
-            }
-
-            return dims;
-        }
 
         /// <summary>A double as a C# literal that round-trips: 0.01, 1.0, 1E-05.</summary>
         public static string Literal(double value)

@@ -45,8 +45,8 @@ namespace NetGen.Generator.GradientFlow
             ["Flatten"] = _ => Array.Empty<SignalStep>(),
             ["Conv1d"] = c => Convolution(c) is { } conv ? new[] { conv } : null,
             ["Conv2d"] = c => Convolution(c) is { } conv ? new[] { conv } : null,
-            ["MaxPool2d"] = c => Countable(c) ? One(Pooling(c, max: true)) : null,
-            ["AvgPool2d"] = c => Countable(c) ? One(Pooling(c, max: false)) : null,
+            ["MaxPool2d"] = c => Countable(c) && DefaultWindows(c) ? One(Pooling(c, max: true)) : null,
+            ["AvgPool2d"] = c => Countable(c) && DefaultWindows(c) ? One(Pooling(c, max: false)) : null,
             ["AdaptiveAvgPool2d"] = c => Countable(c) ? One(AdaptivePooling(c)) : null,
 
             // No term for Conv3d, ConvTranspose1d/2d, Upsample, MaxPool1d, AvgPool1d and AdaptiveAvgPool1d, so NG0001 stays
@@ -55,6 +55,10 @@ namespace NetGen.Generator.GradientFlow
             // layer's inputs correlated. The Conv2d and pooling terms over three and one dimensions were measured and came out
             // up to 3x (Conv3d stacks of depth 6) and 5x (ReLU Conv1d stacks with 1-D pooling) too pessimistic, below the
             // calibration suite's bar (docs/analyzers.md).
+            // Nor for pooling in ceil mode or without the padding in the divisor: windows clipped at the input's end and a
+            // divisor per window are unmeasured, so NG0001 declines them (GradientFlow/UnpredictedLayerTests). Grouped and
+            // dilated Conv1d/Conv2d have the convolution's term with fan-in inChannels/groups × kernel elements and dilated
+            // taps (calibrated in Calibration/GroupedCalibrationNetworks.cs).
 
             ["Dropout"] = c => One(new DropoutStep(c.Arguments.Double("p") ?? 0.5, c.Source)),
 
@@ -198,7 +202,9 @@ namespace NetGen.Generator.GradientFlow
             var input = c.InShape;
             var output = c.Layer.Model.OutputShape;
             var kernel = c.Arguments.Long("kernelSize");
-            if (initialization is null || kernel is not { } k || input.Rank != output.Rank || input.Rank < 2 || !Countable(c))
+            var groups = c.Arguments.Long("Groups") ?? 1;
+            var dilation = c.Arguments.Long("Dilation") ?? 1;
+            if (initialization is null || kernel is not { } k || input.Rank != output.Rank || input.Rank < 2 || !Countable(c) || groups < 1 || dilation < 1)
             {
                 return null;
             }
@@ -209,22 +215,24 @@ namespace NetGen.Generator.GradientFlow
             double inBound = 1, outPositions = 1, inPositions = 1;
             for (var d = 1; d <= spatial; d++)
             {
-                inBound *= InBoundShare(input.Dims[d], output.Dims[d], k, stride, padding);
+                inBound *= InBoundShare(input.Dims[d], output.Dims[d], k, stride, padding, dilation);
                 outPositions *= output.Dims[d];
                 inPositions *= input.Dims[d];
             }
 
-            var inChannels = input.Dims[0];
+            // A group sees in-channels/groups inputs and feeds out-channels/groups outputs; PyTorch's fan-out for the
+            // initialisation is the weight's first dimension, out-channels, times the kernel.
+            var groupIn = input.Dims[0] / groups;
             var outChannels = output.Dims[0];
             var kernelElements = (long)Math.Pow(k, spatial);
             return new DenseStep(
                 input.Elements,
                 output.Elements,
-                fanIn: inChannels * kernelElements,
+                fanIn: groupIn * kernelElements,
                 fanOut: outChannels * kernelElements,
-                weightCount: (double)outChannels * inChannels * kernelElements,
-                forwardFanIn: inChannels * kernelElements * inBound,
-                backwardFanOut: outChannels * kernelElements * inBound * outPositions / inPositions,
+                weightCount: (double)outChannels * groupIn * kernelElements,
+                forwardFanIn: groupIn * kernelElements * inBound,
+                backwardFanOut: (double)outChannels / groups * kernelElements * inBound * outPositions / inPositions,
                 positions: outPositions * inBound,
                 c.Arguments.Bool("Bias", true) ? initialization : initialization.WithoutBias(),
                 c.Source);
@@ -236,6 +244,10 @@ namespace NetGen.Generator.GradientFlow
         /// the analyzer or the generator's summary loop for minutes.
         /// </summary>
         private const long MaxPositionsPerDimension = 1 << 16;
+
+        /// <summary>Pooling as the window terms measure it: floor mode, and average pooling's divisor the whole kernel.</summary>
+        private static bool DefaultWindows(LayerTermContext c) =>
+            !c.Arguments.Bool("CeilMode", false) && c.Arguments.Bool("CountIncludePad", true);
 
         private static bool Countable(LayerTermContext c)
         {
@@ -253,13 +265,17 @@ namespace NetGen.Generator.GradientFlow
             return true;
         }
 
-        /// <summary>The share of a kernel's taps that fall inside the input, averaged over the output positions (one dimension).</summary>
-        private static double InBoundShare(long inLength, long outLength, long kernel, long stride, long padding)
+        /// <summary>The share of a kernel's taps that fall inside the input, averaged over the output positions (one dimension);
+        /// a dilated kernel's taps are <paramref name="dilation"/> apart.</summary>
+        private static double InBoundShare(long inLength, long outLength, long kernel, long stride, long padding, long dilation)
         {
             long inside = 0;
             for (long o = 0; o < outLength; o++)
             {
-                inside += InBound(inLength, o, kernel, stride, padding);
+                var start = (o * stride) - padding;
+                var first = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+                var last = start > inLength - 1 ? -1 : Math.Min(kernel - 1, (inLength - 1 - start) / dilation);
+                inside += Math.Max(0, last - first + 1);
             }
 
             return (double)inside / (outLength * kernel);

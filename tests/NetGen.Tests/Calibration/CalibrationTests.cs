@@ -129,6 +129,28 @@ public class CalibrationTests
         Assert.True(withinTwo >= 0.9, $"only {withinTwo:P0} of predictions are within a factor 2\n{table}");
     }
 
+    [Fact]
+    public void NG0001_on_grouped_depthwise_and_dilated_convolutions_keeps_precision_and_recall_at_100_percent()
+    {
+        var (rows, declined) = Measure("Calibration/GroupedCalibrationNetworks.cs", "NetGen.Tests.Calibration.Grouped.", linearOnly: false);
+        Assert.Empty(declined);
+        Assert.Contains(rows, r => r.Vanishing);
+        Assert.Contains(rows, r => !r.Vanishing);
+        var (precision, recall) = Score(rows, r => r.Fired);
+        var table = Table(rows, declined, precision, recall);
+        _output.WriteLine(table);
+        if (Environment.GetEnvironmentVariable("NETGEN_WRITE_CALIBRATION_TABLE") == "1")
+        {
+            WriteTable(table, "grouped-");
+        }
+
+        Assert.All(rows, r => Assert.Equal(r.Predicted < VanishingGradientDefault, r.Fired));
+        Assert.Equal(1.0, precision);
+        Assert.Equal(1.0, recall);
+        var withinTwo = rows.Count(r => Math.Abs(Math.Log(r.Predicted / r.Measured)) <= Math.Log(2)) / (double)rows.Count;
+        Assert.True(withinTwo >= 0.9, $"only {withinTwo:P0} of predictions are within a factor 2\n{table}");
+    }
+
     /// <summary>Below this the predicted time ratio is given as a bound only: seed-to-seed spread over hundreds of steps is
     /// orders of magnitude, and the verdict (vanishing) is all that matters there.</summary>
     private const double RecurrentBound = 1e-10;

@@ -103,3 +103,28 @@ public partial class L1SequenceNet;
 [Conv3d(6, 3, stride: 2, Groups = 2), Upsample(2)]
 [Conv3d(2, 2, Dilation = 2, Bias = false), Flatten, Linear(3)]
 public partial class L1VolumeNet;
+
+/// <summary>MobileNet-style depthwise-separable blocks (depthwise 3x3, pointwise 1x1), a dilated strided depthwise
+/// convolution, a grouped pointwise convolution, and pooling in ceil mode with and without the padding in the divisor;
+/// the AvgPool2d(2, stride 2, padding 1) on 4x4 is PyTorch's case where rounding up would start a window in the right padding.</summary>
+[Input(3, 16, 16)]
+[Conv2d(8, 3, stride: 2, padding: 1, Bias = false), BatchNorm, ReLU6]
+[Conv2d(8, 3, padding: 1, Groups = 8, Bias = false), BatchNorm, ReLU6]
+[Conv2d(16, 1, Bias = false), BatchNorm, ReLU6]
+[Conv2d(16, 3, stride: 2, padding: 2, Dilation = 2, Groups = 16), ReLU]
+[Conv2d(8, 1, Groups = 4)]
+[AvgPool2d(2, stride: 2, padding: 1, CeilMode = true), MaxPool2d(2, CeilMode = true)]
+[AvgPool2d(3, padding: 1, CeilMode = true, CountIncludePad = false)]
+[Flatten, Linear(4)]
+public partial class L3DepthwiseNet;
+
+/// <summary>1-D grouped and dilated convolutions and 1-D pooling in ceil mode, with and without the padding counted; the second
+/// window of AvgPool1d(2, CeilMode = true) runs past the input, and PyTorch divides it by the one value inside.</summary>
+[Input(3, 11)]
+[Conv1d(6, 3, padding: 2, Dilation = 2, Groups = 3), ReLU]
+[Conv1d(6, 1, Groups = 2), MaxPool1d(2, CeilMode = true)]
+[AvgPool1d(3, stride: 2, padding: 1, CeilMode = true, CountIncludePad = false)]
+[AvgPool1d(2, stride: 2, padding: 1, CeilMode = true), AvgPool1d(2, CeilMode = true)]
+[Conv1d(4, 2, padding: 1, Dilation = 2, Bias = false), AvgPool1d(2, padding: 1, CountIncludePad = false)]
+[Flatten, Linear(2)]
+public partial class L3DilatedSequenceNet;

@@ -26,6 +26,7 @@ public class SummaryMatchesRuntimeTests
         nameof(V21ProjectedResidual), nameof(V22Branches),
         nameof(L2NormNet), nameof(L2ReshapeNet), nameof(L2BidirectionalNet), nameof(L2BidirectionalPooled),
         nameof(L1ConvTransposeNet), nameof(L1SequenceNet), nameof(L1VolumeNet),
+        nameof(L3DepthwiseNet), nameof(L3DilatedSequenceNet),
     };
 
     [Theory]

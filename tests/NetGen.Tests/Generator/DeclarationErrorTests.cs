@@ -508,6 +508,46 @@ public class DeclarationErrorTests
             "NG0115 Linear after Upsample without Flatten",
             "[Input(2, 8), Upsample(2), {|NG0115:Linear(4)|}] public partial class Net;"
         },
+        {
+            "NG0106 Conv2d groups that do not divide the input channels",
+            "[Input(3, 8, 8), {|NG0106:Conv2d(4, 3, Groups = 2)|}] public partial class Net;"
+        },
+        {
+            "NG0106 Conv1d groups that do not divide the output channels",
+            "[Input(4, 8), {|NG0106:Conv1d(6, 3, Groups = 4)|}] public partial class Net;"
+        },
+        {
+            "NG0106 depthwise Conv2d after a layer that changed the channels",
+            "[Input(3, 8, 8), Conv2d(6, 1), ReLU, {|NG0106:Conv2d(8, 3, Groups = 8)|}] public partial class Net;"
+        },
+        {
+            "NG0104 Conv2d with zero groups",
+            "[Input(2, 8, 8), {|NG0104:Conv2d(4, 3, Groups = 0)|}] public partial class Net;"
+        },
+        {
+            "NG0104 Conv1d with dilation zero",
+            "[Input(2, 8), {|NG0104:Conv1d(4, 3, Dilation = 0)|}] public partial class Net;"
+        },
+        {
+            "NG0104 Conv2d with a negative dilation",
+            "[Input(2, 8, 8), {|NG0104:Conv2d(4, 3, Dilation = -1)|}] public partial class Net;"
+        },
+        {
+            "NG0114 Conv2d whose dilated kernel is larger than the input",
+            "[Input(1, 4, 4), {|NG0114:Conv2d(2, 3, Dilation = 2)|}] public partial class Net;"
+        },
+        {
+            "NG0116 MaxPool2d in ceil mode with a window larger than the input",
+            "[Input(1, 2, 2), {|NG0116:MaxPool2d(3, CeilMode = true)|}] public partial class Net;"
+        },
+        {
+            "NG0106 AvgPool2d without counted padding, padding more than half the kernel",
+            "[Input(1, 8, 8), {|NG0106:AvgPool2d(2, padding: 2, CountIncludePad = false)|}] public partial class Net;"
+        },
+        {
+            "NG0114 AvgPool1d in ceil mode with a window longer than the input",
+            "[Input(2, 3), {|NG0114:AvgPool1d(4, CeilMode = true)|}] public partial class Net;"
+        },
     };
 
     [Theory]
@@ -534,6 +574,18 @@ public class DeclarationErrorTests
         Assert.Equal(2, run.GeneratedSources.Count);
         Assert.Empty(run.AnalyzerDiagnostics);
         Assert.Empty(run.CompilerDiagnostics);
+    }
+
+    [Fact]
+    public void A_depthwise_convolution_whose_groups_do_not_divide_the_channels_says_which_counts_and_why()
+    {
+        var run = GeneratorHarness.Run(Source("[Input(6, 8, 8), Conv2d(8, 3, Groups = 4)] public partial class Net;"));
+        var diagnostic = Assert.Single(run.AnalyzerDiagnostics);
+        Assert.Equal("NG0106", diagnostic.Id);
+        Assert.Contains(
+            "Groups is 4, but it must divide both the 6 input channels and the 8 output channels",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.DoesNotContain(run.GeneratedSources, s => s.Text.Contains("Conv2d(6, 8", System.StringComparison.Ordinal));
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public class SnapshotTests
         GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.EveryTextLayerNet.g.cs").Text, "EveryTextLayerNet");
         GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.L1VolumeNet.g.cs").Text, "L1VolumeNet");
         GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.L1ConvTransposeNet.g.cs").Text, "L1ConvTransposeNet");
+        GoldenFile.Verify(run.GeneratedSources.Single(s => s.HintName == "NetGen.Tests.Catalog.L3DepthwiseNet.g.cs").Text, "L3DepthwiseNet");
     }
 
     [Fact]

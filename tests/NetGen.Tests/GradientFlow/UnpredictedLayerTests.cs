@@ -11,8 +11,8 @@ namespace NetGen.Tests.GradientFlow;
 
 /// <summary>
 /// Layers without a signal-propagation term, so NG0001 stays silent on networks using them instead of guessing: parallel
-/// branches, attention and transformer encoder layers, transposed convolutions, upsampling, 3-D convolutions and 1-D
-/// pooling. A residual connection with a projection shortcut, embeddings and mean pooling have one (calibrated in
+/// branches, attention and transformer encoder layers, transposed convolutions, upsampling, 3-D convolutions, 1-D
+/// pooling, and pooling in ceil mode or without the padding in the divisor. A residual connection with a projection shortcut, embeddings and mean pooling have one (calibrated in
 /// Calibration/ArchitectureCalibrationNetworks.cs).
 /// </summary>
 public class UnpredictedLayerTests
@@ -69,6 +69,31 @@ public class UnpredictedLayerTests
         [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
         [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
         public partial class Pooled1d;
+
+        [Input(2, 4, 4), Conv2d(2, 3, padding: 1), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class PlainConv;
+
+        [Input(2, 4, 4), Conv2d(2, 3, padding: 1, Groups = 2), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class Grouped;
+
+        [Input(2, 16), Conv1d(2, 3, padding: 2, Dilation = 2), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class Dilated;
+
+        [Input(2, 9, 9), MaxPool2d(2, CeilMode = true), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class CeilPooled;
+
+        [Input(2, 8, 8), AvgPool2d(3, stride: 2, padding: 1, CountIncludePad = false), Flatten, Linear(32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid]
+        [Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 32), Sigmoid, Linear(32, 10)]
+        public partial class UncountedPadding;
         """;
 
     private static readonly Lazy<GeneratorRun> Run = new(() => GeneratorHarness.Run(GeneratorHarness.AllAnalyzers, Source));
@@ -99,5 +124,28 @@ public class UnpredictedLayerTests
             Assert.DoesNotContain(name, fired);
         }
         Assert.DoesNotContain(Run.Value.AnalyzerDiagnostics, d => d.Id == "AD0001" || d.Id.StartsWith("NG01", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Pooling_in_ceil_mode_or_without_counted_padding_is_not_predicted_but_grouped_and_dilated_convolutions_are()
+    {
+        var fired = Run.Value.AnalyzerDiagnostics
+            .Where(d => d.Id == "NG0001")
+            .Select(d => d.Location.SourceTree!.GetRoot().FindNode(d.Location.SourceSpan).FirstAncestorOrSelf<ClassDeclarationSyntax>()!.Identifier.ValueText)
+            .ToArray();
+
+        // The same vanishing stack behind a plain, a grouped or a dilated convolution is predicted and warned about
+        // (the grouped and dilated terms are calibrated in Calibration/GroupedCalibrationNetworks.cs).
+        foreach (var name in new[] { "PlainConv", "Grouped", "Dilated" })
+        {
+            Assert.NotNull(Predict(name));
+            Assert.Contains(name, fired);
+        }
+
+        foreach (var name in new[] { "CeilPooled", "UncountedPadding" })
+        {
+            Assert.Null(Predict(name));
+            Assert.DoesNotContain(name, fired);
+        }
     }
 }

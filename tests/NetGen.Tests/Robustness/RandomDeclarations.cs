@@ -187,8 +187,8 @@ public sealed class RandomDeclarations
             Pick("ConvTranspose1d", "ConvTranspose2d") + "(" + Size() + ", " + Pick("3", "2", "0") + Pick(string.Empty, ", stride: 2", ", stride: 2, outputPadding: 1", ", outputPadding: 1", ", padding: 5")
                 + Pick(string.Empty, ", Dilation = 2", ", Groups = 4", ", Groups = -1") + ")"),
         17 => Pick(
-            "MaxPool1d(" + Pick("2", "3", "0", "100") + Pick(string.Empty, ", stride: 1", ", padding: 1", ", padding: 3") + ")",
-            "AvgPool1d(" + Pick("2", "3", "-1") + Pick(string.Empty, ", stride: 0", ", padding: 1") + ")",
+            "MaxPool1d(" + Pick("2", "3", "0", "100") + Pick(string.Empty, ", stride: 1", ", padding: 1", ", padding: 3") + Pick(string.Empty, ", CeilMode = true") + ")",
+            "AvgPool1d(" + Pick("2", "3", "-1") + Pick(string.Empty, ", stride: 0", ", padding: 1") + Pick(string.Empty, ", CeilMode = true", ", CountIncludePad = false", ", CeilMode = true, CountIncludePad = false") + ")",
             "AdaptiveAvgPool1d(" + Pick("1", "3", "0") + ")",
             "Upsample" + Pick(string.Empty, "(2)", "(0.5)", "(0)", "(double.NaN)", "(Size = new long[] { 16 })", "(Size = new long[] { 4, 4 })", "(Size = new long[0])",
                 "(2, Mode = Interpolation.Linear)", "(2, Mode = Interpolation.Bilinear, AlignCorners = true)", "(2, AlignCorners = true)", "(2, Size = new long[] { 3 })", "(2, Mode = (Interpolation)9)")),
@@ -198,11 +198,13 @@ public sealed class RandomDeclarations
             "MultiheadAttention(" + Pick("2", "3", "0", "4") + Pick(string.Empty, ", Dropout = -0.5", ", Causal = true") + ")"),
         0 => "Dropout" + Pick(string.Empty, "(0.2)", "(0.9)", "(1.0)", "(-0.1)", "(double.NaN)", "(\"x\")"),
         1 => "Input(" + string.Join(", ", Enumerable.Range(0, Pick(1, 2, 3, 3)).Select(_ => Size())) + ")",
-        2 => "Conv2d(" + Size() + ", " + Pick("3", "5", "0", "64") + Pick(string.Empty, ", stride: 2", ", padding: 1", ", padding: -1") + ")",
-        3 => Pick("MaxPool2d(2)", "AvgPool2d(3)", "AdaptiveAvgPool2d(1)", "MaxPool2d(0)", "Flatten", "LastStep"),
+        2 => "Conv2d(" + Size() + ", " + Pick("3", "5", "0", "64") + Pick(string.Empty, ", stride: 2", ", padding: 1", ", padding: -1")
+            + Pick(string.Empty, string.Empty, ", Groups = 2", ", Groups = 3", ", Groups = 0", ", Dilation = 2", ", Dilation = 0", ", Dilation = 3, Groups = 4") + ")",
+        3 => Pick("MaxPool2d(2)", "AvgPool2d(3)", "AdaptiveAvgPool2d(1)", "MaxPool2d(0)", "Flatten", "LastStep",
+            "MaxPool2d(3, stride: 2, CeilMode = true)", "AvgPool2d(2, padding: 1, CeilMode = true, CountIncludePad = false)", "AvgPool2d(3, CountIncludePad = false)"),
         4 => Pick("LSTM", "GRU", "RNN") + "(" + Size() + Pick(string.Empty, ", 2", ", 0", ", 3") + ")",
         5 => Pick("LeakyReLU(0.2)", "LeakyReLU(-1)", "ELU", "SELU", "PReLU", "PReLU(InitialSlope = 0.1)", "ReLU6"),
-        6 => Pick("Softmax(-1)", "LogSoftmax(1)", "Softmax(5)", "LayerNorm", "Conv1d(4, 3)"),
+        6 => Pick("Softmax(-1)", "LogSoftmax(1)", "Softmax(5)", "LayerNorm", "Conv1d(4, 3)", "Conv1d(4, 3, Groups = 2)", "Conv1d(6, 3, Dilation = 2, Groups = 3)", "Conv1d(4, 1, Dilation = -1)"),
         7 => "Residual(typeof(" + Pick(className, "int", "Base", "Net0", "Net1") + ")" + Pick(string.Empty, ", Repeat = 2", ", Repeat = 0", ", Shortcut = typeof(Net1)", ", Shortcut = typeof(" + className + ")", ", Shortcut = typeof(int)", ", Shortcut = null") + ")",
         8 => Pick(
             "Block(typeof(" + Pick(className, "string", "Net2", "Net3") + "))",

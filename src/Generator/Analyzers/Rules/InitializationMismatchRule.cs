@@ -89,7 +89,7 @@ namespace NetGen.Generator.Analyzers.Rules
             return null;
         }
 
-        /// <summary>PyTorch's fans of the layer's weight: fan_in = in_channels·kernel, fan_out = out_channels·kernel.</summary>
+        /// <summary>PyTorch's fans of the layer's weight: fan_in = in_channels / groups·kernel, fan_out = out_channels·kernel.</summary>
         private static bool Fans(NetworkRuleContext network, int index, out long fanIn, out long fanOut)
         {
             var layer = network.Layers[index];
@@ -103,10 +103,12 @@ namespace NetGen.Generator.Analyzers.Rules
             }
 
             // Convolutions: channels first; the kernel's size is the weight's receptive field.
-            var kernel = Catalog.LayerArguments.From(layer.Attribute).Long("kernelSize") ?? 1;
+            var arguments = Catalog.LayerArguments.From(layer.Attribute);
+            var kernel = arguments.Long("kernelSize") ?? 1;
+            var groups = layer.Definition.AttributeName.StartsWith("ConvTranspose", System.StringComparison.Ordinal) ? 1 : System.Math.Max(arguments.Long("Groups") ?? 1, 1);
             var spatial = output.Rank - 1;
             var receptive = (long)System.Math.Pow(kernel, spatial);
-            fanIn = input.Dims[0] * receptive;
+            fanIn = input.Dims[0] / groups * receptive;
             fanOut = output.Dims[0] * receptive;
             return fanIn > 0 && fanOut > 0;
         }

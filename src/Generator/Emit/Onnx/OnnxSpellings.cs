@@ -19,14 +19,14 @@ namespace NetGen.Generator.Emit.Onnx
             ["Linear"] = l => l.Call("Linear", "bias: " + l.Bool("Bias")),
             ["Conv2d"] = Convolution,
             ["Conv1d"] = Convolution,
-            ["MaxPool2d"] = l => l.Call("MaxPool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
-            ["AvgPool2d"] = l => l.Call("AveragePool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
+            ["MaxPool2d"] = MaxPool,
+            ["AvgPool2d"] = AveragePool,
             ["AdaptiveAvgPool2d"] = l => l.Call("AdaptiveAveragePool", l.Long("outputHeight"), l.Long("outputWidth")),
             ["Conv3d"] = ConvolutionNd,
             ["ConvTranspose1d"] = TransposedConvolution,
             ["ConvTranspose2d"] = TransposedConvolution,
-            ["MaxPool1d"] = l => l.Call("MaxPool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
-            ["AvgPool1d"] = l => l.Call("AveragePool", l.Long("kernelSize"), l.Long("stride"), l.Long("padding")),
+            ["MaxPool1d"] = MaxPool,
+            ["AvgPool1d"] = AveragePool,
             ["AdaptiveAvgPool1d"] = l => l.Call("AdaptiveAveragePool1d", l.Long("outputSize")),
             ["Upsample"] = Upsample,
             ["BatchNorm"] = l => l.Call("BatchNormalization", l.Double("eps")),
@@ -99,8 +99,20 @@ namespace NetGen.Generator.Emit.Onnx
             return l.Call("Resize", new[] { "\"" + l.Layer.Text("mode") + "\"", l.Double("scaleFactor"), l.Bool("AlignCorners") }.Concat(sizes).ToArray());
         }
 
+        // Conv1d/Conv2d: the short form unless a dilation or groups is declared.
         private static string Convolution(OnnxLayer l) =>
-            l.Call("Conv", l.Long("kernelSize"), l.Long("stride"), l.Long("padding"), "bias: " + l.Bool("Bias"));
+            l.Layer.Long("dilation") != 1 || l.Layer.Long("groups") != 1
+                ? ConvolutionNd(l)
+                : l.Call("Conv", l.Long("kernelSize"), l.Long("stride"), l.Long("padding"), "bias: " + l.Bool("Bias"));
+
+        // ceil_mode and count_include_pad only when they differ from PyTorch's defaults.
+        private static string MaxPool(OnnxLayer l) =>
+            l.Call("MaxPool", new[] { l.Long("kernelSize"), l.Long("stride"), l.Long("padding") }.Concat(l.Layer.Bool("CeilMode") ? new[] { "ceilMode: true" } : Array.Empty<string>()).ToArray());
+
+        private static string AveragePool(OnnxLayer l) =>
+            l.Call("AveragePool", new[] { l.Long("kernelSize"), l.Long("stride"), l.Long("padding") }
+                .Concat(l.Layer.Bool("CeilMode") ? new[] { "ceilMode: true" } : Array.Empty<string>())
+                .Concat(l.Layer.Bool("CountIncludePad") ? Array.Empty<string>() : new[] { "countIncludePad: false" }).ToArray());
     }
 
     /// <summary>One layer being spelled: its model, its name with the enclosing blocks' prefix, and the variable holding its input.</summary>

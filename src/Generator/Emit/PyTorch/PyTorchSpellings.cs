@@ -35,14 +35,14 @@ namespace NetGen.Generator.Emit.PyTorch
             ["Linear"] = Module(l => $"nn.Linear({l.Text("inFeatures")}, {l.Text("outFeatures")}, bias={Bool(l, "Bias")})"),
             ["Conv2d"] = Module(l => Convolution(l, "Conv2d")),
             ["Conv1d"] = Module(l => Convolution(l, "Conv1d")),
-            ["MaxPool2d"] = Function((l, x) => $"F.max_pool2d({x}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")})"),
-            ["AvgPool2d"] = Function((l, x) => $"F.avg_pool2d({x}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")})"),
+            ["MaxPool2d"] = Function((l, x) => Pooling(l, x, "max_pool2d")),
+            ["AvgPool2d"] = Function((l, x) => Pooling(l, x, "avg_pool2d")),
             ["AdaptiveAvgPool2d"] = Function((l, x) => $"F.adaptive_avg_pool2d({x}, ({l.Text("outputHeight")}, {l.Text("outputWidth")}))"),
             ["Conv3d"] = Module(l => ConvolutionNd(l, "Conv3d", transposed: false)),
             ["ConvTranspose1d"] = Module(l => ConvolutionNd(l, "ConvTranspose1d", transposed: true)),
             ["ConvTranspose2d"] = Module(l => ConvolutionNd(l, "ConvTranspose2d", transposed: true)),
-            ["MaxPool1d"] = Function((l, x) => $"F.max_pool1d({x}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")})"),
-            ["AvgPool1d"] = Function((l, x) => $"F.avg_pool1d({x}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")})"),
+            ["MaxPool1d"] = Function((l, x) => Pooling(l, x, "max_pool1d")),
+            ["AvgPool1d"] = Function((l, x) => Pooling(l, x, "avg_pool1d")),
             ["AdaptiveAvgPool1d"] = Function((l, x) => $"F.adaptive_avg_pool1d({x}, {l.Text("outputSize")})"),
             ["Upsample"] = Function(Upsample),
             ["BatchNorm"] = Module(l => $"nn.BatchNorm{l.Text("spatialDims")}d({l.Text("numFeatures")}, eps={Float(l, "eps")}, momentum={Float(l, "momentum")})"),
@@ -150,8 +150,19 @@ namespace NetGen.Generator.Emit.PyTorch
 
         private static PyTorchSpelling Function(Func<LayerModel, string, string> forward) => new((_, _) => null, forward);
 
+        // dilation and groups only when declared, so a plain convolution reads as PyTorch code usually does.
         private static string Convolution(LayerModel l, string kind) =>
-            $"nn.{kind}({l.Text("inChannels")}, {l.Text("outChannels")}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")}, bias={Bool(l, "Bias")})";
+            $"nn.{kind}({l.Text("inChannels")}, {l.Text("outChannels")}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")}"
+            + (l.Long("dilation") != 1 ? $", dilation={l.Text("dilation")}" : string.Empty)
+            + (l.Long("groups") != 1 ? $", groups={l.Text("groups")}" : string.Empty)
+            + $", bias={Bool(l, "Bias")})";
+
+        // ceil_mode and count_include_pad only when they differ from PyTorch's defaults.
+        private static string Pooling(LayerModel l, string x, string function) =>
+            $"F.{function}({x}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")}"
+            + (l.Bool("CeilMode") ? ", ceil_mode=True" : string.Empty)
+            + (l.Has("CountIncludePad") && !l.Bool("CountIncludePad") ? ", count_include_pad=False" : string.Empty)
+            + ")";
 
         private static string ConvolutionNd(LayerModel l, string kind, bool transposed) =>
             $"nn.{kind}({l.Text("inChannels")}, {l.Text("outChannels")}, {l.Text("kernelSize")}, stride={l.Text("stride")}, padding={l.Text("padding")}"
