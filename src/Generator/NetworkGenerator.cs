@@ -28,8 +28,8 @@ namespace NetGen.Generator
             // the attributed classes whose attribute names could be NetGen's (AttributeCandidates: a catalogue name,
             // with or without the suffix, qualified or not, or a using alias), and resolves them semantically, so
             // aliases and qualified names work and only NetGen's own attributes count. One
-            // ForAttributeWithMetadataName pipeline per attribute kind (58) did the same search 58 times per file;
-            // it re-reads every network after any edit just as this provider does (its semantic step is combined
+            // ForAttributeWithMetadataName pipeline per attribute kind (58) would search every file 58 times and
+            // would re-read every network after any edit just as this provider does (its semantic step is combined
             // with the compilation), so the single provider costs the IDE nothing more. docs/performance.md has
             // the numbers.
             // What the compilation can run, reduced to booleans so the network pipelines stay cached, and whether the
