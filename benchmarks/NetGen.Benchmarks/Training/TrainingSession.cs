@@ -22,6 +22,12 @@ public enum AdamKind
     /// </summary>
     Fused,
 
+    /// <summary>
+    /// As <see cref="Fused"/> with <see cref="TrainStepOptions.LowRankUpdates"/> off: every weight gradient materialised by
+    /// autograd, as for a batch above the low-rank path's limit.
+    /// </summary>
+    FusedFullGradients,
+
     /// <summary><see cref="NetGen.Training.FusedAdam"/> in a plain loop: <c>zero_grad()</c>, forward, backward, <c>step()</c>.</summary>
     FusedPlain,
 }
@@ -51,9 +57,9 @@ public sealed class TrainingSession : IDisposable
         _model = model;
         _model.Module.train();
         _optimizer = CreateOptimizer(adam, _model.Module.parameters());
-        if (adam == AdamKind.Fused)
+        if (adam is AdamKind.Fused or AdamKind.FusedFullGradients)
         {
-            _trainer = new TrainingStep(_model.Module, new TrainStepOptions { ClipNorm = Setup.ClipNorm });
+            _trainer = new TrainingStep(_model.Module, new TrainStepOptions { ClipNorm = Setup.ClipNorm, LowRankUpdates = adam == AdamKind.Fused });
         }
 
         torch.manual_seed(0);
@@ -78,7 +84,7 @@ public sealed class TrainingSession : IDisposable
     public static optim.Optimizer CreateOptimizer(AdamKind adam, System.Collections.Generic.IEnumerable<TorchSharp.Modules.Parameter> parameters) => adam switch
     {
         AdamKind.InPlace => new InPlaceAdam(parameters, lr: 1e-3),
-        AdamKind.Fused or AdamKind.FusedPlain => new FusedAdam(parameters, lr: 1e-3),
+        AdamKind.Fused or AdamKind.FusedFullGradients or AdamKind.FusedPlain => new FusedAdam(parameters, lr: 1e-3),
         _ => optim.Adam(parameters, lr: 1e-3),
     };
 
@@ -87,6 +93,7 @@ public sealed class TrainingSession : IDisposable
     {
         AdamKind.InPlace => "NetGen InPlaceAdam",
         AdamKind.Fused => "NetGen FusedAdam, TrainStep",
+        AdamKind.FusedFullGradients => "NetGen FusedAdam, TrainStep, full gradients",
         AdamKind.FusedPlain => "NetGen FusedAdam, plain loop",
         _ => "TorchSharp Adam",
     };

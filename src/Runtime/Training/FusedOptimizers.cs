@@ -32,6 +32,23 @@ namespace NetGen.Training
     }
 
     /// <summary>
+    /// A fused optimiser that can also update Linear weights from their low-rank gradient factors (<see cref="LowRankGradient"/>)
+    /// instead of a materialised gradient: what <see cref="TrainingStep"/> uses for <see cref="TrainStepOptions.LowRankUpdates"/>.
+    /// </summary>
+    internal interface ILowRankOptimizer : IFusedOptimizer
+    {
+        /// <summary>Whether <paramref name="parameter"/> is one this optimiser updates, with a state the fused pass can take.</summary>
+        bool CanUpdateLowRank(Parameter parameter);
+
+        /// <summary>
+        /// As <see cref="IFusedOptimizer.Step"/> with gradients zeroed, except that the parameters in <paramref name="lowRank"/> take
+        /// their gradient from its factors (their <c>.grad</c> is not read). False, with nothing changed, when some parameter
+        /// cannot take the fused pass.
+        /// </summary>
+        bool StepLowRank(double gradientScale, IReadOnlyDictionary<IntPtr, LowRankGradient> lowRank);
+    }
+
+    /// <summary>
     /// TorchSharp's Adam (<see cref="Adam"/>: same options, parameter groups, state and <c>state_dict()</c> layout, learning
     /// rate schedulers) with the update fused: for contiguous float32 CPU parameters, one pass per parameter reads the
     /// parameter, gradient and both moments once and writes them once, instead of the six to eight tensor operations
@@ -43,7 +60,7 @@ namespace NetGen.Training
     /// using var optimizer = new NetGen.Training.FusedAdam(model.parameters(), lr: 1e-3);
     /// var result = model.TrainStep(optimizer, torch.nn.MSELoss(), input, target);
     /// </code></example>
-    public sealed class FusedAdam : Adam, IFusedOptimizer
+    public sealed class FusedAdam : Adam, IFusedOptimizer, ILowRankOptimizer
     {
         /// <summary>Creates the optimiser over <paramref name="parameters"/>, with PyTorch's defaults.</summary>
         /// <param name="parameters">The parameters to update, typically <c>module.parameters()</c>.</param>
@@ -97,6 +114,19 @@ namespace NetGen.Training
             }
         }
 
+        bool ILowRankOptimizer.CanUpdateLowRank(Parameter parameter) => FusedStep.CanUpdateLowRank(_parameter_groups, _state, parameter);
+
+        bool ILowRankOptimizer.StepLowRank(double gradientScale, IReadOnlyDictionary<IntPtr, LowRankGradient> lowRank)
+        {
+            if (!FusedStep.Adam(_parameter_groups, _state, gradientScale, zeroGradients: true, lowRank))
+            {
+                return false;
+            }
+
+            Updates++;
+            return true;
+        }
+
         /// <inheritdoc/>
         public override void zero_grad()
         {
@@ -109,7 +139,7 @@ namespace NetGen.Training
     /// TorchSharp's AdamW (<see cref="AdamW"/>: decoupled weight decay; same options, groups, state layout) with the update
     /// fused as <see cref="FusedAdam"/> describes.
     /// </summary>
-    public sealed class FusedAdamW : AdamW, IFusedOptimizer
+    public sealed class FusedAdamW : AdamW, IFusedOptimizer, ILowRankOptimizer
     {
         /// <summary>Creates the optimiser over <paramref name="parameters"/>.</summary>
         /// <param name="parameters">The parameters to update, typically <c>module.parameters()</c>.</param>
@@ -162,6 +192,19 @@ namespace NetGen.Training
             }
         }
 
+        bool ILowRankOptimizer.CanUpdateLowRank(Parameter parameter) => FusedStep.CanUpdateLowRank(_parameter_groups, _state, parameter);
+
+        bool ILowRankOptimizer.StepLowRank(double gradientScale, IReadOnlyDictionary<IntPtr, LowRankGradient> lowRank)
+        {
+            if (!FusedStep.Adam(_parameter_groups, _state, gradientScale, zeroGradients: true, lowRank))
+            {
+                return false;
+            }
+
+            Updates++;
+            return true;
+        }
+
         /// <inheritdoc/>
         public override void zero_grad()
         {
@@ -174,7 +217,7 @@ namespace NetGen.Training
     /// TorchSharp's SGD (<see cref="SGD"/>: momentum, dampening, Nesterov, weight decay; same state layout) with the update
     /// fused as <see cref="FusedAdam"/> describes.
     /// </summary>
-    public sealed class FusedSGD : SGD, IFusedOptimizer
+    public sealed class FusedSGD : SGD, IFusedOptimizer, ILowRankOptimizer
     {
         /// <summary>Creates the optimiser over <paramref name="parameters"/>.</summary>
         /// <param name="parameters">The parameters to update, typically <c>module.parameters()</c>.</param>
@@ -225,6 +268,19 @@ namespace NetGen.Training
             }
         }
 
+        bool ILowRankOptimizer.CanUpdateLowRank(Parameter parameter) => FusedStep.CanUpdateLowRank(_parameter_groups, _state, parameter);
+
+        bool ILowRankOptimizer.StepLowRank(double gradientScale, IReadOnlyDictionary<IntPtr, LowRankGradient> lowRank)
+        {
+            if (!FusedStep.Sgd(_parameter_groups, _state, gradientScale, zeroGradients: true, lowRank))
+            {
+                return false;
+            }
+
+            Updates++;
+            return true;
+        }
+
         /// <inheritdoc/>
         public override void zero_grad()
         {
@@ -250,9 +306,9 @@ namespace NetGen.Training
         }
 
         /// <summary>Adam or AdamW over all groups; false (and nothing changed) when some parameter cannot take the fused pass.</summary>
-        public static bool Adam(IList<TorchSharp.Modules.ParamGroup> groups, TorchSharp.Utils.OrderedDict<IntPtr, OptimizerState> states, double gradientScale, bool zeroGradients)
+        public static bool Adam(IList<TorchSharp.Modules.ParamGroup> groups, TorchSharp.Utils.OrderedDict<IntPtr, OptimizerState> states, double gradientScale, bool zeroGradients, IReadOnlyDictionary<IntPtr, LowRankGradient>? lowRank = null)
         {
-            var work = Collect(groups, states, out var fusable);
+            var work = Collect(groups, states, lowRank, out var fusable);
             try
             {
                 if (!fusable)
@@ -290,7 +346,16 @@ namespace NetGen.Training
                         SqrtBiasCorrection2: (float)Math.Sqrt(biasCorrection2),
                         Eps: (float)eps,
                         NegativeStepSize: (float)(-(lr / biasCorrection1)));
-                    FusedKernels.Adam(Floats(param), Floats(grad), Floats(m), Floats(v), scalars, zeroGradients);
+                    if (lowRank is not null && lowRank.TryGetValue(param.Handle, out var factors))
+                    {
+                        LowRankKernels.Adam(Floats(param), Floats(m), Floats(v), Floats(factors.G), Floats(factors.X), factors.Rows, factors.OutFeatures, factors.InFeatures, scalars);
+                    }
+                    else
+                    {
+                        FusedKernels.Adam(Floats(param), Floats(grad!), Floats(m), Floats(v), scalars, zeroGradients);
+                    }
+
+
                     MarkModified(param);
                 }
 
@@ -303,9 +368,9 @@ namespace NetGen.Training
         }
 
         /// <summary>SGD over all groups; false (and nothing changed) when some parameter cannot take the fused pass.</summary>
-        public static bool Sgd(IList<TorchSharp.Modules.ParamGroup> groups, TorchSharp.Utils.OrderedDict<IntPtr, OptimizerState> states, double gradientScale, bool zeroGradients)
+        public static bool Sgd(IList<TorchSharp.Modules.ParamGroup> groups, TorchSharp.Utils.OrderedDict<IntPtr, OptimizerState> states, double gradientScale, bool zeroGradients, IReadOnlyDictionary<IntPtr, LowRankGradient>? lowRank = null)
         {
-            var work = Collect(groups, states, out var fusable);
+            var work = Collect(groups, states, lowRank, out var fusable);
             try
             {
                 if (!fusable)
@@ -336,7 +401,17 @@ namespace NetGen.Training
                         Nesterov: options.nesterov!.Value,
                         FirstStep: first,
                         Alpha: (float)(options.maximize!.Value ? lr : -lr));
-                    FusedKernels.Sgd(Floats(param), Floats(grad), momentum != 0 ? Floats(sgdState.momentum_buffer!) : Span<float>.Empty, scalars, zeroGradients);
+                    var buffer = momentum != 0 ? Floats(sgdState.momentum_buffer!) : Span<float>.Empty;
+                    if (lowRank is not null && lowRank.TryGetValue(param.Handle, out var factors))
+                    {
+                        LowRankKernels.Sgd(Floats(param), buffer, Floats(factors.G), Floats(factors.X), factors.Rows, factors.OutFeatures, factors.InFeatures, scalars);
+                    }
+                    else
+                    {
+                        FusedKernels.Sgd(Floats(param), Floats(grad!), buffer, scalars, zeroGradients);
+                    }
+
+
                     MarkModified(param);
                 }
 
@@ -383,10 +458,33 @@ namespace NetGen.Training
             }
         }
 
-        private static List<(TorchSharp.Modules.ParamGroup Group, Parameter Param, Tensor Grad, OptimizerState State)> Collect(
-            IList<TorchSharp.Modules.ParamGroup> groups, TorchSharp.Utils.OrderedDict<IntPtr, OptimizerState> states, out bool fusable)
+        /// <summary>Whether the optimiser updates <paramref name="parameter"/> and the fused pass can take it (amsgrad aside, its state's tensors are checked at the step).</summary>
+        public static bool CanUpdateLowRank(IList<TorchSharp.Modules.ParamGroup> groups, TorchSharp.Utils.OrderedDict<IntPtr, OptimizerState> states, Parameter parameter)
         {
-            var work = new List<(TorchSharp.Modules.ParamGroup, Parameter, Tensor, OptimizerState)>();
+            foreach (var group in groups)
+            {
+                if (group.Options is TorchSharp.Modules.Adam.Options { amsgrad: true } or AdamW.Options { amsgrad: true })
+                {
+                    continue;
+                }
+
+                foreach (var param in group.Parameters)
+                {
+                    if (param.Handle == parameter.Handle)
+                    {
+                        return states.ContainsKey(param.Handle) && IsFusable(param);
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        // The parameters with a gradient, and those whose gradient comes from low-rank factors (Grad null for them).
+        private static List<(TorchSharp.Modules.ParamGroup Group, Parameter Param, Tensor? Grad, OptimizerState State)> Collect(
+            IList<TorchSharp.Modules.ParamGroup> groups, TorchSharp.Utils.OrderedDict<IntPtr, OptimizerState> states, IReadOnlyDictionary<IntPtr, LowRankGradient>? lowRank, out bool fusable)
+        {
+            var work = new List<(TorchSharp.Modules.ParamGroup, Parameter, Tensor?, OptimizerState)>();
             fusable = true;
             foreach (var group in groups)
             {
@@ -397,15 +495,16 @@ namespace NetGen.Training
 
                 foreach (var param in group.Parameters)
                 {
-                    var grad = param.grad;
-                    if (grad is null)
+                    var fromFactors = lowRank is not null && lowRank.ContainsKey(param.Handle);
+                    var grad = fromFactors ? null : param.grad;
+                    if (grad is null && !fromFactors)
                     {
                         continue;
                     }
 
                     var state = states[param.Handle];
                     work.Add((group, param, grad, state));
-                    fusable &= IsFusable(param) && IsFusable(grad) && !grad.is_sparse && state switch
+                    fusable &= IsFusable(param) && (grad is null || (IsFusable(grad) && !grad.is_sparse)) && state switch
                     {
                         TorchSharp.Modules.Adam.State a => IsFusable(a.exp_avg) && IsFusable(a.exp_avg_sq),
                         AdamW.State w => IsFusable(w.exp_avg) && IsFusable(w.exp_avg_sq),
@@ -418,11 +517,11 @@ namespace NetGen.Training
             return work;
         }
 
-        private static void Dispose(List<(TorchSharp.Modules.ParamGroup Group, Parameter Param, Tensor Grad, OptimizerState State)> work)
+        private static void Dispose(List<(TorchSharp.Modules.ParamGroup Group, Parameter Param, Tensor? Grad, OptimizerState State)> work)
         {
             foreach (var item in work)
             {
-                item.Grad.Dispose();
+                item.Grad?.Dispose();
             }
         }
 

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using NetGen.Monitoring;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace NetGen.Training
@@ -35,6 +36,9 @@ namespace NetGen.Training
         // changed, the gradients are still the zeros it left, and the next step need not zero them again.
         private IFusedOptimizer? zeroedBy;
         private long zeroedAt;
+
+        // The Linear layers that can take the low-rank update (TrainStepOptions.LowRankUpdates), found on first use.
+        private LowRankLinearUpdates? lowRank;
 
         /// <summary>Creates the step for <paramref name="model"/>.</summary>
         /// <param name="model">The network to train.</param>
@@ -86,7 +90,6 @@ namespace NetGen.Training
             ArgumentNullException.ThrowIfNull(target);
             var started = Stopwatch.GetTimestamp();
             var step = ++Steps;
-            var monitor = Options.Monitor;
             reclaimer.Budget = Options.ReclaimBudget;
             var restoreBuffers = Options.RestoreBuffersOnSkip && SnapshotBuffers();
 
@@ -94,25 +97,52 @@ namespace NetGen.Training
             var gradientsAreZero = fused is not null && ReferenceEquals(fused, zeroedBy) && fused.Updates == zeroedAt;
             zeroedBy = null;
 
-            double loss;
-            using (var scope = torch.NewDisposeScope())
+            var capture = BeginLowRank(optimizer as ILowRankOptimizer, input, gradientsAreZero);
+            List<LowRankGradient>? factors = null;
+            try
             {
-                if (!gradientsAreZero)
+                double loss;
+                using (var scope = torch.NewDisposeScope())
                 {
-                    optimizer.zero_grad();
+                    if (!gradientsAreZero)
+                    {
+                        optimizer.zero_grad();
+                    }
+
+                    capture?.Start();
+                    var output = model.call(input);
+                    var lossTensor = lossFn(output, target);
+                    if (lossTensor.numel() != 1)
+                    {
+                        throw new ArgumentException($"The loss function must return one number; it returned a tensor of shape [{string.Join(", ", lossTensor.shape)}]. Use a reduction such as 'mean'.", nameof(lossFn));
+                    }
+
+                    lossTensor.backward();
+                    loss = TensorValues.ToDouble(lossTensor);
+                    capture?.End();
+                    factors = capture?.Factors();
                 }
 
-                var output = model.call(input);
-                var lossTensor = lossFn(output, target);
-                if (lossTensor.numel() != 1)
+                if (capture is { Verifying: true })
                 {
-                    throw new ArgumentException($"The loss function must return one number; it returned a tensor of shape [{string.Join(", ", lossTensor.shape)}]. Use a reduction such as 'mean'.", nameof(lossFn));
+                    capture.Verify(factors!);
+                    DisposeAll(factors);
+                    factors = null;
                 }
 
-                lossTensor.backward();
-                loss = TensorValues.ToDouble(lossTensor);
+                return Finish(step, loss, optimizer, fused, factors, restoreBuffers, started);
             }
+            finally
+            {
+                capture?.Dispose();
+                DisposeAll(factors);
+            }
+        }
 
+        /// <summary>Everything after backward: monitoring, the finiteness check, clipping and the update.</summary>
+        private TrainStepResult Finish(long step, double loss, optim.Optimizer optimizer, IFusedOptimizer? fused, List<LowRankGradient>? factors, bool restoreBuffers, long started)
+        {
+            var monitor = Options.Monitor;
             var report = monitor?.AfterBackward();
 
             // The check comes before clipping and the optimiser: clip_grad_norm_ would spread one NaN to every gradient, and
@@ -120,9 +150,25 @@ namespace NetGen.Training
             var parameters = model.named_parameters().ToList();
             var clipNorm = Options.ClipNorm;
             var normType = clipNorm is null ? 2.0 : Options.ClipNormType;
-            var measured = GradientClipping.Measure(parameters, normType, report is null ? null : monitor);
+            var measured = factors is null
+                ? GradientClipping.Measure(parameters, normType, report is null ? null : monitor)
+                : MeasureLowRank(parameters, factors);
+            if (measured is null)
+            {
+                // A low-rank factor is not finite: materialise those gradients, so that the skipped step reports and leaves
+                // them exactly as the normal path does.
+                foreach (var factor in factors!)
+                {
+                    factor.Materialize();
+                }
+
+                factors = null;
+                measured = GradientClipping.Measure(parameters, normType);
+            }
+
             if (!measured.IsFinite)
             {
+                lowRank?.LeftWithoutGradient(Array.Empty<LowRankGradient>());
                 return Skip(step, loss, measured, report, restoreBuffers, started);
             }
 
@@ -140,10 +186,26 @@ namespace NetGen.Training
                 clipped = Math.Min(clipped, clipped * maxNorm / (clipped + GradientClipping.Epsilon));
             }
 
+            if (factors is not null && !((ILowRankOptimizer)fused!).StepLowRank(coefficient, factors.ToDictionary(f => f.Weight.Handle)))
+            {
+                // Some parameter cannot take the fused pass after all (its state is not contiguous float32): the normal path.
+                foreach (var factor in factors)
+                {
+                    factor.Materialize();
+                }
+
+                factors = null;
+                fused.Step(coefficient, zeroGradients: true);
+            }
+            else if (factors is null)
+            {
+                fused?.Step(coefficient, zeroGradients: true);
+            }
+
+            lowRank?.LeftWithoutGradient(factors ?? (IEnumerable<LowRankGradient>)Array.Empty<LowRankGradient>());
             if (fused is not null)
             {
                 // One pass per parameter: the clipping coefficient, the update, and zero gradients for the next backward.
-                fused.Step(coefficient, zeroGradients: true);
                 zeroedBy = fused;
                 zeroedAt = fused.Updates;
             }
@@ -155,6 +217,56 @@ namespace NetGen.Training
             }
             reclaimer.AfterStep(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return new TrainStepResult(step, loss, measured.Total, clipped, false, Array.Empty<string>(), report);
+        }
+
+        /// <summary>The low-rank capture of this step, or null when the step takes the normal path throughout.</summary>
+        private LowRankLinearUpdates.Capture? BeginLowRank(ILowRankOptimizer? optimizer, Tensor input, bool gradientsAreZero)
+        {
+            if (optimizer is null || !Options.LowRankUpdates || Options.Monitor is not null || Options.ClipValue is not null
+                || (Options.ClipNorm is not null && Options.ClipNormType != 2.0))
+            {
+                lowRank?.LeftWithoutGradient(Array.Empty<LowRankGradient>());
+                return null;
+            }
+
+            lowRank ??= new LowRankLinearUpdates(model);
+            return lowRank.Any ? lowRank.Begin(optimizer, input, gradientsAreZero, Options.LowRankMaxRows, Options.LowRankMinElements) : null;
+        }
+
+        /// <summary>
+        /// The total 2-norm: the other parameters' gradients measured as usual, the low-rank weights' from their factors; null
+        /// when a factor is not finite.
+        /// </summary>
+        private static GradientNorm? MeasureLowRank(List<(string name, Parameter parameter)> parameters, List<LowRankGradient> factors)
+        {
+            var handles = factors.Select(f => f.Weight.Handle).ToHashSet();
+            var rest = GradientClipping.Measure(parameters.Where(p => !handles.Contains(p.parameter.Handle)), 2.0);
+            var squares = rest.Total * rest.Total;
+            foreach (var factor in factors)
+            {
+                var square = factor.SquaredNorm();
+                if (!double.IsFinite(square))
+                {
+                    return null;
+                }
+
+                squares += square;
+            }
+
+            return rest.IsFinite ? new GradientNorm(Math.Sqrt(squares), 2.0, Array.Empty<string>()) : rest;
+        }
+
+        private static void DisposeAll(List<LowRankGradient>? factors)
+        {
+            if (factors is null)
+            {
+                return;
+            }
+
+            foreach (var factor in factors)
+            {
+                factor.Dispose();
+            }
         }
 
         private TrainStepResult Skip(long step, double loss, GradientNorm measured, GradientReport? report, bool restoreBuffers, long started)

@@ -1,0 +1,537 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Tests.Networks;
+using NetGen.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace NetGen.Tests.Training;
+
+/// <summary>A small network whose middle layer (512 × 512) is large enough for the low-rank update; the others are not.</summary>
+[Linear(64, 512), ReLU]
+[Linear(512, 512), ReLU]
+[Linear(512, 10)]
+public partial class LowRankNet;
+
+/// <summary>The same layers with the gradient monitor declared: the step must take the normal path.</summary>
+[Linear(64, 512), ReLU]
+[Linear(512, 512), ReLU]
+[Linear(512, 10)]
+[GradientMonitor]
+public partial class MonitoredLowRankNet;
+
+/// <summary>
+/// The low-rank update of Linear weights (<see cref="TrainStepOptions.LowRankUpdates"/>) against the normal fused path
+/// (the same <c>TrainStep</c> and fused optimiser with the option off) and against TorchSharp's own optimiser, over 100
+/// steps from the same weights on the same batches; its clipping, its skipped steps and every condition that sends the step
+/// to the normal path. Seeded from TorchSharp's global generator, so in the collection that runs alone.
+/// </summary>
+[Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
+public class LowRankUpdateTests
+{
+    private const int Steps = 100;
+
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+    public LowRankUpdateTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
+
+    public enum Kind
+    {
+        Adam,
+        AdamW,
+        SgdMomentum,
+    }
+
+    public enum Path
+    {
+        LowRank,
+        FullGradients,
+        TorchSharp,
+    }
+
+    /// <remarks>
+    /// The low-rank run computes dW = Gᵀ·X in its own summation order (b = 0 … R−1, one fused multiply-add each), so its
+    /// gradients differ from the matrix library's by float32 rounding; everything after that is the fused path's arithmetic.
+    /// On this network the difference stays at rounding level after 100 steps (the numbers are printed).
+    /// </remarks>
+    [Theory]
+    [InlineData(Kind.Adam, null)]
+    [InlineData(Kind.Adam, 0.5)]
+    [InlineData(Kind.AdamW, null)]
+    [InlineData(Kind.AdamW, 0.5)]
+    [InlineData(Kind.SgdMomentum, null)]
+    [InlineData(Kind.SgdMomentum, 0.5)]
+    public void Hundred_small_network_steps_match_the_normal_path_and_TorchSharp(Kind kind, double? clip)
+    {
+        var lowRank = Train("LowRankNet", kind, Path.LowRank, clip);
+        var full = Train("LowRankNet", kind, Path.FullGradients, clip);
+        var torchSharp = Train("LowRankNet", kind, Path.TorchSharp, clip);
+
+        var againstFull = RelativeDifference(full.Parameters, lowRank.Parameters);
+        var againstTorchSharp = RelativeDifference(torchSharp.Parameters, lowRank.Parameters);
+        var fullAgainstTorchSharp = RelativeDifference(torchSharp.Parameters, full.Parameters);
+        var state = RelativeDifference(full.State, lowRank.State);
+        var norms = full.Norms.Zip(lowRank.Norms, (a, b) => Math.Abs(a - b) / a).Max();
+        var moved = RelativeDifference(full.Initial, full.Parameters);
+        _output.WriteLine($"LowRankNet {kind}, clip {clip?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, {Steps} steps: max relative |Δparameter| low-rank vs full gradients {againstFull:E2}, vs TorchSharp {againstTorchSharp:E2} (full gradients vs TorchSharp {fullAgainstTorchSharp:E2}); optimiser state {state:E2}; gradient norms {norms:E2}; the parameters moved by {moved:E2}; clipping acted on {full.Norms.Count(n => clip is { } c && n > c)} steps");
+
+        Assert.True(lowRank.TookLowRank, "the low-rank path must have run");
+        Assert.False(full.TookLowRank);
+        Assert.True(moved > 1e-2, $"the parameters hardly moved ({moved:E2})");
+        // Measured: bit-identical to the normal path (the matrix library's kernel accumulates dW over the batch in the same
+        // order, one fused multiply-add per row, from zero). Against TorchSharp's optimiser the low-rank run differs exactly
+        // as the normal fused path does (Adam's square root, FusedOptimizerTests): at most 5.0e-5 (AdamW), 9.0e-7 (Adam), 0 (SGD).
+        Assert.True(againstFull <= 1e-6, $"low-rank vs full gradients: {againstFull:E2}");
+        Assert.True(againstTorchSharp <= 1e-4, $"low-rank vs TorchSharp: {againstTorchSharp:E2}");
+        Assert.True(againstTorchSharp <= (2 * fullAgainstTorchSharp) + 1e-6, $"low-rank vs TorchSharp {againstTorchSharp:E2}, the normal path {fullAgainstTorchSharp:E2}");
+        Assert.True(state <= 1e-6, $"optimiser state: {state:E2}");
+        Assert.True(norms <= 1e-8, $"gradient norms: {norms:E2}");
+        Assert.Equal(full.StepCounts, lowRank.StepCounts);
+        if (clip is not null)
+        {
+            Assert.True(full.Norms.Count(n => n > clip) > 10, "clipping must act");
+        }
+    }
+
+    /// <remarks>
+    /// DeepNet with Adam at lr 1e-3 amplifies one-ulp differences (see <c>FusedOptimizerTests</c>: TorchSharp's Adam against
+    /// itself with the clipping threshold nudged by 1e-7 already differs by 0.26 after 100 steps), so Adam and AdamW are
+    /// held to the losses over the run and SGD with momentum to the weights.
+    /// </remarks>
+    [Theory]
+    [InlineData(Kind.Adam)]
+    [InlineData(Kind.AdamW)]
+    [InlineData(Kind.SgdMomentum)]
+    public void Hundred_DeepNet_steps_match_the_normal_path_and_TorchSharp(Kind kind)
+    {
+        var lowRank = Train("DeepNet", kind, Path.LowRank, clip: 1.0);
+        var full = Train("DeepNet", kind, Path.FullGradients, clip: 1.0);
+        var torchSharp = Train("DeepNet", kind, Path.TorchSharp, clip: 1.0);
+
+        var againstFull = RelativeDifference(full.Parameters, lowRank.Parameters);
+        var againstTorchSharp = RelativeDifference(torchSharp.Parameters, lowRank.Parameters);
+        var lossesFull = full.Losses.Zip(lowRank.Losses, (a, b) => Math.Abs(a - b) / a).Max();
+        var lossesTorchSharp = torchSharp.Losses.Zip(lowRank.Losses, (a, b) => Math.Abs(a - b) / a).Max();
+        var firstNorms = Math.Abs(full.Norms[1] - lowRank.Norms[1]) / full.Norms[1];
+        _output.WriteLine($"DeepNet {kind}, clip 1.0, {Steps} steps: max relative |Δparameter| low-rank vs full gradients {againstFull:E2}, vs TorchSharp {againstTorchSharp:E2}; max relative |Δloss| over the run {lossesFull:E2} / {lossesTorchSharp:E2}; second step's gradient norm {firstNorms:E2}; clipping acted on {full.Norms.Count(n => n > 1.0)} steps");
+
+        Assert.True(lowRank.TookLowRank, "the low-rank path must have run");
+        Assert.Equal(full.StepCounts, lowRank.StepCounts);
+        Assert.True(firstNorms <= 1e-8, $"the first low-rank step's norm: {firstNorms:E2}");
+        Assert.True(againstFull <= 1e-6, $"low-rank vs full gradients: {againstFull:E2} (measured: 0, bit-identical)");
+        Assert.True(RelativeDifference(full.Initial, full.Parameters) > 1e-2, "the parameters must move");
+        if (kind == Kind.SgdMomentum)
+        {
+            Assert.True(againstFull <= 1e-5, $"low-rank vs full gradients: {againstFull:E2}");
+            Assert.True(againstTorchSharp <= 1e-5, $"low-rank vs TorchSharp: {againstTorchSharp:E2}");
+        }
+        else
+        {
+            Assert.True(lossesFull <= 0.05, $"losses vs full gradients: {lossesFull:E2}");
+            Assert.True(lossesTorchSharp <= 0.05, $"losses vs TorchSharp: {lossesTorchSharp:E2}");
+        }
+    }
+
+    [Fact]
+    public void The_clipping_total_equals_the_materialised_gradients_and_ClipGradients()
+    {
+        // Two DeepNets with the same weights; the first takes two steps (the verifying one, then a low-rank one) with
+        // FusedAdam, the second the same two steps with TorchSharp's Adam, whose states then agree to rounding. On the
+        // third batch the first takes a low-rank step; the second computes the gradients and its ClipGradients() total.
+        torch.manual_seed(21);
+        using var model = new DeepNet();
+        torch.manual_seed(21);
+        using var twin = new DeepNet();
+        using var optimizer = new FusedAdam(model.parameters());
+        using var twinOptimizer = new FusedAdam(twin.parameters());
+        twin.Trainer.Options.LowRankUpdates = false;
+        for (var step = 0; step < 2; step++)
+        {
+            var (x, y) = Batch("DeepNet", step);
+            model.TrainStep(optimizer, torch.nn.MSELoss(), x, y);
+            twin.TrainStep(twinOptimizer, torch.nn.MSELoss(), x, y);
+        }
+
+        var (x3, small) = Batch("DeepNet", 2);
+        using var y3 = small * 30; // a large loss, so that clipping acts
+        var startedApart = RelativeDifference(Snapshot(twin), Snapshot(model));
+        var result = model.TrainStep(optimizer, torch.nn.MSELoss(), x3, y3);
+        Assert.Null(model.fc2.weight!.grad);
+
+        using (var loss = torch.nn.functional.mse_loss(twin.call(x3), y3))
+        {
+            loss.backward();
+        }
+
+        double exact;
+        using (var scope = torch.NewDisposeScope())
+        {
+            exact = Math.Sqrt(twin.parameters().Sum(p => p.grad!.to(ScalarType.Float64).pow(2).sum().item<double>()));
+        }
+
+        var measured = GradientClipping.Measure(twin.named_parameters()).Total;
+        var clipGradients = twin.ClipGradients();
+        var coefficient = GradientClipping.Coefficient(1.0, result.GradientNorm);
+        var clipCoefficient = GradientClipping.Coefficient(1.0, clipGradients);
+        var exactCoefficient = GradientClipping.Coefficient(1.0, exact);
+        var againstExact = Math.Abs(coefficient - exactCoefficient) / exactCoefficient;
+        var againstClip = Math.Abs(coefficient - clipCoefficient) / clipCoefficient;
+        var clipAgainstExact = Math.Abs(clipCoefficient - exactCoefficient) / exactCoefficient;
+        _output.WriteLine($"total: low-rank {result.GradientNorm:R}, materialised (float64 sum) {exact:R}, the normal path's {measured:R}, ClipGradients() {clipGradients:R}; coefficient low-rank vs exact {againstExact:E2}, vs ClipGradients() {againstClip:E2}; ClipGradients() vs exact {clipAgainstExact:E2} (relative)");
+
+        Assert.True(result.GradientNorm > 1.0, $"the test needs clipping to act; total {result.GradientNorm}");
+        Assert.True(startedApart <= 1e-6, $"the two models started the step from the same weights ({startedApart:E2})");
+        // The low-rank coefficient is the exact one (2.7e-11 from the float64 sum of the materialised gradients, as the normal
+        // path's). ClipGradients() is TorchSharp's clip_grad_norm_, whose float32 norms put it 2.0e-5 from both: it cannot
+        // be matched to 1e-6, and the test holds it to its own error.
+        Assert.True(againstExact <= 1e-6, $"coefficient vs the materialised gradients: {againstExact:E2}");
+        Assert.True(Math.Abs(result.GradientNorm - measured) / measured <= 1e-6, "the normal path's total");
+        Assert.True(againstClip <= (1.5 * clipAgainstExact) + 1e-6, $"coefficient vs ClipGradients(): {againstClip:E2}, ClipGradients() vs exact {clipAgainstExact:E2}");
+        Assert.True(againstClip <= 5e-5, $"coefficient vs ClipGradients(): {againstClip:E2}");
+    }
+
+    [Fact]
+    public void A_NaN_in_the_input_skips_the_step_with_weights_and_state_bit_identical()
+    {
+        torch.manual_seed(22);
+        using var model = new DeepNet();
+        using var optimizer = new FusedAdam(model.parameters());
+        for (var step = 0; step < 3; step++)
+        {
+            var (x, y) = Batch("DeepNet", step);
+            Assert.False(model.TrainStep(optimizer, torch.nn.MSELoss(), x, y).Skipped);
+        }
+
+        Assert.Null(model.fc2.weight!.grad); // the low-rank path ran
+        var weights = Snapshot(model);
+        var state = StateSnapshot(optimizer);
+        var (good, target) = Batch("DeepNet", 3);
+        using var poisoned = good.clone();
+        poisoned[0, 0] = torch.tensor(float.NaN);
+        var skipped = model.TrainStep(optimizer, torch.nn.MSELoss(), poisoned, target);
+
+        Assert.True(skipped.Skipped);
+        Assert.Contains("fc2.weight", skipped.NonFiniteParameters);
+        Assert.True(weights.Zip(Snapshot(model), (a, b) => a.SequenceEqual(b)).All(same => same), "a weight changed");
+        Assert.True(state.Zip(StateSnapshot(optimizer), (a, b) => a.SequenceEqual(b)).All(same => same), "the optimiser state changed");
+        Assert.All(optimizer.state_dict().State.Cast<Adam.State>(), s => Assert.Equal(3, s.step));
+
+        // The skipped step leaves the gradients as the normal path does (materialised, not finite); the next step zeroes
+        // them and trains on the low-rank path again.
+        using (var grad = model.fc2.weight!.grad)
+        {
+            Assert.NotNull(grad);
+            Assert.True(grad!.isnan().any().item<bool>());
+        }
+
+        var (x4, y4) = Batch("DeepNet", 4);
+        var next = model.TrainStep(optimizer, torch.nn.MSELoss(), x4, y4);
+        Assert.False(next.Skipped);
+        Assert.Null(model.fc2.weight!.grad);
+        Assert.True(RelativeDifference(weights, Snapshot(model)) > 1e-4, "the step after the skipped one must update the weights");
+    }
+
+    public enum Fallback
+    {
+        OptionOff,
+        Monitor,
+        ClipValue,
+        ClipNormTypeOne,
+        TorchSharpOptimizer,
+        BatchAboveLimit,
+        Float64,
+        UserHook,
+    }
+
+    /// <remarks>
+    /// Each condition sends the step to the normal path: the big weight then has a materialised (zeroed) <c>.grad</c> after
+    /// the step, where the low-rank path leaves none, and the weights equal a twin trained with the option off.
+    /// </remarks>
+    [Theory]
+    [InlineData(Fallback.OptionOff)]
+    [InlineData(Fallback.Monitor)]
+    [InlineData(Fallback.ClipValue)]
+    [InlineData(Fallback.ClipNormTypeOne)]
+    [InlineData(Fallback.TorchSharpOptimizer)]
+    [InlineData(Fallback.BatchAboveLimit)]
+    [InlineData(Fallback.Float64)]
+    [InlineData(Fallback.UserHook)]
+    public void Each_fallback_condition_takes_the_normal_path(Fallback condition)
+    {
+        torch.manual_seed(23);
+        using NetworkModule model = condition == Fallback.Monitor ? new MonitoredLowRankNet() : new LowRankNet();
+        torch.manual_seed(23);
+        using NetworkModule twin = condition == Fallback.Monitor ? new MonitoredLowRankNet() : new LowRankNet();
+        twin.Trainer.Options.LowRankUpdates = false;
+        var fc2 = (Linear)model.named_children().Single(c => c.name == "fc2").module;
+        var batch = condition == Fallback.BatchAboveLimit ? new TrainStepOptions().LowRankMaxRows + 1 : 8;
+        var dtype = condition == Fallback.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        foreach (var m in new[] { model, twin })
+        {
+            m.to(dtype);
+            switch (condition)
+            {
+                case Fallback.ClipValue:
+                    m.Trainer.Options.ClipValue = 0.01;
+                    break;
+                case Fallback.ClipNormTypeOne:
+                    m.Trainer.Options.ClipNorm = 0.5;
+                    m.Trainer.Options.ClipNormType = 1.0;
+                    break;
+            }
+        }
+
+        model.Trainer.Options.LowRankUpdates = condition != Fallback.OptionOff;
+        var hook = condition == Fallback.UserHook ? fc2.register_forward_hook((_, _, output) => output) : null;
+        optim.Optimizer Make(NetworkModule m) => condition == Fallback.TorchSharpOptimizer ? torch.optim.Adam(m.parameters()) : new FusedAdam(m.parameters());
+        using var optimizer = Make(model);
+        using var twinOptimizer = Make(twin);
+        for (var step = 0; step < 3; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var generator = new torch.Generator((ulong)(300 + step));
+            var x = torch.randn(new long[] { batch, 64 }, generator: generator).to(dtype);
+            var y = torch.randint(0, 10, new long[] { batch }, generator: generator);
+            Assert.False(model.TrainStep(optimizer, torch.nn.CrossEntropyLoss(), x, y).Skipped);
+            twin.TrainStep(twinOptimizer, torch.nn.CrossEntropyLoss(), x, y);
+        }
+
+        // TorchSharp's optimiser leaves the last gradients in place (the next step zeroes them); the fused one zeroes them.
+        using var grad = fc2.weight!.grad;
+        Assert.NotNull(grad);
+        var largest = grad!.abs().max().to(ScalarType.Float64).item<double>();
+        Assert.True(condition == Fallback.TorchSharpOptimizer ? largest > 0 : largest == 0, $"largest |gradient| {largest}");
+        Assert.Equal(0.0, RelativeDifference(Snapshot(twin), Snapshot(model)));
+        hook?.remove();
+    }
+
+    [Fact]
+    public void The_low_rank_path_runs_on_the_same_network_without_a_fallback_condition()
+    {
+        // The control for the fallback tests: the same network, batch and optimiser take the low-rank path.
+        torch.manual_seed(23);
+        using var model = new LowRankNet();
+        using var optimizer = new FusedAdam(model.parameters());
+        for (var step = 0; step < 3; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var generator = new torch.Generator((ulong)(300 + step));
+            model.TrainStep(optimizer, torch.nn.CrossEntropyLoss(), torch.randn(new long[] { 8, 64 }, generator: generator), torch.randint(0, 10, new long[] { 8 }, generator: generator));
+        }
+
+        Assert.Null(model.fc2.weight!.grad);
+        using var fc1Grad = model.fc1.weight!.grad;
+        Assert.NotNull(fc1Grad); // 64 × 512 is below the size limit: the normal path, zeroed
+        Assert.Equal(0f, fc1Grad!.abs().max().item<float>());
+    }
+
+    [Fact]
+    public void A_forward_that_calls_a_layer_without_its_hooks_keeps_that_layer_on_the_normal_path()
+    {
+        // fc2 is called through forward(), which skips hooks: the verifying step finds its gradient unexplained by what
+        // the hook saw (nothing), and the layer stays on the normal path; fc3, called through call(), takes the low-rank one.
+        torch.manual_seed(24);
+        using var model = new HookBypassingNet();
+        torch.manual_seed(24);
+        using var twin = new HookBypassingNet();
+        var step = new TrainingStep(model);
+        var twinStep = new TrainingStep(twin, new TrainStepOptions { LowRankUpdates = false });
+        using var optimizer = new FusedSGD(model.parameters(), 1e-2, momentum: 0.9);
+        using var twinOptimizer = new FusedSGD(twin.parameters(), 1e-2, momentum: 0.9);
+        for (var k = 0; k < 5; k++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var generator = new torch.Generator((ulong)(400 + k));
+            var x = torch.randn(new long[] { 8, 64 }, generator: generator);
+            var y = torch.randn(new long[] { 8, 10 }, generator: generator);
+            step.Run(optimizer, (o, t) => torch.nn.functional.mse_loss(o, t), x, y);
+            twinStep.Run(twinOptimizer, (o, t) => torch.nn.functional.mse_loss(o, t), x, y);
+        }
+
+        using (var fc2Grad = model.fc2.weight.grad)
+        {
+            Assert.NotNull(fc2Grad);
+        }
+
+        Assert.Null(model.fc3.weight.grad);
+        var difference = RelativeDifference(Snapshot(twin), Snapshot(model));
+        _output.WriteLine($"hook-bypassing network, 5 SGD steps: max relative |Δparameter| against the normal path {difference:E2}");
+        Assert.True(difference <= 1e-6, $"{difference:E2}");
+    }
+
+    [Fact]
+    public void A_backward_of_the_callers_own_between_steps_is_added_as_on_the_normal_path()
+    {
+        torch.manual_seed(25);
+        using var model = new LowRankNet();
+        torch.manual_seed(25);
+        using var twin = new LowRankNet();
+        twin.Trainer.Options.LowRankUpdates = false;
+        using var optimizer = new FusedSGD(model.parameters(), 1e-2, momentum: 0.9);
+        using var twinOptimizer = new FusedSGD(twin.parameters(), 1e-2, momentum: 0.9);
+        for (var k = 0; k < 4; k++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var generator = new torch.Generator((ulong)(500 + k));
+            var x = torch.randn(new long[] { 8, 64 }, generator: generator);
+            var y = torch.randint(0, 10, new long[] { 8 }, generator: generator);
+            if (k == 3)
+            {
+                // The caller's own backward pass before the step: both paths must add it to the step's gradients.
+                foreach (var m in new NetworkModule[] { model, twin })
+                {
+                    torch.nn.functional.cross_entropy(m.call(x), y).backward();
+                }
+            }
+
+            model.TrainStep(optimizer, torch.nn.CrossEntropyLoss(), x, y);
+            twin.TrainStep(twinOptimizer, torch.nn.CrossEntropyLoss(), x, y);
+        }
+
+        var difference = RelativeDifference(Snapshot(twin), Snapshot(model));
+        _output.WriteLine($"a backward of the caller's own before step 4: max relative |Δparameter| against the normal path {difference:E2}");
+        Assert.True(difference <= 1e-6, $"{difference:E2}");
+    }
+
+    /// <summary>A module whose forward calls fc2 through <c>forward()</c> (no hooks) and fc3 through <c>call()</c>.</summary>
+    private sealed class HookBypassingNet : nn.Module<Tensor, Tensor>
+    {
+        public readonly Linear fc1 = nn.Linear(64, 512);
+        public readonly Linear fc2 = nn.Linear(512, 512);
+        public readonly Linear fc3 = nn.Linear(512, 512);
+        public readonly Linear fc4 = nn.Linear(512, 10);
+
+        public HookBypassingNet() : base(nameof(HookBypassingNet))
+        {
+            register_module("fc1", fc1);
+            register_module("fc2", fc2);
+            register_module("fc3", fc3);
+            register_module("fc4", fc4);
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = fc1.call(input).relu();
+            x = fc2.forward(x).relu();
+            x = fc3.call(x).relu();
+            return fc4.call(x).MoveToOuterDisposeScope();
+        }
+    }
+
+    private sealed record Run(List<float[]> Initial, List<float[]> Parameters, List<float[]> State, List<long> StepCounts, List<double> Norms, List<double> Losses, bool TookLowRank);
+
+    private static Run Train(string network, Kind kind, Path path, double? clip)
+    {
+        torch.manual_seed(7);
+        NetworkModule model = network == "DeepNet" ? new DeepNet() : new LowRankNet();
+        using var _ = model;
+        model.Trainer.Options.ClipNorm = clip;
+        model.Trainer.Options.LowRankUpdates = path == Path.LowRank;
+        var initial = Snapshot(model);
+        var lr = kind == Kind.SgdMomentum ? 1e-2 : 1e-3;
+        using optim.Optimizer optimizer = (kind, path == Path.TorchSharp) switch
+        {
+            (Kind.Adam, false) => new FusedAdam(model.parameters(), lr: lr),
+            (Kind.AdamW, false) => new FusedAdamW(model.parameters(), lr: lr, weight_decay: 0.01),
+            (_, false) => new FusedSGD(model.parameters(), lr, momentum: 0.9),
+            (Kind.Adam, true) => torch.optim.Adam(model.parameters(), lr: lr),
+            (Kind.AdamW, true) => new AdamW(model.parameters(), lr: lr, weight_decay: 0.01),
+            (_, true) => torch.optim.SGD(model.parameters(), lr, momentum: 0.9),
+        };
+
+        var norms = new List<double>();
+        var losses = new List<double>();
+        var tookLowRank = false;
+        for (var step = 0; step < Steps; step++)
+        {
+            var (x, y) = Batch(network, step);
+            using (x)
+            using (y)
+            {
+                var result = network == "DeepNet"
+                    ? model.TrainStep(optimizer, torch.nn.MSELoss(), x, y)
+                    : model.TrainStep(optimizer, torch.nn.CrossEntropyLoss(), x, y);
+                Assert.False(result.Skipped);
+                norms.Add(result.GradientNorm);
+                losses.Add(result.Loss);
+            }
+
+            var fc2 = (Linear)model.named_children().Single(c => c.name == "fc2").module;
+            using var grad = fc2.weight!.grad;
+            tookLowRank |= grad is null;
+        }
+
+        var counts = ((OptimizerHelper)optimizer).state_dict().State.Select(s => s switch
+        {
+            Adam.State a => a.step,
+            AdamW.State w => w.step,
+            _ => -1L,
+        }).ToList();
+        return new Run(initial, Snapshot(model), StateSnapshot(optimizer), counts, norms, losses, tookLowRank);
+    }
+
+    private static (Tensor X, Tensor Y) Batch(string network, int step)
+    {
+        var generator = new torch.Generator((ulong)(2000 + step));
+        return network == "DeepNet"
+            ? (torch.randn(new long[] { 10, 100 }, generator: generator), torch.randn(new long[] { 10, 1 }, generator: generator))
+            : (torch.randn(new long[] { 8, 64 }, generator: generator), torch.randint(0, 10, new long[] { 8 }, generator: generator));
+    }
+
+    private static List<float[]> Snapshot(nn.Module<Tensor, Tensor> model)
+    {
+        using var scope = torch.NewDisposeScope();
+        return model.parameters().Select(p => p.detach().to(ScalarType.Float32).flatten().data<float>().ToArray()).ToList();
+    }
+
+    /// <summary>Every state tensor of the optimiser (Adam's two moments, SGD's momentum buffer), in parameter order.</summary>
+    private static List<float[]> StateSnapshot(optim.Optimizer optimizer)
+    {
+        using var scope = torch.NewDisposeScope();
+        var tensors = new List<Tensor>();
+        foreach (var state in ((OptimizerHelper)optimizer).state_dict().State)
+        {
+            switch (state)
+            {
+                case Adam.State a:
+                    tensors.Add(a.exp_avg);
+                    tensors.Add(a.exp_avg_sq);
+                    break;
+                case AdamW.State w:
+                    tensors.Add(w.exp_avg);
+                    tensors.Add(w.exp_avg_sq);
+                    break;
+                case SGD.State s when s.momentum_buffer is not null:
+                    tensors.Add(s.momentum_buffer);
+                    break;
+            }
+        }
+
+        return tensors.Select(t => t.detach().to(ScalarType.Float32).flatten().data<float>().ToArray()).ToList();
+    }
+
+    /// <summary>The worst tensor's max |a − b| / max |a|.</summary>
+    private static double RelativeDifference(List<float[]> a, List<float[]> b)
+    {
+        Assert.Equal(a.Count, b.Count);
+        var worst = 0.0;
+        for (var t = 0; t < a.Count; t++)
+        {
+            Assert.Equal(a[t].Length, b[t].Length);
+            double scale = 0, difference = 0;
+            for (var i = 0; i < a[t].Length; i++)
+            {
+                scale = Math.Max(scale, Math.Abs(a[t][i]));
+                difference = Math.Max(difference, Math.Abs((double)a[t][i] - b[t][i]));
+            }
+
+            worst = Math.Max(worst, scale == 0 ? difference : difference / scale);
+        }
+
+        return worst;
+    }
+}
