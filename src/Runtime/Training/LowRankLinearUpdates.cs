@@ -134,9 +134,10 @@ namespace NetGen.Training
 
                 // A weight this path left without .grad has one now: a backward pass of the caller's own ran since, whose
                 // gradient the normal path adds in. The whole step takes the normal path.
-                using (var grad = layer.Module.weight.grad)
+                if (layer.LeftWithoutGradient && gradientsAreZero)
                 {
-                    if (layer.LeftWithoutGradient && grad is not null && gradientsAreZero)
+                    using var grad = layer.Module.weight.grad;
+                    if (grad is not null)
                     {
                         return null;
                     }
