@@ -1,5 +1,7 @@
 using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Catalog;
@@ -22,31 +24,40 @@ namespace NetGen.Generator
     {
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            // A network has no marker attribute: any NetGen attribute makes a class one. There is one
-            // ForAttributeWithMetadataName pipeline per attribute kind, and only the pipeline of the class's
-            // first NetGen attribute builds its model, so each class is generated exactly once and stays
-            // independently cached. A single CreateSyntaxProvider over all files was measured 26-41 % cheaper
-            // in a batch build, but Roslyn re-runs such a provider's transform for every file on every
-            // compilation change (its semantic model is never considered cached), that is, every network of
-            // the project on every keystroke in the IDE; these pipelines re-read only the edited file.
-            // docs/performance.md has the numbers.
-            // What the compilation can run, reduced to three booleans so the network pipelines stay cached.
+            // A network has no marker attribute: any NetGen attribute makes a class one. One syntax provider takes
+            // the attributed classes whose attribute names could be NetGen's (AttributeCandidates: a catalogue name,
+            // with or without the suffix, qualified or not, or a using alias), and resolves them semantically, so
+            // aliases and qualified names work and only NetGen's own attributes count. One
+            // ForAttributeWithMetadataName pipeline per attribute kind (58) would search every file 58 times and
+            // would re-read every network after any edit just as this provider does (its semantic step is combined
+            // with the compilation), so the single provider costs the IDE nothing more. docs/performance.md has
+            // the numbers.
+            // What the compilation can run, reduced to booleans so the network pipelines stay cached, and whether the
+            // project wants the PyTorch twin (the NetGenPyTorchTwin build property).
             var targets = context.CompilationProvider
                 .Select(static (compilation, _) => Targets.Of(compilation))
+                .Combine(context.AnalyzerConfigOptionsProvider.Select(static (options, _) => Targets.WantsPyTorchTwin(options.GlobalOptions)))
+                .Select(static (pair, _) => pair.Left with { PyTorchTwin = pair.Right })
                 .WithTrackingName(TrackingNames.Targets);
 
-            foreach (var metadataName in AttributeNames())
-            {
-                var networks = context.SyntaxProvider
-                    .ForAttributeWithMetadataName(
-                        metadataName,
-                        static (node, _) => node is ClassDeclarationSyntax,
-                        (ctx, ct) => ReadNetwork(ctx, metadataName, ct))
-                    .Where(static model => model is not null)
-                    .WithTrackingName(TrackingNames.Network);
+            // Global using aliases (`global using Dense = NetGen.LinearAttribute;`) may sit in any file.
+            var globalAliases = context.SyntaxProvider
+                .CreateSyntaxProvider(
+                    static (node, _) => node is UsingDirectiveSyntax { Alias: not null } directive && directive.GlobalKeyword.IsKind(SyntaxKind.GlobalKeyword),
+                    static (ctx, _) => ((UsingDirectiveSyntax)ctx.Node).Alias!.Name.Identifier.ValueText)
+                .Collect()
+                .Select(static (names, _) => names.Distinct().OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray());
 
-                context.RegisterSourceOutput(networks.Combine(targets), static (spc, pair) => Emit(spc, pair.Left!, pair.Right));
-            }
+            var networks = context.SyntaxProvider
+                .CreateSyntaxProvider(
+                    static (node, _) => node is ClassDeclarationSyntax { AttributeLists.Count: > 0 },
+                    static (ctx, _) => new ClassCandidate((ClassDeclarationSyntax)ctx.Node, ctx.SemanticModel))
+                .Combine(globalAliases)
+                .Select(static (pair, ct) => AttributeCandidates.MayBeNetwork(pair.Left.Declaration, pair.Right) ? ReadNetwork(pair.Left.SemanticModel, pair.Left.Declaration, ct) : null)
+                .Where(static model => model is not null)
+                .WithTrackingName(TrackingNames.Network);
+
+            context.RegisterSourceOutput(networks.Combine(targets), static (spc, pair) => Emit(spc, pair.Left!, pair.Right));
         }
 
         private static void Emit(SourceProductionContext context, GeneratedNetwork network, Targets targets)
@@ -75,7 +86,7 @@ namespace NetGen.Generator
                 }
                 else
                 {
-                    source = NetworkEmitter.Emit(model);
+                    source = NetworkEmitter.Emit(model, targets.PyTorchTwin);
                     onnx = targets.OnnxExport && OnnxEmitter.Supports(model) ? OnnxEmitter.Emit(model) : null;
                 }
             }
@@ -115,32 +126,22 @@ namespace NetGen.Generator
             context.AddSource(shell.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
         }
 
-        private static System.Collections.Generic.IEnumerable<string> AttributeNames()
+        private static GeneratedNetwork? ReadNetwork(SemanticModel semanticModel, ClassDeclarationSyntax declaration, System.Threading.CancellationToken cancellationToken)
         {
-            foreach (var layer in LayerCatalog.All)
-            {
-                yield return layer.MetadataName;
-            }
-
-            foreach (var option in NetworkOptionCatalog.All)
-            {
-                yield return option.MetadataName;
-            }
-        }
-
-        private static GeneratedNetwork? ReadNetwork(GeneratorAttributeSyntaxContext context, string metadataName, System.Threading.CancellationToken cancellationToken)
-        {
-            if (context.TargetSymbol is not INamedTypeSymbol type)
-            {
-                return null;
-            }
-
             try
             {
+                if (semanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type)
+                {
+                    return null;
+                }
+
+                // A partial class may be declared several times; it is generated once, from the declaration that
+                // carries its first NetGen attribute.
                 var attributes = NetworkParser.NetGenAttributes(type, cancellationToken);
                 if (attributes.Count == 0 ||
-                    NetworkParser.MetadataName(attributes[0].AttributeClass!) != metadataName ||
-                    attributes[0].ApplicationSyntaxReference!.SyntaxTree != context.TargetNode.SyntaxTree)
+                    attributes[0].ApplicationSyntaxReference is not { } first ||
+                    first.SyntaxTree != declaration.SyntaxTree ||
+                    !declaration.AttributeLists.FullSpan.Contains(first.Span))
                 {
                     return null;
                 }
@@ -163,12 +164,25 @@ namespace NetGen.Generator
         }
     }
 
+    /// <summary>An attributed class and the semantic model of its file, for the step that resolves its attributes.</summary>
+    internal readonly record struct ClassCandidate(ClassDeclarationSyntax Declaration, SemanticModel SemanticModel);
+
     /// <summary>
     /// Which engines the compilation references: TorchSharp (the module), NetGen.Onnx (the module's ONNX graph)
-    /// and NetGen.Inference (the ONNX Runtime class). Selected from the compilation as plain booleans.
+    /// and NetGen.Inference (the ONNX Runtime class), selected from the compilation as plain booleans; and whether the
+    /// module carries its PyTorch twin (<c>PyTorchSource</c>; on unless the project sets <c>NetGenPyTorchTwin</c> to false).
     /// </summary>
     internal sealed record Targets(bool TorchSharp, bool OnnxExport, bool OnnxInference)
     {
+        /// <summary>The build property that turns the PyTorch twin off, as the compiler sees it (CompilerVisibleProperty).</summary>
+        public const string PyTorchTwinProperty = "build_property.NetGenPyTorchTwin";
+
+        public bool PyTorchTwin { get; init; } = true;
+
+        /// <summary>False only when the project sets <c>NetGenPyTorchTwin</c> to <c>false</c>.</summary>
+        public static bool WantsPyTorchTwin(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options) =>
+            !(options.TryGetValue(PyTorchTwinProperty, out var value) && string.Equals(value.Trim(), "false", StringComparison.OrdinalIgnoreCase));
+
         public static Targets Of(Compilation compilation) => new(
             compilation.GetTypeByMetadataName("TorchSharp.torch") is not null,
             compilation.GetTypeByMetadataName("NetGen.Onnx.IOnnxExportable") is not null,

@@ -3,7 +3,7 @@ namespace NetGen.Generator
     /// <summary>Names of the generator's pipeline steps, so caching tests can ask whether a step was Cached or Modified.</summary>
     internal static class TrackingNames
     {
-        /// <summary>The network model read from one layer attribute's owner class (one step per attribute kind).</summary>
+        /// <summary>The network model (or shell) read from one attributed class whose attributes are NetGen's.</summary>
         public const string Network = "NetGen.Network";
 
         /// <summary>Which engines the compilation references (TorchSharp, NetGen.Onnx, NetGen.Inference), as booleans.</summary>

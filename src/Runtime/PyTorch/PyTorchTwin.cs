@@ -38,7 +38,7 @@ public static class PyTorchTwin
         var property = network.GetProperty("PyTorchSource", BindingFlags.Public | BindingFlags.Static);
         return property?.GetValue(null) as string
             ?? throw new ArgumentException(
-                $"{network.FullName} has no static PyTorchSource property: it is not a NetGen network (no layer attributes, or the declaration has an NG01xx error).",
+                $"{network.FullName} has no static PyTorchSource property: it is not a NetGen network (no layer attributes, or the declaration has an NG01xx error), or its project sets NetGenPyTorchTwin to false.",
                 nameof(network));
     }
 

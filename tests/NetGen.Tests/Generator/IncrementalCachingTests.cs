@@ -28,7 +28,7 @@ public class IncrementalCachingTests
     public void An_unrelated_edit_regenerates_nothing()
     {
         var run = GeneratorHarness.Run(Networks);
-        var edited = run.Output.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Tests; public class Unrelated { public int X; }", GeneratorHarness.ParseOptions));
+        var edited = UserCompilation(run).AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Tests; public class Unrelated { public int X; }", GeneratorHarness.ParseOptions));
 
         var reasons = RerunReasons(run, edited);
         Assert.Equal(2, reasons.Length);
@@ -39,8 +39,9 @@ public class IncrementalCachingTests
     public void Editing_one_network_regenerates_only_that_network()
     {
         var run = GeneratorHarness.Run(Networks);
-        var tree = run.Output.SyntaxTrees.First();
-        var edited = run.Output.ReplaceSyntaxTree(
+        var user = UserCompilation(run);
+        var tree = user.SyntaxTrees.Single();
+        var edited = user.ReplaceSyntaxTree(
             tree,
             tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Networks.Replace("Linear(5, 1)", "Linear(5, 2)"))));
 
@@ -66,6 +67,47 @@ public class IncrementalCachingTests
             ObjectGraph.AssertHoldsNo<Location>(value);
         }
     }
+
+    /// <summary>
+    /// The Roslyn behaviour docs/architecture.md weighs the generator's single syntax provider against: a
+    /// <c>ForAttributeWithMetadataName</c> transform runs again for every matched class after an edit to an unrelated
+    /// file (its matches are combined with the compilation), just as a <c>CreateSyntaxProvider</c> transform does.
+    /// </summary>
+    [Fact]
+    public void A_ForAttributeWithMetadataName_transform_runs_again_after_an_unrelated_edit()
+    {
+        var generator = new CountingAttributeGenerator();
+        var compilation = GeneratorHarness.Compile(Networks);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { generator.AsSourceGenerator() }, parseOptions: GeneratorHarness.ParseOptions);
+        driver = driver.RunGenerators(compilation);
+        Assert.Equal(2, generator.Transforms);
+
+        driver.RunGenerators(compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Tests; public class Unrelated { }", GeneratorHarness.ParseOptions)));
+        Assert.Equal(4, generator.Transforms);
+    }
+
+    private sealed class CountingAttributeGenerator : IIncrementalGenerator
+    {
+        public int Transforms;
+
+        public void Initialize(IncrementalGeneratorInitializationContext context) =>
+            context.RegisterSourceOutput(
+                context.SyntaxProvider.ForAttributeWithMetadataName(
+                    "NetGen.LinearAttribute",
+                    static (node, _) => true,
+                    (ctx, _) =>
+                    {
+                        System.Threading.Interlocked.Increment(ref Transforms);
+                        return ctx.TargetSymbol.Name;
+                    }),
+                static (_, _) => { });
+    }
+
+    /// <summary>
+    /// The compilation the driver was given: what a compiler or an editor hands it on the next run too (the user's
+    /// files, never the generated ones as sources).
+    /// </summary>
+    private static Compilation UserCompilation(GeneratorRun run) => run.Output.RemoveSyntaxTrees(run.Result.GeneratedTrees);
 
     private static IncrementalStepRunReason[] RerunReasons(GeneratorRun run, Compilation edited)
     {

@@ -106,6 +106,14 @@ public sealed class PackageConsumerTests
             new[] { "analyzers/dotnet/cs/NetGen.CodeFixes.dll", "analyzers/dotnet/cs/NetGen.Generator.dll" },
             entries.Where(e => e.StartsWith("analyzers/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
 
+        // NetGenPyTorchTwin reaches the generator only as a compiler-visible property (docs/pytorch-twin.md).
+        using (var targetsStream = archive.GetEntry("buildTransitive/NetGen.targets")!.Open())
+        {
+            Assert.Contains(
+                XDocument.Load(targetsStream).Descendants("CompilerVisibleProperty"),
+                item => item.Attribute("Include")?.Value == "NetGenPyTorchTwin");
+        }
+
         XNamespace ns = "http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd";
         using var nuspecStream = archive.GetEntry("NetGen.nuspec")!.Open();
         var metadata = XDocument.Load(nuspecStream).Root!.Element(ns + "metadata")!;
