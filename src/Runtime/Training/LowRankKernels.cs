@@ -142,6 +142,66 @@ namespace NetGen.Training
             }
         }
 
+        /// <summary>
+        /// ‖Gᵀ·X‖²_F without forming the product: Σ_ab (G·Gᵀ)_ab (X·Xᵀ)_ab over the two rows × rows Gram matrices, each
+        /// entry a dot product of two float32 rows accumulated in float64 (every product of two floats is exact there). The
+        /// matrices are symmetric, so each pair a &lt; b is computed once and counted twice. Not finite when G or X holds NaN
+        /// or infinity.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static double SquaredNorm(ReadOnlySpan<float> g, ReadOnlySpan<float> x, int rows, int outFeatures, int inFeatures)
+        {
+            if (g.Length != (long)rows * outFeatures || x.Length != (long)rows * inFeatures)
+            {
+                throw new ArgumentException($"low-rank norm: lengths do not fit rank {rows} factors of {outFeatures} and {inFeatures} columns (G {g.Length}, X {x.Length}).");
+            }
+
+            var sum = 0.0;
+            for (var a = 0; a < rows; a++)
+            {
+                var gA = g.Slice(a * outFeatures, outFeatures);
+                var xA = x.Slice(a * inFeatures, inFeatures);
+                sum += Dot(gA, gA) * Dot(xA, xA);
+                for (var b = a + 1; b < rows; b++)
+                {
+                    sum += 2.0 * Dot(gA, g.Slice(b * outFeatures, outFeatures)) * Dot(xA, x.Slice(b * inFeatures, inFeatures));
+                }
+            }
+
+            return sum;
+        }
+
+        /// <summary>Σ u[i]·v[i] of two float32 rows, each product exact in float64, summed in float64.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double Dot(ReadOnlySpan<float> u, ReadOnlySpan<float> v)
+        {
+            ref var uRef = ref MemoryMarshal.GetReference(u);
+            ref var vRef = ref MemoryMarshal.GetReference(v);
+            var i = 0;
+            var sum = 0.0;
+            var width = Vector<float>.Count;
+            if (Vector.IsHardwareAccelerated && u.Length >= width)
+            {
+                Vector<double> s0 = Vector<double>.Zero, s1 = Vector<double>.Zero;
+                for (; i + width <= u.Length; i += width)
+                {
+                    Vector.Widen(Vector.LoadUnsafe(ref uRef, (nuint)i), out var uLow, out var uHigh);
+                    Vector.Widen(Vector.LoadUnsafe(ref vRef, (nuint)i), out var vLow, out var vHigh);
+                    s0 = Vector.FusedMultiplyAdd(uLow, vLow, s0);
+                    s1 = Vector.FusedMultiplyAdd(uHigh, vHigh, s1);
+                }
+
+                sum = Vector.Sum(s0 + s1);
+            }
+
+            for (; i < u.Length; i++)
+            {
+                sum = Math.FusedMultiplyAdd((double)u[i], v[i], sum);
+            }
+
+            return sum;
+        }
+
         private static void Store(ref float target, int inFeatures, int j, int count, Vector<float> a0, Vector<float> a1, Vector<float> a2, Vector<float> a3)
         {
             a0.StoreUnsafe(ref target, (nuint)j);

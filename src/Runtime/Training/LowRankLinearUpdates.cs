@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -47,10 +48,12 @@ namespace NetGen.Training
         /// </summary>
         public double SquaredNorm()
         {
-            using var scope = torch.NewDisposeScope();
-            var g = G.to(ScalarType.Float64);
-            var x = X.to(ScalarType.Float64);
-            var sum = g.mm(g.t()).mul_(x.mm(x.t())).sum().item<double>();
+            if (Rows == 0)
+            {
+                return 0;
+            }
+
+            var sum = LowRankKernels.SquaredNorm(Floats(G), Floats(X), Rows, OutFeatures, InFeatures);
 
             // The exact value is a sum of squares; rounding may leave a tiny negative number for a gradient near zero.
             return sum < 0 ? 0 : sum;
@@ -63,6 +66,8 @@ namespace NetGen.Training
             using var product = G.t().mm(X);
             Weight.grad = product;
         }
+
+        private static ReadOnlySpan<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
         public void Dispose()
         {
@@ -129,9 +134,10 @@ namespace NetGen.Training
 
                 // A weight this path left without .grad has one now: a backward pass of the caller's own ran since, whose
                 // gradient the normal path adds in. The whole step takes the normal path.
-                using (var grad = layer.Module.weight.grad)
+                if (layer.LeftWithoutGradient && gradientsAreZero)
                 {
-                    if (layer.LeftWithoutGradient && grad is not null && gradientsAreZero)
+                    using var grad = layer.Module.weight.grad;
+                    if (grad is not null)
                     {
                         return null;
                     }
