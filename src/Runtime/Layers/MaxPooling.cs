@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
+using NetGen.Autograd;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,11 +57,7 @@ internal static class MaxPooling
             return Forward(x, spatialDims);
         }
 
-        // TorchSharp leaves the tensor its forward returned, and the output cache it keeps for each call, to the
-        // finalizer; a scope releases them now (autograd keeps what it needs).
-        ReturnedGradients.Release();
-        using var scope = torch.NewDisposeScope();
-        return MaxPoolFunction.apply(x, spatialDims).MoveToOuterDisposeScope();
+        return CustomFunctionTensors.Apply(() => MaxPoolFunction.apply(x, spatialDims));
     }
 
     internal static Tensor Forward(Tensor x, int spatialDims)
@@ -117,14 +114,14 @@ internal sealed class MaxPoolFunction : torch.autograd.SingleTensorFunction<MaxP
         ctx.save_for_backward(new List<Tensor> { x });
         ctx.save_data(DimsKey, spatialDims);
 
-        // Without materialised gradients TorchSharp never reads the output cache the scope in MaxPooling.Run disposes.
+        // Without materialised gradients TorchSharp never reads the output cache CustomFunctionTensors.Apply disposes.
         ctx.set_materialize_grads(false);
         return MaxPooling.Forward(x, spatialDims);
     }
 
     public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
     {
-        ReturnedGradients.Release();
+        CustomFunctionTensors.Release();
         var spatialDims = (int)ctx.get_data(DimsKey);
         var saved = ctx.get_saved_variables();
         using var x = saved[0];
@@ -144,7 +141,7 @@ internal sealed class MaxPoolFunction : torch.autograd.SingleTensorFunction<MaxP
         }
 
         grad_output?.Dispose();
-        ReturnedGradients.Hold(gradInput);
+        CustomFunctionTensors.Hold(gradInput);
         return new List<Tensor> { gradInput, null! };
     }
 
@@ -203,36 +200,5 @@ internal sealed class MaxPoolFunction : torch.autograd.SingleTensorFunction<MaxP
         {
             return spread.mul(choice).MoveToOuterDisposeScope();
         }
-    }
-}
-
-/// <summary>
-/// TorchSharp hands the gradient a custom backward returns to libtorch by copying the native reference and leaves the
-/// managed tensor to the finalizer, which keeps its memory until a garbage collection that the small managed heap of a
-/// training loop seldom triggers (measured: 2,000 page faults and 20 ms per call for a 3 MB gradient). The kernels' node
-/// holds its gradients here and releases them on its next forward or backward, or when <see cref="Training.TrainingStep"/>
-/// finishes backward. Per thread: another thread's release could otherwise dispose a gradient before libtorch has
-/// copied it (CPU backward runs on the thread that called <c>backward()</c>).
-/// </summary>
-internal static class ReturnedGradients
-{
-    [System.ThreadStatic]
-    private static List<Tensor>? held;
-
-    public static void Hold(Tensor gradient) => (held ??= new List<Tensor>()).Add(gradient);
-
-    public static void Release()
-    {
-        if (held is not { Count: > 0 } gradients)
-        {
-            return;
-        }
-
-        foreach (var gradient in gradients)
-        {
-            gradient.Dispose();
-        }
-
-        gradients.Clear();
     }
 }

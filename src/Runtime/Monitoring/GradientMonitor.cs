@@ -33,9 +33,6 @@ namespace NetGen.Monitoring
         private double highestBeforeWindow;
         private readonly double[] deadFractions;
 
-        // TorchSharp wraps every gradient it hands to a custom function's backward in a new Tensor that nobody disposes;
-        // left to the finalizer, each would keep its gradient's memory alive until a garbage collection.
-        private readonly List<Tensor> pendingGradients = new();
         private readonly Queue<GradientReport> reports = new();
         private readonly Queue<double> recentTotalNorms = new();
         private readonly VerdictStream verdicts = new();
@@ -123,7 +120,7 @@ namespace NetGen.Monitoring
         /// </summary>
         public void BeginForward()
         {
-            ReleasePendingGradients();
+            Autograd.CustomFunctionTensors.Release();
             lastSums.Clear();
             sampledPass = 0;
             if (!Enabled || !owner.training || !torch.is_grad_enabled())
@@ -218,7 +215,7 @@ namespace NetGen.Monitoring
         /// <returns>The new report, or <c>null</c>.</returns>
         public GradientReport? AfterBackward()
         {
-            ReleasePendingGradients();
+            Autograd.CustomFunctionTensors.Release();
             var step = sampledPass;
             sampledPass = 0;
             if (step == 0)
@@ -259,7 +256,6 @@ namespace NetGen.Monitoring
                 return;
             }
 
-            pendingGradients.Add(gradient);
             if (pass != sampledPass || (uint)layer >= (uint)layers.Length)
             {
                 // A gradient from an older graph (two forward passes, one backward): not this sample's.
@@ -283,8 +279,10 @@ namespace NetGen.Monitoring
             }
 
             using var nonZero = torch.count_nonzero(output);
-            using var units = output.detach().flatten(1);
-            using var alive = units.ne(0).any(0);
+            using var detached = output.detach();
+            using var units = detached.flatten(1);
+            using var nonZeroUnits = units.ne(0);
+            using var alive = nonZeroUnits.any(0);
             using var aliveCount = torch.count_nonzero(alive);
             var unitCount = units.shape[1];
             return (1.0 - (nonZero.item<long>() / (double)count), 1.0 - (aliveCount.item<long>() / (double)unitCount));
@@ -435,16 +433,6 @@ namespace NetGen.Monitoring
         {
             VerdictRaised?.Invoke(this, verdict);
             verdicts.Publish(verdict);
-        }
-
-        private void ReleasePendingGradients()
-        {
-            foreach (var gradient in pendingGradients)
-            {
-                gradient.Dispose();
-            }
-
-            pendingGradients.Clear();
         }
 
         /// <summary>AUTOTRAINER compares kernels: the weight's gradient norm when the layer has one, else all of its parameters'.</summary>

@@ -25,8 +25,7 @@ namespace NetGen.Monitoring
             ctx.save_data(LayerKey, vars[2]);
             ctx.save_data(PassKey, vars[3]);
 
-            // Without materialised gradients TorchSharp never reads the empty_like cache it keeps per output, so a dispose
-            // scope that ends before backward cannot break this node.
+            // Without materialised gradients TorchSharp never reads the empty_like cache it keeps per output.
             ctx.set_materialize_grads(false);
 
             // Returning the input itself is PyTorch's identity idiom: autograd makes the output a fresh alias of it whose
@@ -36,8 +35,13 @@ namespace NetGen.Monitoring
 
         public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
         {
+            Autograd.CustomFunctionTensors.Release();
             var monitor = (GradientMonitor)ctx.get_data(MonitorKey);
             monitor.OnOutputGradient((int)ctx.get_data(LayerKey), (long)ctx.get_data(PassKey), grad_output);
+
+            // TorchSharp leaves this wrapper to the finalizer; it is held until libtorch has copied the returned reference.
+            // forward returns its input, which GradientMonitor.Probe disposes, so apply leaves no other tensor behind.
+            Autograd.CustomFunctionTensors.Hold(grad_output);
 
             // One gradient per forward input: the tensor's passes through, the three non-tensor inputs get none.
             return new List<Tensor> { grad_output, null!, null!, null! };

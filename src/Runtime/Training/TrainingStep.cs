@@ -118,7 +118,7 @@ namespace NetGen.Training
                     }
 
                     lossTensor.backward();
-                    Layers.ReturnedGradients.Release();
+                    Autograd.CustomFunctionTensors.Release();
                     loss = TensorValues.ToDouble(lossTensor);
                     capture?.End();
                     factors = capture?.Factors();
