@@ -54,6 +54,7 @@ namespace NetGen.Generator
                     static (ctx, _) => new ClassCandidate((ClassDeclarationSyntax)ctx.Node, ctx.SemanticModel))
                 .Combine(globalAliases)
                 .Select(static (pair, ct) => AttributeCandidates.MayBeNetwork(pair.Left.Declaration, pair.Right) ? ReadNetwork(pair.Left.SemanticModel, pair.Left.Declaration, ct) : null)
+                .WithTrackingName(TrackingNames.Read)
                 .Where(static model => model is not null)
                 .WithTrackingName(TrackingNames.Network);
 
