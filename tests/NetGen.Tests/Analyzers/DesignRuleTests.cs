@@ -127,6 +127,17 @@ public class DesignRuleTests
                 "tanh2 (Tanh)", "Xavier", "8.7e-2", "8.7e-2", "XavierUniform"));
 
     [Fact]
+    public Task NG0008_uses_a_transposed_convolutions_own_fans() =>
+        Verify(
+            "[Input(4, 5, 5)] [{|#0:ConvTranspose2d(16, 3, Groups = 2, Init = Init.XavierNormal)|}, ReLU, Flatten, Linear(2)] public partial class Net;",
+            null,
+            // PyTorch's weight is [in, out / groups, 3, 3] = [4, 8, 3, 3]: fan_in = 8·9 = 72, fan_out = 4·9 = 36.
+            // gain² = 2: Kaiming 2/72 = 0.028, Xavier 2·2/(72 + 36) = 0.037.
+            Result("NG0008", DiagnosticSeverity.Info).WithLocation(0).WithArguments(
+                "deconv1 (ConvTranspose2d)", "Xavier normal", "", "symmetric activations such as Tanh, which are linear around 0",
+                "relu1 (ReLU)", "Kaiming", "2.8e-2", "3.7e-2", "KaimingNormal"));
+
+    [Fact]
     public Task NG0008_fires_for_a_layers_own_Xavier_before_ReLU_through_BatchNorm() =>
         Verify(
             "[{|#0:Linear(64, 16, Init = Init.XavierNormal, Bias = false)|}, BatchNorm, ReLU, Linear(16, 2)] public partial class Net;",

@@ -89,7 +89,11 @@ namespace NetGen.Generator.Analyzers.Rules
             return null;
         }
 
-        /// <summary>PyTorch's fans of the layer's weight: fan_in = in_channels / groups·kernel, fan_out = out_channels·kernel.</summary>
+        /// <summary>
+        /// PyTorch's fans of the layer's weight (<c>_calculate_fan_in_and_fan_out</c>: dimension 1 and dimension 0 of the weight
+        /// times the kernel's receptive field). A convolution's weight is [out, in / groups, k…], so fan_in = in / groups·k,
+        /// fan_out = out·k; a transposed convolution's is [in, out / groups, k…], so fan_in = out / groups·k, fan_out = in·k.
+        /// </summary>
         private static bool Fans(NetworkRuleContext network, int index, out long fanIn, out long fanOut)
         {
             var layer = network.Layers[index];
@@ -105,11 +109,13 @@ namespace NetGen.Generator.Analyzers.Rules
             // Convolutions: channels first; the kernel's size is the weight's receptive field.
             var arguments = Catalog.LayerArguments.From(layer.Attribute);
             var kernel = arguments.Long("kernelSize") ?? 1;
-            var groups = layer.Definition.AttributeName.StartsWith("ConvTranspose", System.StringComparison.Ordinal) ? 1 : System.Math.Max(arguments.Long("Groups") ?? 1, 1);
+            var groups = System.Math.Max(arguments.Long("Groups") ?? 1, 1);
+            var transposed = layer.Definition.AttributeName.StartsWith("ConvTranspose", System.StringComparison.Ordinal);
             var spatial = output.Rank - 1;
             var receptive = (long)System.Math.Pow(kernel, spatial);
-            fanIn = input.Dims[0] / groups * receptive;
-            fanOut = output.Dims[0] * receptive;
+            var (first, second) = transposed ? (input.Dims[0], output.Dims[0]) : (output.Dims[0], input.Dims[0]);
+            fanIn = second / groups * receptive;
+            fanOut = first * receptive;
             return fanIn > 0 && fanOut > 0;
         }
     }
