@@ -44,8 +44,17 @@ namespace NetGen.Training
     /// </summary>
     internal static class FusedKernels
     {
+        // Elements per block of the Adam pass: parameter, gradient, both moments and the roots of a block (20 KiB) stay in L1
+        // between the block's moment update, its square root and its parameter update.
+        private const int RootBlock = 1024;
+
         /// <summary>Adam or AdamW on one parameter: p, its gradient g, first moment m and second moment v.</summary>
+        /// <remarks>
+        /// Block by block: the moments (and the zeroed gradient) first, then √v of the block into a stack buffer, then the
+        /// parameter update from the block's m and roots, still in L1, so memory is read and written once.
+        /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [SkipLocalsInit]
         public static void Adam(Span<float> p, Span<float> g, Span<float> m, Span<float> v, in AdamScalars s, bool zeroGradient)
         {
             var n = p.Length;
@@ -54,16 +63,44 @@ namespace NetGen.Training
                 throw new ArgumentException($"Adam: parameter, gradient and state lengths differ ({n}, {g.Length}, {m.Length}, {v.Length}).");
             }
 
+            Span<float> roots = stackalloc float[RootBlock];
+            var libTorchRoot = MklSquareRoot.Available;
+            for (var start = 0; start < n; start += RootBlock)
+            {
+                var length = Math.Min(RootBlock, n - start);
+                var pb = p.Slice(start, length);
+                var mb = m.Slice(start, length);
+                var vb = v.Slice(start, length);
+                var rb = roots[..length];
+                AdamMoments(pb, g.Slice(start, length), mb, vb, s, zeroGradient);
+                if (libTorchRoot)
+                {
+                    MklSquareRoot.Apply(vb, rb);
+                }
+                else
+                {
+                    SquareRoot(vb, rb);
+                }
+
+                AdamParameters(pb, mb, rb, s);
+            }
+        }
+
+        /// <summary>The moments of Adam's update: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², g scaled, negated and decayed first.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void AdamMoments(Span<float> p, Span<float> g, Span<float> m, Span<float> v, in AdamScalars s, bool zeroGradient)
+        {
+            var n = p.Length;
             var i = 0;
+            bool scaled = s.GradientScale != 1f, coupled = s.L2 != 0f;
             if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
             {
                 var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
                 var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
                 var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
                 var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
-                Vector<float> scale = new(s.GradientScale), l2 = new(s.L2), decay = new(s.Decay), beta1 = new(s.Beta1), oneMinusBeta1 = new(s.OneMinusBeta1),
-                    beta2 = new(s.Beta2), oneMinusBeta2 = new(s.OneMinusBeta2), sqrtBc2 = new(s.SqrtBiasCorrection2), eps = new(s.Eps), step = new(s.NegativeStepSize);
-                bool scaled = s.GradientScale != 1f, decoupled = s.Decay != 1f, coupled = s.L2 != 0f;
+                Vector<float> scale = new(s.GradientScale), l2 = new(s.L2), beta1 = new(s.Beta1), oneMinusBeta1 = new(s.OneMinusBeta1),
+                    beta2 = new(s.Beta2), oneMinusBeta2 = new(s.OneMinusBeta2);
                 for (var k = 0; k < pv.Length; k++)
                 {
                     var grad = gv[k];
@@ -77,23 +114,13 @@ namespace NetGen.Training
                         grad = -grad;
                     }
 
-                    var param = pv[k];
                     if (coupled)
                     {
-                        grad = Vector.FusedMultiplyAdd(l2, param, grad);
+                        grad = Vector.FusedMultiplyAdd(l2, pv[k], grad);
                     }
 
-                    if (decoupled)
-                    {
-                        param *= decay;
-                    }
-
-                    var first = Vector.FusedMultiplyAdd(oneMinusBeta1, grad, mv[k] * beta1);
-                    var second = Vector.FusedMultiplyAdd(oneMinusBeta2 * grad, grad, vv[k] * beta2);
-                    var denominator = (Vector.SquareRoot(second) / sqrtBc2) + eps;
-                    pv[k] = param + (step * first / denominator);
-                    mv[k] = first;
-                    vv[k] = second;
+                    mv[k] = Vector.FusedMultiplyAdd(oneMinusBeta1, grad, mv[k] * beta1);
+                    vv[k] = Vector.FusedMultiplyAdd(oneMinusBeta2 * grad, grad, vv[k] * beta2);
                     if (zeroGradient)
                     {
                         gv[k] = Vector<float>.Zero;
@@ -106,7 +133,7 @@ namespace NetGen.Training
             for (; i < n; i++)
             {
                 var grad = g[i];
-                if (s.GradientScale != 1f)
+                if (scaled)
                 {
                     grad *= s.GradientScale;
                 }
@@ -116,27 +143,69 @@ namespace NetGen.Training
                     grad = -grad;
                 }
 
-                var param = p[i];
-                if (s.L2 != 0f)
+                if (coupled)
                 {
-                    grad = MathF.FusedMultiplyAdd(s.L2, param, grad);
+                    grad = MathF.FusedMultiplyAdd(s.L2, p[i], grad);
                 }
 
-                if (s.Decay != 1f)
-                {
-                    param *= s.Decay;
-                }
-
-                var first = MathF.FusedMultiplyAdd(s.OneMinusBeta1, grad, m[i] * s.Beta1);
-                var second = MathF.FusedMultiplyAdd(s.OneMinusBeta2 * grad, grad, v[i] * s.Beta2);
-                var denominator = (MathF.Sqrt(second) / s.SqrtBiasCorrection2) + s.Eps;
-                p[i] = param + (s.NegativeStepSize * first / denominator);
-                m[i] = first;
-                v[i] = second;
+                m[i] = MathF.FusedMultiplyAdd(s.OneMinusBeta1, grad, m[i] * s.Beta1);
+                v[i] = MathF.FusedMultiplyAdd(s.OneMinusBeta2 * grad, grad, v[i] * s.Beta2);
                 if (zeroGradient)
                 {
                     g[i] = 0f;
                 }
+            }
+        }
+
+        /// <summary>Adam's parameter update from the new first moment and √v: p ← p·decay + step·m / (√v / √(1 − β₂ᵗ) + ε).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void AdamParameters(Span<float> p, ReadOnlySpan<float> m, ReadOnlySpan<float> roots, in AdamScalars s)
+        {
+            var n = p.Length;
+            var i = 0;
+            var decoupled = s.Decay != 1f;
+            if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+            {
+                var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
+                var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+                var rv = MemoryMarshal.Cast<float, Vector<float>>(roots);
+                Vector<float> decay = new(s.Decay), sqrtBc2 = new(s.SqrtBiasCorrection2), eps = new(s.Eps), step = new(s.NegativeStepSize);
+                for (var k = 0; k < pv.Length; k++)
+                {
+                    var param = decoupled ? pv[k] * decay : pv[k];
+                    pv[k] = param + (step * mv[k] / ((rv[k] / sqrtBc2) + eps));
+                }
+
+                i = pv.Length * Vector<float>.Count;
+            }
+
+            for (; i < n; i++)
+            {
+                var param = decoupled ? p[i] * s.Decay : p[i];
+                p[i] = param + (s.NegativeStepSize * m[i] / ((roots[i] / s.SqrtBiasCorrection2) + s.Eps));
+            }
+        }
+
+        /// <summary>The correctly rounded √x of every element, where libtorch's root is not available.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void SquareRoot(ReadOnlySpan<float> input, Span<float> output)
+        {
+            var i = 0;
+            if (Vector.IsHardwareAccelerated && input.Length >= Vector<float>.Count)
+            {
+                var x = MemoryMarshal.Cast<float, Vector<float>>(input);
+                var r = MemoryMarshal.Cast<float, Vector<float>>(output);
+                for (var k = 0; k < x.Length; k++)
+                {
+                    r[k] = Vector.SquareRoot(x[k]);
+                }
+
+                i = x.Length * Vector<float>.Count;
+            }
+
+            for (; i < input.Length; i++)
+            {
+                output[i] = MathF.Sqrt(input[i]);
             }
         }
 

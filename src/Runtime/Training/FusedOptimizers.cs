@@ -91,6 +91,13 @@ namespace NetGen.Training
         {
         }
 
+        /// <summary>
+        /// The square root the fused pass takes of the second moment: <see cref="AdamSquareRoot.LibTorchMkl"/> (the one
+        /// TorchSharp's Adam runs, so both give identical float32 results) where the loaded libtorch exports MKL's
+        /// <c>vmsSqrt</c>, as the Linux x64 build does; otherwise the correctly rounded root.
+        /// </summary>
+        public static AdamSquareRoot SquareRoot => MklSquareRoot.Kind;
+
         /// <inheritdoc/>
         public long Updates { get; private set; }
 
@@ -168,6 +175,9 @@ namespace NetGen.Training
             : base(groups, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)
         {
         }
+
+        /// <summary>The square root the fused pass takes of the second moment, as <see cref="FusedAdam.SquareRoot"/> describes.</summary>
+        public static AdamSquareRoot SquareRoot => MklSquareRoot.Kind;
 
         /// <inheritdoc/>
         public long Updates { get; private set; }

@@ -1,0 +1,82 @@
+using System;
+using System.Linq;
+using System.Runtime.InteropServices;
+using NetGen.Training;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace NetGen.Tests.Training;
+
+/// <summary>
+/// The square root the fused Adam pass takes from libtorch's MKL (<c>vmsSqrt</c>) against <c>torch.sqrt</c> itself, element
+/// by element and bit for bit, on values across the whole float32 range and on blocks of any length and alignment.
+/// </summary>
+public class LibTorchSquareRootTests
+{
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+    public LibTorchSquareRootTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void Linux_x64_libtorch_exports_MKLs_root_and_the_fused_optimisers_use_it()
+    {
+        Assert.True(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64, "the test machines are Linux x64");
+        Assert.True(MklSquareRoot.Available);
+        Assert.Equal(AdamSquareRoot.LibTorchMkl, FusedAdam.SquareRoot);
+        Assert.Equal(AdamSquareRoot.LibTorchMkl, FusedAdamW.SquareRoot);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(17)]
+    [InlineData(100)]
+    [InlineData(1023)]
+    [InlineData(1024)]
+    [InlineData(2049)]
+    public void Blocks_of_any_length_and_alignment_give_torch_sqrts_bits(int block)
+    {
+        var values = Values();
+        using var input = torch.tensor(values);
+        using var rooted = torch.sqrt(input);
+        var expected = rooted.data<float>().ToArray();
+
+        // Start one element in, so that every block is misaligned by 4 bytes as well.
+        var actual = new float[values.Length];
+        actual[0] = MathF.Sqrt(values[0]);
+        for (var start = 1; start < values.Length; start += block)
+        {
+            var length = Math.Min(block, values.Length - start);
+            MklSquareRoot.Apply(values.AsSpan(start, length), actual.AsSpan(start, length));
+        }
+
+        var differ = Enumerable.Range(1, values.Length - 1).Count(i => BitConverter.SingleToInt32Bits(actual[i]) != BitConverter.SingleToInt32Bits(expected[i]));
+        var fromCorrectlyRounded = Enumerable.Range(1, values.Length - 1).Count(i => BitConverter.SingleToInt32Bits(MathF.Sqrt(values[i])) != BitConverter.SingleToInt32Bits(expected[i]));
+        _output.WriteLine($"block {block}: {differ} of {values.Length - 1} roots differ from torch.sqrt's; the correctly rounded root differs on {fromCorrectlyRounded} ({100.0 * fromCorrectlyRounded / (values.Length - 1):F1}%)");
+        Assert.Equal(0, differ);
+        Assert.True(fromCorrectlyRounded > values.Length / 20, "torch.sqrt differs from the correctly rounded root on many elements: the comparison would prove nothing otherwise");
+    }
+
+    // Random bit patterns over every non-negative float32 (normal, subnormal, huge), Adam-like second moments (squares of
+    // small gradients), and the special values: zeros, the smallest subnormal, the largest float, infinity.
+    private static float[] Values()
+    {
+        var random = new Random(5);
+        var values = new float[40_000];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (i % 4) switch
+            {
+                0 => BitConverter.Int32BitsToSingle(random.Next(0, 0x7F800000)),
+                1 => BitConverter.Int32BitsToSingle(random.Next(0, 0x00800000)),
+                _ => MathF.Pow((float)random.NextDouble() * 1e-3f, 2) * (float)random.NextDouble(),
+            };
+        }
+
+        float[] special = { 0f, -0f, float.Epsilon, 2 * float.Epsilon, float.MaxValue, float.PositiveInfinity, 1f, 4f, 1e-45f, 1.17549435e-38f };
+        special.CopyTo(values, 1);
+        return values;
+    }
+}
