@@ -42,6 +42,7 @@ public class LowRankUpdateTests
     public enum Kind
     {
         Adam,
+        AdamL2,
         AdamW,
         SgdMomentum,
     }
@@ -54,13 +55,17 @@ public class LowRankUpdateTests
     }
 
     /// <remarks>
-    /// The low-rank run computes dW = Gᵀ·X in its own summation order (b = 0 … R−1, one fused multiply-add each), so its
-    /// gradients differ from the matrix library's by float32 rounding; everything after that is the fused path's arithmetic.
-    /// On this network the difference stays at rounding level after 100 steps (the numbers are printed).
+    /// The low-rank run computes dW = Gᵀ·X in its own summation order (b = 0 … R−1, one fused multiply-add each), which is
+    /// the matrix library's on these shapes: its weights and optimiser state are bit-identical to the normal fused path's,
+    /// and that path's to TorchSharp's optimiser (<see cref="FusedOptimizerTests"/>). The one thing that can part them is
+    /// the clipping total: the low-rank path's is a float64 sum of Gram products, the normal path's a float64 sum of
+    /// float32 squares, about 3e-10 apart; on the rare step where that moves the float32 clipping coefficient by one ulp
+    /// the runs part by rounding from there on, and the test then holds them to 1e-6 (relative) instead of 0.
     /// </remarks>
     [Theory]
     [InlineData(Kind.Adam, null)]
     [InlineData(Kind.Adam, 0.5)]
+    [InlineData(Kind.AdamL2, null)]
     [InlineData(Kind.AdamW, null)]
     [InlineData(Kind.AdamW, 0.5)]
     [InlineData(Kind.SgdMomentum, null)]
@@ -73,22 +78,30 @@ public class LowRankUpdateTests
 
         var againstFull = RelativeDifference(full.Parameters, lowRank.Parameters);
         var againstTorchSharp = RelativeDifference(torchSharp.Parameters, lowRank.Parameters);
-        var fullAgainstTorchSharp = RelativeDifference(torchSharp.Parameters, full.Parameters);
+        var fullAgainstTorchSharp = MaxAbsoluteDifference(torchSharp.Parameters, full.Parameters);
+        var fullStateAgainstTorchSharp = MaxAbsoluteDifference(torchSharp.State, full.State);
         var state = RelativeDifference(full.State, lowRank.State);
-        var norms = full.Norms.Zip(lowRank.Norms, (a, b) => Math.Abs(a - b) / a).Max();
+        var flip = FirstCoefficientFlip(full, lowRank, clip);
+        var norms = full.Norms.Zip(lowRank.Norms, (a, b) => Math.Abs(a - b) / a).Take(flip < 0 ? Steps : flip + 1).Max();
         var moved = RelativeDifference(full.Initial, full.Parameters);
-        _output.WriteLine($"LowRankNet {kind}, clip {clip?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, {Steps} steps: max relative |Δparameter| low-rank vs full gradients {againstFull:E2}, vs TorchSharp {againstTorchSharp:E2} (full gradients vs TorchSharp {fullAgainstTorchSharp:E2}); optimiser state {state:E2}; gradient norms {norms:E2}; the parameters moved by {moved:E2}; clipping acted on {full.Norms.Count(n => clip is { } c && n > c)} steps");
+        _output.WriteLine($"LowRankNet {kind}, clip {clip?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, {Steps} steps: max relative |Δparameter| low-rank vs full gradients {againstFull:E2}, vs TorchSharp {againstTorchSharp:E2}; full gradients vs TorchSharp max |Δparameter| {fullAgainstTorchSharp:E2}, |Δstate| {fullStateAgainstTorchSharp:E2}; low-rank optimiser state {state:E2}; gradient norms {norms:E2}{(flip < 0 ? "" : $" up to step {flip + 1}, where the float32 clipping coefficients part by one ulp")}; the parameters moved by {moved:E2}; clipping acted on {full.Norms.Count(n => clip is { } c && n > c)} steps");
 
         Assert.True(lowRank.TookLowRank, "the low-rank path must have run");
         Assert.False(full.TookLowRank);
         Assert.True(moved > 1e-2, $"the parameters hardly moved ({moved:E2})");
-        // Measured: bit-identical to the normal path (the matrix library's kernel accumulates dW over the batch in the same
-        // order, one fused multiply-add per row, from zero). Against TorchSharp's optimiser the low-rank run differs exactly
-        // as the normal fused path does (Adam's square root, FusedOptimizerTests): at most 5.0e-5 (AdamW), 9.0e-7 (Adam), 0 (SGD).
-        Assert.True(againstFull <= 1e-6, $"low-rank vs full gradients: {againstFull:E2}");
-        Assert.True(againstTorchSharp <= 1e-4, $"low-rank vs TorchSharp: {againstTorchSharp:E2}");
-        Assert.True(againstTorchSharp <= (2 * fullAgainstTorchSharp) + 1e-6, $"low-rank vs TorchSharp {againstTorchSharp:E2}, the normal path {fullAgainstTorchSharp:E2}");
-        Assert.True(state <= 1e-6, $"optimiser state: {state:E2}");
+        Assert.Equal(0.0, fullAgainstTorchSharp);
+        Assert.Equal(0.0, fullStateAgainstTorchSharp);
+        if (flip < 0)
+        {
+            Assert.Equal(0.0, MaxAbsoluteDifference(full.Parameters, lowRank.Parameters));
+            Assert.Equal(0.0, MaxAbsoluteDifference(full.State, lowRank.State));
+        }
+        else
+        {
+            Assert.True(againstFull <= 1e-6, $"low-rank vs full gradients: {againstFull:E2}");
+            Assert.True(state <= 1e-6, $"optimiser state: {state:E2}");
+        }
+
         Assert.True(norms <= 1e-8, $"gradient norms: {norms:E2}");
         Assert.Equal(full.StepCounts, lowRank.StepCounts);
         if (clip is not null)
@@ -98,9 +111,10 @@ public class LowRankUpdateTests
     }
 
     /// <remarks>
-    /// DeepNet with Adam at lr 1e-3 amplifies one-ulp differences (see <c>FusedOptimizerTests</c>: TorchSharp's Adam against
-    /// itself with the clipping threshold nudged by 1e-7 already differs by 0.26 after 100 steps), so Adam and AdamW are
-    /// held to the losses over the run and SGD with momentum to the weights.
+    /// DeepNet with Adam at lr 1e-3 amplifies one-ulp differences into differences of the order of the weights within 100
+    /// steps, so every path is held to bit identity, unless the float32
+    /// clipping coefficient of the low-rank run parts from the normal path's on some step (see above); the low-rank run is
+    /// then held to the losses over the run.
     /// </remarks>
     [Theory]
     [InlineData(Kind.Adam)]
@@ -112,28 +126,50 @@ public class LowRankUpdateTests
         var full = Train("DeepNet", kind, Path.FullGradients, clip: 1.0);
         var torchSharp = Train("DeepNet", kind, Path.TorchSharp, clip: 1.0);
 
-        var againstFull = RelativeDifference(full.Parameters, lowRank.Parameters);
-        var againstTorchSharp = RelativeDifference(torchSharp.Parameters, lowRank.Parameters);
+        var againstFull = MaxAbsoluteDifference(full.Parameters, lowRank.Parameters);
+        var againstTorchSharp = MaxAbsoluteDifference(torchSharp.Parameters, lowRank.Parameters);
+        var fullAgainstTorchSharp = MaxAbsoluteDifference(torchSharp.Parameters, full.Parameters);
+        var fullStateAgainstTorchSharp = MaxAbsoluteDifference(torchSharp.State, full.State);
         var lossesFull = full.Losses.Zip(lowRank.Losses, (a, b) => Math.Abs(a - b) / a).Max();
-        var lossesTorchSharp = torchSharp.Losses.Zip(lowRank.Losses, (a, b) => Math.Abs(a - b) / a).Max();
         var firstNorms = Math.Abs(full.Norms[1] - lowRank.Norms[1]) / full.Norms[1];
-        _output.WriteLine($"DeepNet {kind}, clip 1.0, {Steps} steps: max relative |Δparameter| low-rank vs full gradients {againstFull:E2}, vs TorchSharp {againstTorchSharp:E2}; max relative |Δloss| over the run {lossesFull:E2} / {lossesTorchSharp:E2}; second step's gradient norm {firstNorms:E2}; clipping acted on {full.Norms.Count(n => n > 1.0)} steps");
+        var flip = FirstCoefficientFlip(full, lowRank, 1.0);
+        _output.WriteLine($"DeepNet {kind}, clip 1.0, {Steps} steps: max |Δparameter| low-rank vs full gradients {againstFull:E2}, vs TorchSharp {againstTorchSharp:E2}; full gradients vs TorchSharp {fullAgainstTorchSharp:E2}, optimiser state {fullStateAgainstTorchSharp:E2}; max relative |Δloss| low-rank vs full over the run {lossesFull:E2}; second step's gradient norm {firstNorms:E2}; float32 clipping coefficients {(flip < 0 ? "equal on every step" : $"part at step {flip + 1}")}; clipping acted on {full.Norms.Count(n => n > 1.0)} steps");
 
         Assert.True(lowRank.TookLowRank, "the low-rank path must have run");
         Assert.Equal(full.StepCounts, lowRank.StepCounts);
         Assert.True(firstNorms <= 1e-8, $"the first low-rank step's norm: {firstNorms:E2}");
-        Assert.True(againstFull <= 1e-6, $"low-rank vs full gradients: {againstFull:E2} (measured: 0, bit-identical)");
         Assert.True(RelativeDifference(full.Initial, full.Parameters) > 1e-2, "the parameters must move");
-        if (kind == Kind.SgdMomentum)
+        Assert.Equal(0.0, fullAgainstTorchSharp);
+        Assert.Equal(0.0, fullStateAgainstTorchSharp);
+        if (flip < 0)
         {
-            Assert.True(againstFull <= 1e-5, $"low-rank vs full gradients: {againstFull:E2}");
-            Assert.True(againstTorchSharp <= 1e-5, $"low-rank vs TorchSharp: {againstTorchSharp:E2}");
+            Assert.Equal(0.0, againstFull);
+            Assert.Equal(0.0, MaxAbsoluteDifference(full.State, lowRank.State));
         }
         else
         {
             Assert.True(lossesFull <= 0.05, $"losses vs full gradients: {lossesFull:E2}");
-            Assert.True(lossesTorchSharp <= 0.05, $"losses vs TorchSharp: {lossesTorchSharp:E2}");
         }
+    }
+
+    // The first step (0-based) whose float32 clipping coefficient differs between two runs, or −1: the fused pass multiplies
+    // the gradients by (float)coefficient.
+    private static int FirstCoefficientFlip(Run a, Run b, double? clip)
+    {
+        if (clip is not { } maxNorm)
+        {
+            return -1;
+        }
+
+        for (var step = 0; step < a.Norms.Count; step++)
+        {
+            if ((float)GradientClipping.Coefficient(maxNorm, a.Norms[step]) != (float)GradientClipping.Coefficient(maxNorm, b.Norms[step]))
+            {
+                return step;
+            }
+        }
+
+        return -1;
     }
 
     [Fact]
@@ -437,9 +473,11 @@ public class LowRankUpdateTests
         using optim.Optimizer optimizer = (kind, path == Path.TorchSharp) switch
         {
             (Kind.Adam, false) => new FusedAdam(model.parameters(), lr: lr),
+            (Kind.AdamL2, false) => new FusedAdam(model.parameters(), lr: lr, weight_decay: 0.01),
             (Kind.AdamW, false) => new FusedAdamW(model.parameters(), lr: lr, weight_decay: 0.01),
             (_, false) => new FusedSGD(model.parameters(), lr, momentum: 0.9),
             (Kind.Adam, true) => torch.optim.Adam(model.parameters(), lr: lr),
+            (Kind.AdamL2, true) => torch.optim.Adam(model.parameters(), lr: lr, weight_decay: 0.01),
             (Kind.AdamW, true) => new AdamW(model.parameters(), lr: lr, weight_decay: 0.01),
             (_, true) => torch.optim.SGD(model.parameters(), lr, momentum: 0.9),
         };

@@ -44,6 +44,24 @@ internal static class OptimizerSnapshots
         return tensors.Select(t => t.detach().to(ScalarType.Float32).flatten().data<float>().ToArray()).ToList();
     }
 
+    /// <summary>The largest |a − b| over every element of every tensor: 0 when the two are equal element for element.</summary>
+    internal static double MaxAbsoluteDifference(List<float[]> a, List<float[]> b)
+    {
+        Assert.Equal(a.Count, b.Count);
+        var worst = 0.0;
+        for (var t = 0; t < a.Count; t++)
+        {
+            Assert.Equal(a[t].Length, b[t].Length);
+            for (var i = 0; i < a[t].Length; i++)
+            {
+                var difference = Math.Abs((double)a[t][i] - b[t][i]);
+                worst = double.IsNaN(difference) ? double.PositiveInfinity : Math.Max(worst, difference);
+            }
+        }
+
+        return worst;
+    }
+
     /// <summary>The worst tensor's max |a − b| / max |a|.</summary>
     internal static double RelativeDifference(List<float[]> a, List<float[]> b)
     {
