@@ -35,9 +35,9 @@ namespace NetGen.Training
     /// One pass over a parameter's memory that does what TorchSharp's optimisers do in six to ten tensor operations: scale
     /// the gradient by the clipping coefficient, update the optimiser state and the parameter, and zero the gradient for the
     /// next backward. Each element goes through the float32 operations of libtorch's CPU kernels in their order, with a
-    /// fused multiply-add where libtorch's <c>add_(x, alpha)</c> and <c>addcmul_</c> use one (checked element by element:
-    /// identical results for every operation but <c>sqrt</c>, which libtorch takes from MKL's vector library, within one ulp
-    /// of the correctly rounded square root used here). The difference after 100 steps is measured in <c>FusedOptimizerTests</c>.
+    /// fused multiply-add where libtorch's <c>add_(x, alpha)</c> and <c>addcmul_</c> use one, and Adam's square root taken
+    /// from the same MKL function libtorch's <c>sqrt</c> calls (<see cref="MklSquareRoot"/>): identical results, element by
+    /// element, which <c>FusedOptimizerTests</c> checks after 100 steps.
     /// The kernels are compiled fully optimised from their first call (<see cref="MethodImplOptions.AggressiveOptimization"/>):
     /// with tiered compilation a kernel called many times on short spans (the low-rank update calls Adam once per four weight
     /// rows) ran its unoptimised first-tier code for seconds, four times slower.
