@@ -8,8 +8,8 @@ namespace NetGen.Training
     public enum AdamSquareRoot
     {
         /// <summary>
-        /// The correctly rounded float32 root (<c>Vector.SquareRoot</c>). Used where the loaded libtorch exports no MKL
-        /// vector math library; libtorch's own <c>sqrt</c> then differs by up to one ulp on some elements.
+        /// The correctly rounded float32 root (<c>Vector.SquareRoot</c>): the faster pass. The default where the loaded
+        /// libtorch exports no MKL vector math library; libtorch's own <c>sqrt</c> differs from it by one ulp on some elements.
         /// </summary>
         CorrectlyRounded,
 
@@ -35,8 +35,28 @@ namespace NetGen.Training
         // void vmsSqrt(const MKL_INT n, const float a[], float r[], MKL_INT64 mode), LP64 (MKL_INT is int).
         private static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<int, float*, float*, long, void> Function = Find();
 
-        /// <summary>Which root <see cref="FusedKernels"/>' Adam takes.</summary>
-        public static AdamSquareRoot Kind => Function != null ? AdamSquareRoot.LibTorchMkl : AdamSquareRoot.CorrectlyRounded;
+        private static AdamSquareRoot kind = Function != null ? AdamSquareRoot.LibTorchMkl : AdamSquareRoot.CorrectlyRounded;
+
+        /// <summary>Which root <see cref="FusedKernels"/>' Adam takes: libtorch's where available, unless set otherwise.</summary>
+        /// <exception cref="NotSupportedException">Set to <see cref="AdamSquareRoot.LibTorchMkl"/> where libtorch exports no <c>vmsSqrt</c>.</exception>
+        public static AdamSquareRoot Kind
+        {
+            get => kind;
+            set
+            {
+                if (value == AdamSquareRoot.LibTorchMkl && Function == null)
+                {
+                    throw new NotSupportedException("the loaded libtorch_cpu exports no MKL vmsSqrt (libtorch is not the Linux x64 build with MKL): only the correctly rounded root is available.");
+                }
+
+                if (!Enum.IsDefined(value))
+                {
+                    throw new ArgumentOutOfRangeException(nameof(value), value, "not an AdamSquareRoot.");
+                }
+
+                kind = value;
+            }
+        }
 
         /// <summary>Whether libtorch's root is available.</summary>
         public static bool Available => Function != null;
