@@ -73,10 +73,10 @@ namespace NetGen.Training
                 var mb = m.Slice(start, length);
                 var vb = v.Slice(start, length);
                 var rb = roots[..length];
-                AdamMoments(pb, g.Slice(start, length), mb, vb, s, zeroGradient);
+                var tiny = AdamMoments(pb, g.Slice(start, length), mb, vb, s, zeroGradient);
                 if (libTorchRoot)
                 {
-                    MklSquareRoot.Apply(vb, rb);
+                    MklSquareRoot.Apply(vb, rb, tiny);
                 }
                 else
                 {
@@ -87,12 +87,16 @@ namespace NetGen.Training
             }
         }
 
-        /// <summary>The moments of Adam's update: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², g scaled, negated and decayed first.</summary>
+        /// <summary>
+        /// The moments of Adam's update: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², g scaled, negated and decayed first.
+        /// Returns whether some new v is zero or subnormal (<see cref="MklSquareRoot.IsTiny"/>).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void AdamMoments(Span<float> p, Span<float> g, Span<float> m, Span<float> v, in AdamScalars s, bool zeroGradient)
+        private static bool AdamMoments(Span<float> p, Span<float> g, Span<float> m, Span<float> v, in AdamScalars s, bool zeroGradient)
         {
             var n = p.Length;
             var i = 0;
+            var tiny = false;
             bool scaled = s.GradientScale != 1f, coupled = s.L2 != 0f;
             if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
             {
@@ -101,7 +105,8 @@ namespace NetGen.Training
                 var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
                 var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
                 Vector<float> scale = new(s.GradientScale), l2 = new(s.L2), beta1 = new(s.Beta1), oneMinusBeta1 = new(s.OneMinusBeta1),
-                    beta2 = new(s.Beta2), oneMinusBeta2 = new(s.OneMinusBeta2);
+                    beta2 = new(s.Beta2), oneMinusBeta2 = new(s.OneMinusBeta2), smallestNormal = new(MklSquareRoot.SmallestNormal);
+                var tinyLanes = Vector<int>.Zero;
                 for (var k = 0; k < pv.Length; k++)
                 {
                     var grad = gv[k];
@@ -121,13 +126,16 @@ namespace NetGen.Training
                     }
 
                     mv[k] = Vector.FusedMultiplyAdd(oneMinusBeta1, grad, mv[k] * beta1);
-                    vv[k] = Vector.FusedMultiplyAdd(oneMinusBeta2 * grad, grad, vv[k] * beta2);
+                    var second = Vector.FusedMultiplyAdd(oneMinusBeta2 * grad, grad, vv[k] * beta2);
+                    vv[k] = second;
+                    tinyLanes |= MklSquareRoot.Tiny(second, smallestNormal);
                     if (zeroGradient)
                     {
                         gv[k] = Vector<float>.Zero;
                     }
                 }
 
+                tiny = tinyLanes != Vector<int>.Zero;
                 i = pv.Length * Vector<float>.Count;
             }
 
@@ -151,11 +159,14 @@ namespace NetGen.Training
 
                 m[i] = MathF.FusedMultiplyAdd(s.OneMinusBeta1, grad, m[i] * s.Beta1);
                 v[i] = MathF.FusedMultiplyAdd(s.OneMinusBeta2 * grad, grad, v[i] * s.Beta2);
+                tiny |= MklSquareRoot.IsTiny(v[i]);
                 if (zeroGradient)
                 {
                     g[i] = 0f;
                 }
             }
+
+            return tiny;
         }
 
         /// <summary>Adam's parameter update from the new first moment and √v: p ← p·decay + step·m / (√v / √(1 − β₂ᵗ) + ε).</summary>
