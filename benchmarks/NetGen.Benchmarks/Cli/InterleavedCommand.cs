@@ -34,8 +34,23 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
         [DefaultValue("all")]
         public string Rows { get; init; } = "all";
 
+        [CommandOption("--adam-root <ROOT>")]
+        [Description("mkl: FusedAdam's square root is libtorch's (MKL's vmsSqrt, bit-identical to TorchSharp's Adam; the default where libtorch exports it); correct: the correctly rounded root (FusedAdam.SquareRoot = CorrectlyRounded), the faster pass.")]
+        [DefaultValue("mkl")]
+        public string AdamRoot { get; init; } = "mkl";
+
         public override ValidationResult Validate()
         {
+            if (AdamRoot is not ("mkl" or "correct"))
+            {
+                return ValidationResult.Error($"--adam-root: '{AdamRoot}' is not one of mkl, correct");
+            }
+
+            if (AdamRoot == "mkl" && NetGen.Training.FusedAdam.SquareRoot != NetGen.Training.AdamSquareRoot.LibTorchMkl)
+            {
+                return ValidationResult.Error("--adam-root mkl: the loaded libtorch exports no MKL vmsSqrt; use --adam-root correct");
+            }
+
             if (!OptionValues.TryNetworks(Networks, out _, out var error))
             {
                 return ValidationResult.Error(error);
@@ -71,7 +86,8 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
             return BenchmarkApp.BadArguments;
         }
 
-        var header = settings.Header() + (fixedHeap
+        NetGen.Training.FusedAdam.SquareRoot = settings.AdamRoot == "correct" ? NetGen.Training.AdamSquareRoot.CorrectlyRounded : NetGen.Training.AdamSquareRoot.LibTorchMkl;
+        var header = settings.Header() + $" FusedAdam's square root: {NetGen.Training.FusedAdam.SquareRoot} (--adam-root {settings.AdamRoot})." + (fixedHeap
             ? $" glibc mmap/trim thresholds fixed at {NativeHeap.DefaultMmapThreshold >> 20}/{NativeHeap.DefaultTrimThreshold >> 20} MiB in both processes (--malloc fixed)."
             : " glibc's adaptive mmap/trim thresholds (--malloc default).");
         Console.WriteLine(header);
