@@ -52,7 +52,9 @@ namespace NetGen.Training
         /// <summary>Adam or AdamW on one parameter: p, its gradient g, first moment m and second moment v.</summary>
         /// <remarks>
         /// Block by block: the moments (and the zeroed gradient) first, then √v of the block into a stack buffer, then the
-        /// parameter update from the block's m and roots, still in L1, so memory is read and written once.
+        /// parameter update from the block's m and roots, still in L1, so memory is read and written once. The vector loops
+        /// are methods of their own, never inlined: this one holds no vector code, so the 256-bit registers are clear
+        /// (vzeroupper) when MKL's root is called (<see cref="MklSquareRoot"/>).
         /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         [SkipLocalsInit]
@@ -91,7 +93,7 @@ namespace NetGen.Training
         /// The moments of Adam's update: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², g scaled, negated and decayed first.
         /// Returns whether some new v is zero or subnormal (<see cref="MklSquareRoot.IsTiny"/>).
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         private static bool AdamMoments(Span<float> p, Span<float> g, Span<float> m, Span<float> v, in AdamScalars s, bool zeroGradient)
         {
             var n = p.Length;
@@ -170,7 +172,7 @@ namespace NetGen.Training
         }
 
         /// <summary>Adam's parameter update from the new first moment and √v: p ← p·decay + step·m / (√v / √(1 − β₂ᵗ) + ε).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         private static void AdamParameters(Span<float> p, ReadOnlySpan<float> m, ReadOnlySpan<float> roots, in AdamScalars s)
         {
             var n = p.Length;
@@ -199,7 +201,7 @@ namespace NetGen.Training
         }
 
         /// <summary>The correctly rounded √x of every element, where libtorch's root is not available.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         private static void SquareRoot(ReadOnlySpan<float> input, Span<float> output)
         {
             var i = 0;
