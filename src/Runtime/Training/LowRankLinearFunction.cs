@@ -42,11 +42,11 @@ namespace NetGen.Training
     }
 
     /// <summary>
-    /// The output of a Linear layer on the low-rank path, with the layer's backward: the layer ran on a detached input (so
-    /// libtorch's graph holds only the bias), and this function routes the gradient of the output G to the bias, to the
-    /// layer's input as dX = G·W, and into <see cref="LowRankLinearCall.G"/> for the weight's update. dX comes from
-    /// <see cref="LowRankKernels.InputGradient"/> at a batch where the first backward found it bit-identical to libtorch's
-    /// product, and from libtorch's <c>mm</c> otherwise.
+    /// A Linear layer on the low-rank path, forward and backward: the layer itself ran on none of the input's rows, and this
+    /// function computes its output y = X·Wᵀ + b with libtorch's <c>linear</c>, and in backward routes the gradient of the
+    /// output G to the bias (libtorch's sum over rows), to the input as dX = G·W, and into <see cref="LowRankLinearCall.G"/>
+    /// for the weight's update. dX comes from <see cref="LowRankKernels.InputGradient"/> at a batch where the first backward
+    /// found it bit-identical to libtorch's <c>mm</c>, and from libtorch's <c>mm</c> otherwise.
     /// </summary>
     internal sealed class LowRankLinearFunction : torch.autograd.SingleTensorFunction<LowRankLinearFunction>
     {
@@ -54,54 +54,47 @@ namespace NetGen.Training
 
         public override string Name => "NetGenLowRankLinear";
 
-        /// <summary>vars: the layer's output (computed from the detached input), the layer's input, the <see cref="State"/>.</summary>
+        /// <summary>vars: the layer's input (rows × in), its bias when it has one, the <see cref="State"/>.</summary>
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
         {
-            var output = (Tensor)vars[0];
-            var state = (State)vars[2];
-            state.OutputRequiresGrad = output.requires_grad;
-            state.InputRequiresGrad = ((Tensor)vars[1]).requires_grad;
-            state.InputShape = ((Tensor)vars[1]).shape;
+            var input = (Tensor)vars[0];
+            var state = (State)vars[^1];
+            state.InputRequiresGrad = input.requires_grad;
             ctx.save_data(StateKey, state);
 
             // Without materialised gradients TorchSharp never reads the output cache CustomFunctionTensors.Apply disposes.
             ctx.set_materialize_grads(false);
-
-            // A tensor of its own: the caller may change it in place (the generated module's ReLU does).
-            return output.clone();
+            return torch.nn.functional.linear(state.Call.X, state.Weight, state.Bias);
         }
 
         public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
         {
             CustomFunctionTensors.Release();
             var state = (State)ctx.get_data(StateKey);
+            var count = state.Bias is null ? 2 : 3;
+            var gradients = new List<Tensor>(new Tensor[count]);
             if (grad_output is null || grad_output.IsInvalid)
             {
-                return new List<Tensor> { null!, null!, null! };
+                return gradients;
             }
 
-            var outFeatures = state.Weight.shape[0];
             state.Call.G?.Dispose();
-            state.Call.G = OwnRows(grad_output, outFeatures);
-
-            Tensor? gradInput = null;
+            state.Call.G = OwnRows(grad_output);
             if (state.InputRequiresGrad)
             {
-                using var rows = InputGradient(state, state.Call.G);
-                gradInput = rows.reshape(state.InputShape);
-                CustomFunctionTensors.Hold(gradInput);
+                gradients[0] = InputGradient(state, state.Call.G);
+                CustomFunctionTensors.Hold(gradients[0]);
             }
 
-            if (state.OutputRequiresGrad)
+            if (state.Bias is { requires_grad: true })
             {
-                CustomFunctionTensors.Hold(grad_output);
-            }
-            else
-            {
-                grad_output.Dispose();
+                // libtorch's own reduction, as autograd sums the bias's broadcast gradient.
+                gradients[1] = grad_output.sum(0L);
+                CustomFunctionTensors.Hold(gradients[1]);
             }
 
-            return new List<Tensor> { state.OutputRequiresGrad ? grad_output : null!, gradInput!, null! };
+            grad_output.Dispose();
+            return gradients;
         }
 
         /// <summary>dX = G·W (rows × in) for G (rows × out, contiguous).</summary>
@@ -117,7 +110,7 @@ namespace NetGen.Training
             var rows = checked((int)g.shape[0]);
             var outFeatures = checked((int)weight.shape[0]);
             var inFeatures = checked((int)weight.shape[1]);
-            if (state.SameAsLibTorch.TryGetValue(rows, out var same))
+            if (state.Layer.InputGradientSameAsLibTorch.TryGetValue(rows, out var same))
             {
                 return same ? Kernel(g, weight, rows, outFeatures, inFeatures) : g.mm(weight);
             }
@@ -126,11 +119,9 @@ namespace NetGen.Training
             // gradient that exercises the sums (finite, most elements non-zero); until then libtorch's product is used.
             var result = Kernel(g, weight, rows, outFeatures, inFeatures);
             var reference = g.mm(weight);
-            var mine = MemoryMarshal.Cast<float, int>(Floats(result));
-            var theirs = MemoryMarshal.Cast<float, int>(Floats(reference));
             if (Decisive(Floats(reference)))
             {
-                state.SameAsLibTorch[rows] = mine.SequenceEqual(theirs);
+                state.Layer.InputGradientSameAsLibTorch[rows] = SameBits(result, reference);
             }
 
             result.Dispose();
@@ -144,11 +135,13 @@ namespace NetGen.Training
             return result;
         }
 
-        /// <summary>A contiguous copy of the gradient as rows × out, owned by the caller (outside any dispose scope).</summary>
-        private static Tensor OwnRows(Tensor gradient, long outFeatures)
+        private static bool SameBits(Tensor a, Tensor b) =>
+            MemoryMarshal.Cast<float, int>(Floats(a)).SequenceEqual(MemoryMarshal.Cast<float, int>(Floats(b)));
+
+        /// <summary>A contiguous copy of the gradient, owned by the caller (outside any dispose scope).</summary>
+        private static Tensor OwnRows(Tensor gradient)
         {
-            using var rows = gradient.reshape(-1, outFeatures);
-            var copy = rows.clone();
+            var copy = gradient.clone();
             if (!copy.is_contiguous())
             {
                 var contiguous = copy.contiguous();
@@ -177,28 +170,27 @@ namespace NetGen.Training
 
         private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
-        /// <summary>What one call's backward needs: the weight, the call to fill in, the layer's record of batches checked.</summary>
+        /// <summary>What one call needs: the layer's weight and bias, the call to fill in, the layer's record of batches checked.</summary>
         internal sealed class State
         {
-            public State(Parameter weight, LowRankLinearCall call, Dictionary<int, bool> sameAsLibTorch)
+            public State(Linear layer, LowRankLinearCall call, LowRankLinearUpdates.Layer record)
             {
-                Weight = weight;
+                Weight = layer.weight!;
+                Bias = layer.bias;
                 Call = call;
-                SameAsLibTorch = sameAsLibTorch;
+                Layer = record;
             }
 
             public Parameter Weight { get; }
 
+            public Parameter? Bias { get; }
+
             public LowRankLinearCall Call { get; }
 
-            /// <summary>Per batch (rows of G): whether <see cref="LowRankKernels.InputGradient"/> equals libtorch's product.</summary>
-            public Dictionary<int, bool> SameAsLibTorch { get; }
-
-            public bool OutputRequiresGrad { get; set; }
+            /// <summary>Which batches the kernels serve (<see cref="LowRankLinearUpdates.Layer"/>).</summary>
+            public LowRankLinearUpdates.Layer Layer { get; }
 
             public bool InputRequiresGrad { get; set; }
-
-            public long[] InputShape { get; set; } = Array.Empty<long>();
         }
     }
 }

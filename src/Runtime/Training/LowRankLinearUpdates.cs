@@ -204,8 +204,8 @@ namespace NetGen.Training
             public bool LeftWithoutGradient { get; set; }
 
             /// <summary>
-            /// Per batch (rows): whether NetGen's input-gradient kernel gave libtorch's dX bit for bit at the first backward
-            /// that could tell (<see cref="LowRankLinearFunction"/>).
+            /// Per batch (rows): whether NetGen's kernel gave libtorch's input gradient dX = G·W bit for bit at the first
+            /// backward that could tell (<see cref="LowRankLinearFunction"/>).
             /// </summary>
             public Dictionary<int, bool> InputGradientSameAsLibTorch { get; } = new();
         }
@@ -216,7 +216,7 @@ namespace NetGen.Training
             private readonly List<Layer> layers;
             private readonly List<nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover> removers = new();
             private readonly Dictionary<Layer, List<LowRankLinearCall>> seen = new();
-            private readonly Dictionary<Layer, (Tensor Input, Tensor Detached)> inputs = new();
+            private readonly Dictionary<Layer, (Tensor Input, Tensor Detached, bool ViaFunction)> inputs = new();
             private bool ended;
 
             public Capture(List<Layer> layers, bool verify)
@@ -243,8 +243,8 @@ namespace NetGen.Training
                         continue;
                     }
 
-                    removers.Add(layer.Module.register_forward_pre_hook((module, input) => DetachInput(layer, input)));
-                    removers.Add(layer.Module.register_forward_hook((module, input, output) => RouteGradient(layer, input, output)));
+                    removers.Add(layer.Module.register_forward_pre_hook((module, input) => DetachInput(layer, input)!));
+                    removers.Add(layer.Module.register_forward_hook((module, input, output) => RouteGradient(layer, output)));
                     var weight = layer.Module.weight;
                     weight.grad = null;
                     weight.requires_grad = false;
@@ -260,28 +260,36 @@ namespace NetGen.Training
                 return output + z;
             }
 
-            /// <summary>The layer computes its output from a detached input, so libtorch's graph of the layer holds the bias alone.</summary>
-            private Tensor DetachInput(Layer layer, Tensor input)
+            /// <summary>
+            /// Before the layer: a two-dimensional input that autograd reaches through the input or the bias takes
+            /// <see cref="LowRankLinearFunction"/>, and the layer itself runs on none of its rows; any other keeps its input and
+            /// gets the zero leaf.
+            /// </summary>
+            private Tensor? DetachInput(Layer layer, Tensor input)
             {
                 var detached = input.detach().DetachFromDisposeScope();
-                inputs[layer] = (input, detached);
-                return detached;
+                var viaFunction = input.dim() == 2 && detached.is_contiguous() && input.dtype == ScalarType.Float32
+                    && (input.requires_grad || layer.Module.bias is { requires_grad: true });
+                inputs[layer] = (input, detached, viaFunction);
+                return viaFunction ? detached.narrow(0, 0, 0) : null;
             }
 
-            private Tensor RouteGradient(Layer layer, Tensor detached, Tensor output)
+            private Tensor RouteGradient(Layer layer, Tensor output)
             {
-                var (input, _) = inputs[layer];
+                var (input, detached, viaFunction) = inputs[layer];
                 inputs.Remove(layer);
-                if (!input.requires_grad && !output.requires_grad)
+                if (!viaFunction)
                 {
-                    // Nothing in the graph would reach a function here (no bias, no gradient into the input): the zero leaf.
                     return AddZeroLeaf(layer, detached, output);
                 }
 
                 var call = new LowRankLinearCall(detached, null);
                 seen[layer].Add(call);
-                var state = new LowRankLinearFunction.State(layer.Module.weight, call, layer.InputGradientSameAsLibTorch);
-                return CustomFunctionTensors.Apply(() => LowRankLinearFunction.apply(output, input, state));
+                var state = new LowRankLinearFunction.State(layer.Module, call, layer);
+                var bias = layer.Module.bias;
+                return CustomFunctionTensors.Apply(() => bias is null
+                    ? LowRankLinearFunction.apply(input, state)
+                    : LowRankLinearFunction.apply(input, bias, state));
             }
 
             /// <summary>Removes the hooks and puts the weights back into autograd; safe to call more than once.</summary>
@@ -375,7 +383,7 @@ namespace NetGen.Training
                 }
 
                 // A forward that threw between a layer's pre-hook and its hook.
-                foreach (var (_, detached) in inputs.Values)
+                foreach (var (_, detached, _) in inputs.Values)
                 {
                     detached.Dispose();
                 }
