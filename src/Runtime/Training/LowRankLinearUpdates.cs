@@ -230,7 +230,7 @@ namespace NetGen.Training
 
             /// <summary>
             /// Registers the hooks and, unless verifying, takes the weights out of autograd (their <c>.grad</c> is dropped) and
-            /// runs each layer on a detached input, its backward through <see cref="LowRankLinearFunction"/>.
+            /// hands each layer's product and backward to <see cref="LowRankLinearFunction"/>.
             /// </summary>
             public void Start()
             {
@@ -280,7 +280,9 @@ namespace NetGen.Training
                 inputs.Remove(layer);
                 if (!viaFunction)
                 {
-                    return AddZeroLeaf(layer, detached, output);
+                    // The layer ran on the input itself.
+                    detached.Dispose();
+                    return AddZeroLeaf(layer, input, output);
                 }
 
                 var call = new LowRankLinearCall(detached, null);
