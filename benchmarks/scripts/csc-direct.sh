@@ -15,6 +15,7 @@
 # (the same networks as hand-written TorchSharp modules instead, without NetGen), "tiering-off" and "pgo-off" (as built, with DOTNET_TieredCompilation=0 or DOTNET_TieredPGO=0:
 # how much of the time is code running unoptimised in a short-lived process). VARIANTS="a b" picks some.
 # The difference between "no report" and "without NetGen" is what NetGen costs a real compile.
+# SKIP_ANALYZERS=1 adds /skipanalyzers+ to every variant: the compile and the generators without any analyzer.
 set -euo pipefail
 dir="${1:?usage: csc-direct.sh DIR [R]}"; runs="${2:-3}"
 cd "$dir"
@@ -66,6 +67,7 @@ variant() {
 printf '| variant | runs | wall (s, median) | CPU user+sys (s, median) | NetGen generator (s, reported) | all generators (s, reported) |\n|---|---:|---:|---:|---:|---:|\n'
 for v in ${VARIANTS:-as-built no-report netgen-last without-netgen}; do
   cmd=$(variant "$v")
+  [ "${SKIP_ANALYZERS:-0}" = 1 ] && cmd="$cmd /skipanalyzers+"
   walls=(); cpus=(); gens=(); alls=()
   for ((r = 0; r < runs; r++)); do
     rm -f obj/Release/net10.0/GenBuild.dll

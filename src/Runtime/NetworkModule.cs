@@ -42,5 +42,33 @@ namespace NetGen
         /// <param name="target">The batch's targets.</param>
         public TrainStepResult TrainStep(optim.Optimizer optimizer, nn.Module<Tensor, Tensor, Tensor> lossFn, Tensor input, Tensor target) =>
             Trainer.Run(optimizer, lossFn, input, target);
+
+        /// <summary>
+        /// Called by the generated <c>forward</c> after each layer: passes the layer's output to the observer, if there is
+        /// one, and returns it. One call per layer instead of a conditional call written out in every generated class.
+        /// </summary>
+        /// <param name="output">The layer's output.</param>
+        /// <param name="layer">The layer's name.</param>
+        /// <param name="observeLayer">The observer given to <c>forward</c>, or <c>null</c>.</param>
+        protected static Tensor LayerOutput(Tensor output, string layer, Action<string, Tensor>? observeLayer)
+        {
+            observeLayer?.Invoke(layer, output);
+            return output;
+        }
+
+        /// <summary>
+        /// Called by the generated <c>forward</c> after each layer but the first: disposes the layer's input (the previous
+        /// layer's output, which nothing reads any more), passes the output to the observer, if there is one, and returns it.
+        /// </summary>
+        /// <param name="output">The layer's output.</param>
+        /// <param name="consumed">The layer's input, an intermediate result of <c>forward</c>.</param>
+        /// <param name="layer">The layer's name.</param>
+        /// <param name="observeLayer">The observer given to <c>forward</c>, or <c>null</c>.</param>
+        protected static Tensor LayerOutput(Tensor output, Tensor consumed, string layer, Action<string, Tensor>? observeLayer)
+        {
+            consumed.Dispose();
+            observeLayer?.Invoke(layer, output);
+            return output;
+        }
     }
 }

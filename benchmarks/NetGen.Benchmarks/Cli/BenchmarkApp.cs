@@ -38,7 +38,7 @@ public static class BenchmarkApp
             config.AddCommand<MonitorOverheadCommand>("monitor-overhead")
                 .WithDescription("The gradient monitor's cost per training step, four arms interleaved by process CPU time (docs/gradient-monitoring.md).");
             config.AddCommand<OpsCommand>("ops")
-                .WithDescription("ConvNet's operations (batch 64) and DeepNet's layers (batch 1) one at a time in libtorch, CPU time and minor page faults per call (bench_pytorch.py --ops gives PyTorch's).");
+                .WithDescription("ConvNet's operations (batch 64), DeepNet's layers (batch 1) and DeepNet's training step with its matrix products (batch 10) one at a time in libtorch, CPU time and minor page faults per call (bench_pytorch.py --ops gives PyTorch's).");
             config.AddCommand<LowRankCrossoverCommand>("lowrank-crossover")
                 .WithDescription("The training step with the low-rank update of Linear weights forced on against every gradient materialised, for square Linear/ReLU stacks by width and batch: where the low-rank path pays (TrainStepOptions.LowRankMaxRows, LowRankMinElements).")
                 .WithExample("lowrank-crossover", "--widths", "512,1000", "--batches", "10,32,48");

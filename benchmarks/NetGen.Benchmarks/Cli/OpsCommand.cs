@@ -35,7 +35,7 @@ public sealed class OpsCommand : Command<OpsCommand.Settings>
             return BenchmarkApp.BadArguments;
         }
 
-        var header = $"Measured {Infrastructure.MachineInfo.Describe()}; one thread; ConvNet's operations at batch 64 and DeepNet's layers at batch 1, median of 7 rounds; glibc thresholds {settings.Malloc} (--malloc).";
+        var header = $"Measured {Infrastructure.MachineInfo.Describe()}; one thread; ConvNet's operations at batch 64, DeepNet's layers at batch 1 and its training step at batch 10, median of 7 rounds; glibc thresholds {settings.Malloc} (--malloc).";
         Console.WriteLine(header);
         var lines = LayerOps.Run(settings.Quick);
         BenchmarkApp.Write("netgen-ops.md", new[] { header, "" }.Concat(lines));

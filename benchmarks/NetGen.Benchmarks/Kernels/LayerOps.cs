@@ -11,7 +11,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace NetGen.Benchmarks.Kernels;
 
 /// <summary>
-/// <c>ops</c>: ConvNet's operations (batch 64) and DeepNet's layers (batch 1) one at a time in libtorch (one thread), each with the minor page faults it
+/// <c>ops</c>: ConvNet's operations (batch 64), DeepNet's layers (batch 1) and DeepNet's training step with its matrix products (batch 10) one at a time in libtorch (one thread), each with the minor page faults it
 /// takes per call, and the same list from PyTorch (<c>bench_pytorch.py --ops</c>). It locates where ConvNet's time goes
 /// in each framework: the kernels themselves, or fresh pages the allocator maps for a large output on every call.
 /// </summary>
@@ -121,6 +121,25 @@ public static class LayerOps
         Add("DeepNet Linear(1000, 1000), batch 1, no_grad", NoGrad(() => square.call(h)));
         Add("DeepNet ReLU(1000), batch 1, no_grad", NoGrad(() => F.relu(h)));
         Add("DeepNet Linear(1000, 1), batch 1, no_grad", NoGrad(() => last.call(h)));
+
+        // DeepNet's training step at its batch of 10, and the matrix products in it: what the low-rank update leaves to
+        // libtorch (the forward product; dW is never formed) and what NetGen's kernel replaces (G·W, the input gradient).
+        using var rows = torch.randn(10, 1000);
+        using var g = torch.randn(10, 1000);
+        Add("DeepNet Linear(1000, 1000) forward, batch 10, no_grad", NoGrad(() => square.call(rows)));
+        Add("DeepNet input gradient G·W (libtorch mm), batch 10", NoGrad(() => g.mm(square.weight!)));
+        Add("DeepNet weight gradient Gᵀ·X (libtorch mm), batch 10", NoGrad(() => g.t().mm(rows)));
+        foreach (var lowRank in new[] { true, false })
+        {
+            using var network = new Networks.DeepNet();
+            network.Trainer.Options.LowRankUpdates = lowRank;
+            using var optimizer = new NetGen.Training.FusedAdam(network.parameters(), lr: 1e-3);
+            using var loss = nn.MSELoss();
+            using var input = torch.randn(10, 100);
+            using var target = torch.randn(10, 1);
+            Add($"DeepNet training step (TrainStep + FusedAdam{(lowRank ? ", low-rank update" : ", full gradients")}), batch 10", () => network.TrainStep(optimizer, loss, input, target));
+        }
+
         return lines;
     }
 

@@ -7,7 +7,7 @@ namespace NetGen.Autograd;
 
 /// <summary>
 /// Deterministic release of the tensors TorchSharp 0.107 creates for NetGen's custom autograd functions
-/// (<see cref="Layers.MaxPoolFunction"/>, <see cref="Monitoring.GradientProbe"/>). TorchSharp leaves them to the finalizer,
+/// (<see cref="Layers.MaxPoolFunction"/>, <see cref="Monitoring.GradientProbe"/>, <see cref="Training.LowRankLinearFunction"/>). TorchSharp leaves them to the finalizer,
 /// which keeps their memory until a garbage collection that the small managed heap of a training loop seldom triggers
 /// (measured for the max-pooling gradient: 2,000 page faults and 20 ms per call for 3 MB):
 /// <list type="bullet">

@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Training
 {
@@ -139,6 +140,203 @@ namespace NetGen.Training
 
                     scratch[(r * inFeatures) + j] = sum;
                 }
+            }
+        }
+
+        /// <summary>
+        /// The inner dimension's block in libtorch's matrix product on this project's machine: MKL's single-precision GEMM
+        /// for AMD Zen sums each element over the inner dimension in blocks of 192 terms, each block a chain of fused
+        /// multiply-adds from zero, and adds the blocks' sums in order. <see cref="InputGradient"/> sums in the same order; a
+        /// matrix library that sums otherwise is detected at run time (<see cref="LowRankLinearUpdates"/> compares the two
+        /// products before using this one).
+        /// </summary>
+        internal const int InnerBlock = 192;
+
+        // How far ahead along a row of W the first block of rows of G asks for the next cache lines (six vectors of eight
+        // floats): the kernel walks W down its columns, a pattern the hardware prefetchers do not follow from DRAM.
+        private const int PrefetchAhead = 96;
+
+        /// <summary>
+        /// The gradient of a Linear layer's input, dX = G·W (G: rows × out, W: out × in, dX: rows × in, all row-major), in
+        /// the order <see cref="InnerBlock"/> describes: dX[r, i] = Σ over blocks of (Σ_o G[r, o]·W[o, i] by fused
+        /// multiply-adds from zero), the blocks added in order. It reads W row by row where it lies, where the matrix
+        /// library first copies all of W into its own packed layout.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void InputGradient(ReadOnlySpan<float> g, ReadOnlySpan<float> w, Span<float> dx, int rows, int outFeatures, int inFeatures)
+        {
+            if (g.Length != (long)rows * outFeatures || w.Length != (long)outFeatures * inFeatures || dx.Length != (long)rows * inFeatures)
+            {
+                throw new ArgumentException($"input gradient: lengths do not fit G {rows} × {outFeatures} and W {outFeatures} × {inFeatures} (G {g.Length}, W {w.Length}, dX {dx.Length}).");
+            }
+
+            var width = Vector<float>.Count;
+            var vectorColumns = Vector.IsHardwareAccelerated ? inFeatures / width * width : 0;
+
+            // Blocks of five rows of G when they divide the batch (ten rows: two), of four otherwise.
+            var rowBlock = rows % 5 == 0 ? 5 : 4;
+            for (var start = 0; start < outFeatures; start += InnerBlock)
+            {
+                // One block of W's rows at a time, swept once column by column: the block's columns under the current
+                // vectors (InnerBlock lines) stay in L1 while every block of rows of G reads them.
+                var end = Math.Min(outFeatures, start + InnerBlock);
+                var j = 0;
+                for (; j + (2 * width) <= vectorColumns; j += 2 * width)
+                {
+                    for (var r = 0; r < rows; r += rowBlock)
+                    {
+                        InputGradientBlock(g, w, dx, outFeatures, inFeatures, r, Math.Min(rowBlock, rows - r), j, 2, start, end);
+                    }
+                }
+
+                for (; j < vectorColumns; j += width)
+                {
+                    for (var r = 0; r < rows; r += rowBlock)
+                    {
+                        InputGradientBlock(g, w, dx, outFeatures, inFeatures, r, Math.Min(rowBlock, rows - r), j, 1, start, end);
+                    }
+                }
+
+                for (; j < inFeatures; j++)
+                {
+                    for (var r = 0; r < rows; r++)
+                    {
+                        var sum = 0f;
+                        for (var o = start; o < end; o++)
+                        {
+                            sum = MathF.FusedMultiplyAdd(g[(r * outFeatures) + o], w[(o * inFeatures) + j], sum);
+                        }
+
+                        var at = (r * inFeatures) + j;
+                        dx[at] = start == 0 ? sum : dx[at] + sum;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// One block of W's rows (<paramref name="start"/> … <paramref name="end"/> − 1) for rows <paramref name="first"/> …
+        /// first + count − 1 (count ≤ 5) of G and one or two vectors of columns from <paramref name="column"/>, added to dX
+        /// (stored, for the first block). Rows past count repeat row <paramref name="first"/> and are not stored.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void InputGradientBlock(ReadOnlySpan<float> g, ReadOnlySpan<float> w, Span<float> dx, int outFeatures, int inFeatures, int first, int count, int column, int vectors, int start, int end)
+        {
+            ref var gRef = ref MemoryMarshal.GetReference(g);
+            ref var wRef = ref MemoryMarshal.GetReference(w);
+            ref var target = ref MemoryMarshal.GetReference(dx);
+            var width = Vector<float>.Count;
+            var row0 = first * outFeatures;
+            var row1 = (first + (count > 1 ? 1 : 0)) * outFeatures;
+            var row2 = (first + (count > 2 ? 2 : 0)) * outFeatures;
+            var row3 = (first + (count > 3 ? 3 : 0)) * outFeatures;
+            var row4 = (first + (count > 4 ? 4 : 0)) * outFeatures;
+            var prefetch = first == 0 && column + PrefetchAhead < inFeatures && Sse.IsSupported;
+            Vector<float> a0 = Vector<float>.Zero, a1 = Vector<float>.Zero, a2 = Vector<float>.Zero, a3 = Vector<float>.Zero, a4 = Vector<float>.Zero;
+            Vector<float> b0 = Vector<float>.Zero, b1 = Vector<float>.Zero, b2 = Vector<float>.Zero, b3 = Vector<float>.Zero, b4 = Vector<float>.Zero;
+            if (vectors == 2 && count == 5)
+            {
+                for (var o = start; o < end; o++)
+                {
+                    var offset = (nuint)((o * inFeatures) + column);
+                    if (prefetch)
+                    {
+                        PrefetchLine(ref Unsafe.Add(ref wRef, (nint)offset + PrefetchAhead));
+                    }
+
+                    var left = Vector.LoadUnsafe(ref wRef, offset);
+                    var right = Vector.LoadUnsafe(ref wRef, offset + (nuint)width);
+                    var c0 = new Vector<float>(Unsafe.Add(ref gRef, row0 + o));
+                    a0 = Vector.FusedMultiplyAdd(c0, left, a0);
+                    b0 = Vector.FusedMultiplyAdd(c0, right, b0);
+                    var c1 = new Vector<float>(Unsafe.Add(ref gRef, row1 + o));
+                    a1 = Vector.FusedMultiplyAdd(c1, left, a1);
+                    b1 = Vector.FusedMultiplyAdd(c1, right, b1);
+                    var c2 = new Vector<float>(Unsafe.Add(ref gRef, row2 + o));
+                    a2 = Vector.FusedMultiplyAdd(c2, left, a2);
+                    b2 = Vector.FusedMultiplyAdd(c2, right, b2);
+                    var c3 = new Vector<float>(Unsafe.Add(ref gRef, row3 + o));
+                    a3 = Vector.FusedMultiplyAdd(c3, left, a3);
+                    b3 = Vector.FusedMultiplyAdd(c3, right, b3);
+                    var c4 = new Vector<float>(Unsafe.Add(ref gRef, row4 + o));
+                    a4 = Vector.FusedMultiplyAdd(c4, left, a4);
+                    b4 = Vector.FusedMultiplyAdd(c4, right, b4);
+                }
+            }
+            else if (vectors == 2)
+            {
+                for (var o = start; o < end; o++)
+                {
+                    var offset = (nuint)((o * inFeatures) + column);
+                    if (prefetch)
+                    {
+                        PrefetchLine(ref Unsafe.Add(ref wRef, (nint)offset + PrefetchAhead));
+                    }
+                    var left = Vector.LoadUnsafe(ref wRef, offset);
+                    var right = Vector.LoadUnsafe(ref wRef, offset + (nuint)width);
+                    var c0 = new Vector<float>(Unsafe.Add(ref gRef, row0 + o));
+                    a0 = Vector.FusedMultiplyAdd(c0, left, a0);
+                    b0 = Vector.FusedMultiplyAdd(c0, right, b0);
+                    var c1 = new Vector<float>(Unsafe.Add(ref gRef, row1 + o));
+                    a1 = Vector.FusedMultiplyAdd(c1, left, a1);
+                    b1 = Vector.FusedMultiplyAdd(c1, right, b1);
+                    var c2 = new Vector<float>(Unsafe.Add(ref gRef, row2 + o));
+                    a2 = Vector.FusedMultiplyAdd(c2, left, a2);
+                    b2 = Vector.FusedMultiplyAdd(c2, right, b2);
+                    var c3 = new Vector<float>(Unsafe.Add(ref gRef, row3 + o));
+                    a3 = Vector.FusedMultiplyAdd(c3, left, a3);
+                    b3 = Vector.FusedMultiplyAdd(c3, right, b3);
+                }
+            }
+            else
+            {
+                for (var o = start; o < end; o++)
+                {
+                    var left = Vector.LoadUnsafe(ref wRef, (nuint)((o * inFeatures) + column));
+                    a0 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref gRef, row0 + o)), left, a0);
+                    a1 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref gRef, row1 + o)), left, a1);
+                    a2 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref gRef, row2 + o)), left, a2);
+                    a3 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref gRef, row3 + o)), left, a3);
+                    a4 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref gRef, row4 + o)), left, a4);
+                }
+            }
+
+            // The first block's sums are the running totals; each later block's are added to them.
+            var add = start > 0;
+            var at = (first * inFeatures) + column;
+            Accumulate(ref target, at, a0, add);
+            AccumulateIf(count > 1, ref target, at + inFeatures, a1, add);
+            AccumulateIf(count > 2, ref target, at + (2 * inFeatures), a2, add);
+            AccumulateIf(count > 3, ref target, at + (3 * inFeatures), a3, add);
+            AccumulateIf(count > 4, ref target, at + (4 * inFeatures), a4, add);
+            if (vectors == 2)
+            {
+                at += width;
+                Accumulate(ref target, at, b0, add);
+                AccumulateIf(count > 1, ref target, at + inFeatures, b1, add);
+                AccumulateIf(count > 2, ref target, at + (2 * inFeatures), b2, add);
+                AccumulateIf(count > 3, ref target, at + (3 * inFeatures), b3, add);
+                AccumulateIf(count > 4, ref target, at + (4 * inFeatures), b4, add);
+            }
+        }
+
+        /// <summary>Asks for the cache line holding <paramref name="value"/> (a hint: no fault, no wait).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void PrefetchLine(ref float value) => Sse.Prefetch0(Unsafe.AsPointer(ref value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Accumulate(ref float target, int at, Vector<float> sum, bool add)
+        {
+            var total = add ? Vector.LoadUnsafe(ref target, (nuint)at) + sum : sum;
+            total.StoreUnsafe(ref target, (nuint)at);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AccumulateIf(bool store, ref float target, int at, Vector<float> sum, bool add)
+        {
+            if (store)
+            {
+                Accumulate(ref target, at, sum, add);
             }
         }
 

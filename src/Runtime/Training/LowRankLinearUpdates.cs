@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using NetGen.Autograd;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -201,6 +202,12 @@ namespace NetGen.Training
 
             /// <summary>The last step took this weight on the low-rank path and left it without <c>.grad</c>.</summary>
             public bool LeftWithoutGradient { get; set; }
+
+            /// <summary>
+            /// Per batch (rows): whether NetGen's kernel gave libtorch's input gradient dX = G·W bit for bit at the first
+            /// backward that could tell (<see cref="LowRankLinearFunction"/>).
+            /// </summary>
+            public Dictionary<int, bool> InputGradientSameAsLibTorch { get; } = new();
         }
 
         /// <summary>One step's capture: hooks, switched-off weights, and what the hooks saw.</summary>
@@ -208,7 +215,8 @@ namespace NetGen.Training
         {
             private readonly List<Layer> layers;
             private readonly List<nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover> removers = new();
-            private readonly Dictionary<Layer, List<(Tensor X, Tensor Z)>> seen = new();
+            private readonly Dictionary<Layer, List<LowRankLinearCall>> seen = new();
+            private readonly Dictionary<Layer, (Tensor Input, Tensor Detached, bool ViaFunction)> inputs = new();
             private bool ended;
 
             public Capture(List<Layer> layers, bool verify)
@@ -220,29 +228,70 @@ namespace NetGen.Training
             /// <summary>This step keeps the weights in autograd and checks the captured factors against their gradients.</summary>
             public bool Verifying { get; }
 
-            /// <summary>Registers the hooks and, unless verifying, takes the weights out of autograd (their <c>.grad</c> is dropped).</summary>
+            /// <summary>
+            /// Registers the hooks and, unless verifying, takes the weights out of autograd (their <c>.grad</c> is dropped) and
+            /// hands each layer's product and backward to <see cref="LowRankLinearFunction"/>.
+            /// </summary>
             public void Start()
             {
                 foreach (var layer in layers)
                 {
-                    seen[layer] = new List<(Tensor, Tensor)>();
-                    removers.Add(layer.Module.register_forward_hook((module, input, output) => Hook(layer, input, output)));
-                    if (!Verifying)
+                    seen[layer] = new List<LowRankLinearCall>();
+                    if (Verifying)
                     {
-                        var weight = layer.Module.weight;
-                        weight.grad = null;
-                        weight.requires_grad = false;
+                        removers.Add(layer.Module.register_forward_hook((module, input, output) => AddZeroLeaf(layer, input, output)));
+                        continue;
                     }
+
+                    removers.Add(layer.Module.register_forward_pre_hook((module, input) => DetachInput(layer, input)!));
+                    removers.Add(layer.Module.register_forward_hook((module, input, output) => RouteGradient(layer, output)));
+                    var weight = layer.Module.weight;
+                    weight.grad = null;
+                    weight.requires_grad = false;
                 }
             }
 
-            private Tensor Hook(Layer layer, Tensor input, Tensor output)
+            private Tensor AddZeroLeaf(Layer layer, Tensor input, Tensor output)
             {
                 // A handle of our own on the input (the generated forward disposes its handle once the next layer has used it).
                 var x = input.detach().DetachFromDisposeScope();
                 var z = torch.zeros(output.shape, dtype: output.dtype, device: output.device, requires_grad: true).DetachFromDisposeScope();
-                seen[layer].Add((x, z));
+                seen[layer].Add(new LowRankLinearCall(x, z));
                 return output + z;
+            }
+
+            /// <summary>
+            /// Before the layer: a two-dimensional input that autograd reaches through the input or the bias takes
+            /// <see cref="LowRankLinearFunction"/>, and the layer itself runs on none of its rows; any other keeps its input and
+            /// gets the zero leaf.
+            /// </summary>
+            private Tensor? DetachInput(Layer layer, Tensor input)
+            {
+                var detached = input.detach().DetachFromDisposeScope();
+                var viaFunction = input.dim() == 2 && detached.is_contiguous() && input.dtype == ScalarType.Float32
+                    && (input.requires_grad || layer.Module.bias is { requires_grad: true });
+                inputs[layer] = (input, detached, viaFunction);
+                return viaFunction ? detached.narrow(0, 0, 0) : null;
+            }
+
+            private Tensor RouteGradient(Layer layer, Tensor output)
+            {
+                var (input, detached, viaFunction) = inputs[layer];
+                inputs.Remove(layer);
+                if (!viaFunction)
+                {
+                    // The layer ran on the input itself.
+                    detached.Dispose();
+                    return AddZeroLeaf(layer, input, output);
+                }
+
+                var call = new LowRankLinearCall(detached, null);
+                seen[layer].Add(call);
+                var state = new LowRankLinearFunction.State(layer.Module, call, layer);
+                var bias = layer.Module.bias;
+                return CustomFunctionTensors.Apply(() => bias is null
+                    ? LowRankLinearFunction.apply(input, state)
+                    : LowRankLinearFunction.apply(input, bias, state));
             }
 
             /// <summary>Removes the hooks and puts the weights back into autograd; safe to call more than once.</summary>
@@ -282,11 +331,11 @@ namespace NetGen.Training
                     var outFeatures = layer.Module.out_features;
                     var xs = new List<Tensor>();
                     var gs = new List<Tensor>();
-                    foreach (var (x, z) in calls)
+                    foreach (var call in calls)
                     {
-                        xs.Add(x.reshape(-1, inFeatures));
-                        var g = z.grad;
-                        gs.Add(g is null ? torch.zeros(x.numel() / inFeatures, outFeatures) : g.reshape(-1, outFeatures));
+                        xs.Add(call.X.reshape(-1, inFeatures));
+                        var g = call.OutputGradient();
+                        gs.Add(g is null ? torch.zeros(call.X.numel() / inFeatures, outFeatures) : g.reshape(-1, outFeatures));
                     }
 
                     var xAll = xs.Count == 0 ? torch.zeros(0, inFeatures) : xs.Count == 1 ? xs[0] : torch.cat(xs, 0);
@@ -329,11 +378,16 @@ namespace NetGen.Training
                 End();
                 foreach (var calls in seen.Values)
                 {
-                    foreach (var (x, z) in calls)
+                    foreach (var call in calls)
                     {
-                        x.Dispose();
-                        z.Dispose();
+                        call.Dispose();
                     }
+                }
+
+                // A forward that threw between a layer's pre-hook and its hook.
+                foreach (var (_, detached, _) in inputs.Values)
+                {
+                    detached.Dispose();
                 }
             }
         }

@@ -72,8 +72,7 @@ namespace NetGen.Tests.Pooling
         /// </summary>
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
-            var x1 = conv1.call(input);
-            observeLayer?.Invoke("conv1", x1);
+            var x1 = global::NetGen.NetworkModule.LayerOutput(conv1.call(input), "conv1", observeLayer);
             // leakyrelu1 runs after maxpool1, on the pooled elements only; an observer sees the declared order (docs/performance.md).
             global::TorchSharp.torch.Tensor x3;
             if (observeLayer is null)
@@ -92,9 +91,7 @@ namespace NetGen.Tests.Pooling
                 x2.Dispose();
                 observeLayer.Invoke("maxpool1", x3);
             }
-            var x4 = conv2.call(x3);
-            x3.Dispose();
-            observeLayer?.Invoke("conv2", x4);
+            var x4 = global::NetGen.NetworkModule.LayerOutput(conv2.call(x3), x3, "conv2", observeLayer);
             // relu1 runs after maxpool2, on the pooled elements only; an observer sees the declared order (docs/performance.md).
             global::TorchSharp.torch.Tensor x6;
             if (observeLayer is null)
@@ -111,12 +108,8 @@ namespace NetGen.Tests.Pooling
                 x5.Dispose();
                 observeLayer.Invoke("maxpool2", x6);
             }
-            var x7 = x6.flatten(1);
-            x6.Dispose();
-            observeLayer?.Invoke("flatten1", x7);
-            var output = fc1.call(x7);
-            x7.Dispose();
-            observeLayer?.Invoke("fc1", output);
+            var x7 = global::NetGen.NetworkModule.LayerOutput(x6.flatten(1), x6, "flatten1", observeLayer);
+            var output = global::NetGen.NetworkModule.LayerOutput(fc1.call(x7), x7, "fc1", observeLayer);
             return output;
         }
 

@@ -84,44 +84,15 @@ namespace NetGen.Tests.Networks
         /// </summary>
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
-            var x1 = fc1.call(input);
-            observeLayer?.Invoke("fc1", x1);
-            var x2 = observeLayer is null ? x1.relu_() : global::TorchSharp.torch.nn.functional.relu(x1);
-            if (observeLayer is not null)
-            {
-                x1.Dispose();
-            }
-            observeLayer?.Invoke("relu1", x2);
-            var x3 = fc2.call(x2);
-            x2.Dispose();
-            observeLayer?.Invoke("fc2", x3);
-            var x4 = observeLayer is null ? x3.relu_() : global::TorchSharp.torch.nn.functional.relu(x3);
-            if (observeLayer is not null)
-            {
-                x3.Dispose();
-            }
-            observeLayer?.Invoke("relu2", x4);
-            var x5 = fc3.call(x4);
-            x4.Dispose();
-            observeLayer?.Invoke("fc3", x5);
-            var x6 = observeLayer is null ? x5.relu_() : global::TorchSharp.torch.nn.functional.relu(x5);
-            if (observeLayer is not null)
-            {
-                x5.Dispose();
-            }
-            observeLayer?.Invoke("relu3", x6);
-            var x7 = fc4.call(x6);
-            x6.Dispose();
-            observeLayer?.Invoke("fc4", x7);
-            var x8 = observeLayer is null ? x7.relu_() : global::TorchSharp.torch.nn.functional.relu(x7);
-            if (observeLayer is not null)
-            {
-                x7.Dispose();
-            }
-            observeLayer?.Invoke("relu4", x8);
-            var output = fc5.call(x8);
-            x8.Dispose();
-            observeLayer?.Invoke("fc5", output);
+            var x1 = global::NetGen.NetworkModule.LayerOutput(fc1.call(input), "fc1", observeLayer);
+            var x2 = observeLayer is null ? x1.relu_() : global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu(x1), x1, "relu1", observeLayer);
+            var x3 = global::NetGen.NetworkModule.LayerOutput(fc2.call(x2), x2, "fc2", observeLayer);
+            var x4 = observeLayer is null ? x3.relu_() : global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu(x3), x3, "relu2", observeLayer);
+            var x5 = global::NetGen.NetworkModule.LayerOutput(fc3.call(x4), x4, "fc3", observeLayer);
+            var x6 = observeLayer is null ? x5.relu_() : global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu(x5), x5, "relu3", observeLayer);
+            var x7 = global::NetGen.NetworkModule.LayerOutput(fc4.call(x6), x6, "fc4", observeLayer);
+            var x8 = observeLayer is null ? x7.relu_() : global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu(x7), x7, "relu4", observeLayer);
+            var output = global::NetGen.NetworkModule.LayerOutput(fc5.call(x8), x8, "fc5", observeLayer);
             return output;
         }
 

@@ -111,50 +111,21 @@ namespace NetGen.Tests.Catalog
         /// </summary>
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
-            var x1 = conv1.call(input);
-            observeLayer?.Invoke("conv1", x1);
-            var x2 = bn1.call(x1);
-            x1.Dispose();
-            observeLayer?.Invoke("bn1", x2);
-            var x3 = global::TorchSharp.torch.nn.functional.relu(x2);
-            x2.Dispose();
-            observeLayer?.Invoke("relu1", x3);
-            var x4 = inorm1.call(x3);
-            x3.Dispose();
-            observeLayer?.Invoke("inorm1", x4);
-            var x5 = global::NetGen.GeneratedLayers.MaxPool1d(x4, 2, stride: 1, padding: 0);
-            x4.Dispose();
-            observeLayer?.Invoke("maxpool1", x5);
-            var x6 = global::TorchSharp.torch.nn.functional.interpolate(x5, scale_factor: new double[] { 2.0 }, mode: global::TorchSharp.torch.InterpolationMode.Linear, align_corners: false);
-            x5.Dispose();
-            observeLayer?.Invoke("upsample1", x6);
-            var x7 = global::TorchSharp.torch.nn.functional.avg_pool1d(x6, 2, stride: 2, padding: 0);
-            x6.Dispose();
-            observeLayer?.Invoke("avgpool1", x7);
-            var x8 = global::TorchSharp.torch.nn.functional.adaptive_avg_pool1d(x7, 3);
-            x7.Dispose();
-            observeLayer?.Invoke("avgpool2", x8);
-            var x9 = deconv1.call(x8);
-            x8.Dispose();
-            observeLayer?.Invoke("deconv1", x9);
-            var x10 = global::NetGen.GeneratedLayers.SequenceOutput(lstm1.call(x9, null));
-            x9.Dispose();
-            observeLayer?.Invoke("lstm1", x10);
-            var x11 = global::NetGen.GeneratedLayers.SequenceOutput(gru1.call(x10, null));
-            x10.Dispose();
-            observeLayer?.Invoke("gru1", x11);
-            var x12 = global::NetGen.GeneratedLayers.SequenceOutput(rnn1.call(x11, null));
-            x11.Dispose();
-            observeLayer?.Invoke("rnn1", x12);
-            var x13 = x12.select(1, -1);
-            x12.Dispose();
-            observeLayer?.Invoke("laststep1", x13);
-            var x14 = fc1.call(x13);
-            x13.Dispose();
-            observeLayer?.Invoke("fc1", x14);
-            var output = global::TorchSharp.torch.nn.functional.softmax(x14, -1);
-            x14.Dispose();
-            observeLayer?.Invoke("softmax1", output);
+            var x1 = global::NetGen.NetworkModule.LayerOutput(conv1.call(input), "conv1", observeLayer);
+            var x2 = global::NetGen.NetworkModule.LayerOutput(bn1.call(x1), x1, "bn1", observeLayer);
+            var x3 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu(x2), x2, "relu1", observeLayer);
+            var x4 = global::NetGen.NetworkModule.LayerOutput(inorm1.call(x3), x3, "inorm1", observeLayer);
+            var x5 = global::NetGen.NetworkModule.LayerOutput(global::NetGen.GeneratedLayers.MaxPool1d(x4, 2, stride: 1, padding: 0), x4, "maxpool1", observeLayer);
+            var x6 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.interpolate(x5, scale_factor: new double[] { 2.0 }, mode: global::TorchSharp.torch.InterpolationMode.Linear, align_corners: false), x5, "upsample1", observeLayer);
+            var x7 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.avg_pool1d(x6, 2, stride: 2, padding: 0), x6, "avgpool1", observeLayer);
+            var x8 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.adaptive_avg_pool1d(x7, 3), x7, "avgpool2", observeLayer);
+            var x9 = global::NetGen.NetworkModule.LayerOutput(deconv1.call(x8), x8, "deconv1", observeLayer);
+            var x10 = global::NetGen.NetworkModule.LayerOutput(global::NetGen.GeneratedLayers.SequenceOutput(lstm1.call(x9, null)), x9, "lstm1", observeLayer);
+            var x11 = global::NetGen.NetworkModule.LayerOutput(global::NetGen.GeneratedLayers.SequenceOutput(gru1.call(x10, null)), x10, "gru1", observeLayer);
+            var x12 = global::NetGen.NetworkModule.LayerOutput(global::NetGen.GeneratedLayers.SequenceOutput(rnn1.call(x11, null)), x11, "rnn1", observeLayer);
+            var x13 = global::NetGen.NetworkModule.LayerOutput(x12.select(1, -1), x12, "laststep1", observeLayer);
+            var x14 = global::NetGen.NetworkModule.LayerOutput(fc1.call(x13), x13, "fc1", observeLayer);
+            var output = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.softmax(x14, -1), x14, "softmax1", observeLayer);
             return output;
         }
 

@@ -85,26 +85,13 @@ namespace NetGen.Tests.Catalog
         /// </summary>
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
-            var x1 = global::NetGen.GeneratedLayers.Embed(input, emb1, "emb1");
-            observeLayer?.Invoke("emb1", x1);
-            var x2 = pos1.call(x1);
-            x1.Dispose();
-            observeLayer?.Invoke("pos1", x2);
-            var x3 = enc1.call(x2);
-            x2.Dispose();
-            observeLayer?.Invoke("enc1", x3);
-            var x4 = enc2.call(x3);
-            x3.Dispose();
-            observeLayer?.Invoke("enc2", x4);
-            var x5 = attn1.call(x4);
-            x4.Dispose();
-            observeLayer?.Invoke("attn1", x5);
-            var x6 = x5.mean(new long[] { 1 });
-            x5.Dispose();
-            observeLayer?.Invoke("meanpool1", x6);
-            var output = fc1.call(x6);
-            x6.Dispose();
-            observeLayer?.Invoke("fc1", output);
+            var x1 = global::NetGen.NetworkModule.LayerOutput(global::NetGen.GeneratedLayers.Embed(input, emb1, "emb1"), "emb1", observeLayer);
+            var x2 = global::NetGen.NetworkModule.LayerOutput(pos1.call(x1), x1, "pos1", observeLayer);
+            var x3 = global::NetGen.NetworkModule.LayerOutput(enc1.call(x2), x2, "enc1", observeLayer);
+            var x4 = global::NetGen.NetworkModule.LayerOutput(enc2.call(x3), x3, "enc2", observeLayer);
+            var x5 = global::NetGen.NetworkModule.LayerOutput(attn1.call(x4), x4, "attn1", observeLayer);
+            var x6 = global::NetGen.NetworkModule.LayerOutput(x5.mean(new long[] { 1 }), x5, "meanpool1", observeLayer);
+            var output = global::NetGen.NetworkModule.LayerOutput(fc1.call(x6), x6, "fc1", observeLayer);
             return output;
         }
 

@@ -76,38 +76,16 @@ namespace NetGen.Tests.Catalog
         /// </summary>
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
-            var x1 = deconv1.call(input);
-            observeLayer?.Invoke("deconv1", x1);
-            var x2 = observeLayer is null ? x1.relu_() : global::TorchSharp.torch.nn.functional.relu(x1);
-            if (observeLayer is not null)
-            {
-                x1.Dispose();
-            }
-            observeLayer?.Invoke("relu1", x2);
-            var x3 = deconv2.call(x2);
-            x2.Dispose();
-            observeLayer?.Invoke("deconv2", x3);
-            var x4 = global::TorchSharp.torch.nn.functional.interpolate(x3, size: new long[] { 9, 21 }, mode: global::TorchSharp.torch.InterpolationMode.Bilinear, align_corners: false);
-            x3.Dispose();
-            observeLayer?.Invoke("upsample1", x4);
-            var x5 = global::TorchSharp.torch.nn.functional.tanh(x4);
-            x4.Dispose();
-            observeLayer?.Invoke("tanh1", x5);
-            var x6 = global::TorchSharp.torch.nn.functional.interpolate(x5, scale_factor: new double[] { 2.0, 2.0 }, mode: global::TorchSharp.torch.InterpolationMode.Nearest);
-            x5.Dispose();
-            observeLayer?.Invoke("upsample2", x6);
-            var x7 = global::TorchSharp.torch.nn.functional.interpolate(x6, scale_factor: new double[] { 1.5, 1.5 }, mode: global::TorchSharp.torch.InterpolationMode.Bilinear, align_corners: true);
-            x6.Dispose();
-            observeLayer?.Invoke("upsample3", x7);
-            var x8 = global::NetGen.GeneratedLayers.MaxPool2d(x7, 3, stride: 3, padding: 0);
-            x7.Dispose();
-            observeLayer?.Invoke("maxpool1", x8);
-            var x9 = x8.flatten(1);
-            x8.Dispose();
-            observeLayer?.Invoke("flatten1", x9);
-            var output = fc1.call(x9);
-            x9.Dispose();
-            observeLayer?.Invoke("fc1", output);
+            var x1 = global::NetGen.NetworkModule.LayerOutput(deconv1.call(input), "deconv1", observeLayer);
+            var x2 = observeLayer is null ? x1.relu_() : global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu(x1), x1, "relu1", observeLayer);
+            var x3 = global::NetGen.NetworkModule.LayerOutput(deconv2.call(x2), x2, "deconv2", observeLayer);
+            var x4 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.interpolate(x3, size: new long[] { 9, 21 }, mode: global::TorchSharp.torch.InterpolationMode.Bilinear, align_corners: false), x3, "upsample1", observeLayer);
+            var x5 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.tanh(x4), x4, "tanh1", observeLayer);
+            var x6 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.interpolate(x5, scale_factor: new double[] { 2.0, 2.0 }, mode: global::TorchSharp.torch.InterpolationMode.Nearest), x5, "upsample2", observeLayer);
+            var x7 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.interpolate(x6, scale_factor: new double[] { 1.5, 1.5 }, mode: global::TorchSharp.torch.InterpolationMode.Bilinear, align_corners: true), x6, "upsample3", observeLayer);
+            var x8 = global::NetGen.NetworkModule.LayerOutput(global::NetGen.GeneratedLayers.MaxPool2d(x7, 3, stride: 3, padding: 0), x7, "maxpool1", observeLayer);
+            var x9 = global::NetGen.NetworkModule.LayerOutput(x8.flatten(1), x8, "flatten1", observeLayer);
+            var output = global::NetGen.NetworkModule.LayerOutput(fc1.call(x9), x9, "fc1", observeLayer);
             return output;
         }
 

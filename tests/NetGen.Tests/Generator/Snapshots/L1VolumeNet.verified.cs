@@ -82,29 +82,14 @@ namespace NetGen.Tests.Catalog
         /// </summary>
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
-            var x1 = conv1.call(input);
-            observeLayer?.Invoke("conv1", x1);
-            var x2 = bn1.call(x1);
-            x1.Dispose();
-            observeLayer?.Invoke("bn1", x2);
-            var x3 = global::TorchSharp.torch.nn.functional.relu(x2);
-            x2.Dispose();
-            observeLayer?.Invoke("relu1", x3);
-            var x4 = conv2.call(x3);
-            x3.Dispose();
-            observeLayer?.Invoke("conv2", x4);
-            var x5 = global::TorchSharp.torch.nn.functional.interpolate(x4, scale_factor: new double[] { 2.0, 2.0, 2.0 }, mode: global::TorchSharp.torch.InterpolationMode.Nearest);
-            x4.Dispose();
-            observeLayer?.Invoke("upsample1", x5);
-            var x6 = conv3.call(x5);
-            x5.Dispose();
-            observeLayer?.Invoke("conv3", x6);
-            var x7 = x6.flatten(1);
-            x6.Dispose();
-            observeLayer?.Invoke("flatten1", x7);
-            var output = fc1.call(x7);
-            x7.Dispose();
-            observeLayer?.Invoke("fc1", output);
+            var x1 = global::NetGen.NetworkModule.LayerOutput(conv1.call(input), "conv1", observeLayer);
+            var x2 = global::NetGen.NetworkModule.LayerOutput(bn1.call(x1), x1, "bn1", observeLayer);
+            var x3 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu(x2), x2, "relu1", observeLayer);
+            var x4 = global::NetGen.NetworkModule.LayerOutput(conv2.call(x3), x3, "conv2", observeLayer);
+            var x5 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.interpolate(x4, scale_factor: new double[] { 2.0, 2.0, 2.0 }, mode: global::TorchSharp.torch.InterpolationMode.Nearest), x4, "upsample1", observeLayer);
+            var x6 = global::NetGen.NetworkModule.LayerOutput(conv3.call(x5), x5, "conv3", observeLayer);
+            var x7 = global::NetGen.NetworkModule.LayerOutput(x6.flatten(1), x6, "flatten1", observeLayer);
+            var output = global::NetGen.NetworkModule.LayerOutput(fc1.call(x7), x7, "fc1", observeLayer);
             return output;
         }
 

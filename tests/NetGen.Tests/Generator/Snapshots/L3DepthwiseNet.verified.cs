@@ -120,59 +120,23 @@ namespace NetGen.Tests.Catalog
         /// </summary>
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
-            var x1 = conv1.call(input);
-            observeLayer?.Invoke("conv1", x1);
-            var x2 = bn1.call(x1);
-            x1.Dispose();
-            observeLayer?.Invoke("bn1", x2);
-            var x3 = global::TorchSharp.torch.nn.functional.relu6(x2);
-            x2.Dispose();
-            observeLayer?.Invoke("relu61", x3);
-            var x4 = conv2.call(x3);
-            x3.Dispose();
-            observeLayer?.Invoke("conv2", x4);
-            var x5 = bn2.call(x4);
-            x4.Dispose();
-            observeLayer?.Invoke("bn2", x5);
-            var x6 = global::TorchSharp.torch.nn.functional.relu6(x5);
-            x5.Dispose();
-            observeLayer?.Invoke("relu62", x6);
-            var x7 = conv3.call(x6);
-            x6.Dispose();
-            observeLayer?.Invoke("conv3", x7);
-            var x8 = bn3.call(x7);
-            x7.Dispose();
-            observeLayer?.Invoke("bn3", x8);
-            var x9 = global::TorchSharp.torch.nn.functional.relu6(x8);
-            x8.Dispose();
-            observeLayer?.Invoke("relu63", x9);
-            var x10 = conv4.call(x9);
-            x9.Dispose();
-            observeLayer?.Invoke("conv4", x10);
-            var x11 = observeLayer is null ? x10.relu_() : global::TorchSharp.torch.nn.functional.relu(x10);
-            if (observeLayer is not null)
-            {
-                x10.Dispose();
-            }
-            observeLayer?.Invoke("relu1", x11);
-            var x12 = conv5.call(x11);
-            x11.Dispose();
-            observeLayer?.Invoke("conv5", x12);
-            var x13 = global::TorchSharp.torch.nn.functional.avg_pool2d(x12, 2, stride: 2, padding: 1, ceil_mode: true);
-            x12.Dispose();
-            observeLayer?.Invoke("avgpool1", x13);
-            var x14 = global::TorchSharp.torch.nn.functional.max_pool2d(x13, 2, stride: 2, padding: 0, ceil_mode: true);
-            x13.Dispose();
-            observeLayer?.Invoke("maxpool1", x14);
-            var x15 = global::TorchSharp.torch.nn.functional.avg_pool2d(x14, 3, stride: 3, padding: 1, ceil_mode: true, count_include_pad: false);
-            x14.Dispose();
-            observeLayer?.Invoke("avgpool2", x15);
-            var x16 = x15.flatten(1);
-            x15.Dispose();
-            observeLayer?.Invoke("flatten1", x16);
-            var output = fc1.call(x16);
-            x16.Dispose();
-            observeLayer?.Invoke("fc1", output);
+            var x1 = global::NetGen.NetworkModule.LayerOutput(conv1.call(input), "conv1", observeLayer);
+            var x2 = global::NetGen.NetworkModule.LayerOutput(bn1.call(x1), x1, "bn1", observeLayer);
+            var x3 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu6(x2), x2, "relu61", observeLayer);
+            var x4 = global::NetGen.NetworkModule.LayerOutput(conv2.call(x3), x3, "conv2", observeLayer);
+            var x5 = global::NetGen.NetworkModule.LayerOutput(bn2.call(x4), x4, "bn2", observeLayer);
+            var x6 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu6(x5), x5, "relu62", observeLayer);
+            var x7 = global::NetGen.NetworkModule.LayerOutput(conv3.call(x6), x6, "conv3", observeLayer);
+            var x8 = global::NetGen.NetworkModule.LayerOutput(bn3.call(x7), x7, "bn3", observeLayer);
+            var x9 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu6(x8), x8, "relu63", observeLayer);
+            var x10 = global::NetGen.NetworkModule.LayerOutput(conv4.call(x9), x9, "conv4", observeLayer);
+            var x11 = observeLayer is null ? x10.relu_() : global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu(x10), x10, "relu1", observeLayer);
+            var x12 = global::NetGen.NetworkModule.LayerOutput(conv5.call(x11), x11, "conv5", observeLayer);
+            var x13 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.avg_pool2d(x12, 2, stride: 2, padding: 1, ceil_mode: true), x12, "avgpool1", observeLayer);
+            var x14 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.max_pool2d(x13, 2, stride: 2, padding: 0, ceil_mode: true), x13, "maxpool1", observeLayer);
+            var x15 = global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.avg_pool2d(x14, 3, stride: 3, padding: 1, ceil_mode: true, count_include_pad: false), x14, "avgpool2", observeLayer);
+            var x16 = global::NetGen.NetworkModule.LayerOutput(x15.flatten(1), x15, "flatten1", observeLayer);
+            var output = global::NetGen.NetworkModule.LayerOutput(fc1.call(x16), x16, "fc1", observeLayer);
             return output;
         }
 

@@ -80,32 +80,13 @@ namespace NetGen.Tests.Networks
         /// </summary>
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
-            var x1 = fc1.call(input);
-            observeLayer?.Invoke("fc1", x1);
-            var x2 = observeLayer is null ? x1.relu_() : global::TorchSharp.torch.nn.functional.relu(x1);
-            if (observeLayer is not null)
-            {
-                x1.Dispose();
-            }
-            observeLayer?.Invoke("relu1", x2);
-            var x3 = bn1.call(x2);
-            x2.Dispose();
-            observeLayer?.Invoke("bn1", x3);
-            var x4 = fc2.call(x3);
-            x3.Dispose();
-            observeLayer?.Invoke("fc2", x4);
-            var x5 = observeLayer is null ? x4.relu_() : global::TorchSharp.torch.nn.functional.relu(x4);
-            if (observeLayer is not null)
-            {
-                x4.Dispose();
-            }
-            observeLayer?.Invoke("relu2", x5);
-            var x6 = bn2.call(x5);
-            x5.Dispose();
-            observeLayer?.Invoke("bn2", x6);
-            var output = fc3.call(x6);
-            x6.Dispose();
-            observeLayer?.Invoke("fc3", output);
+            var x1 = global::NetGen.NetworkModule.LayerOutput(fc1.call(input), "fc1", observeLayer);
+            var x2 = observeLayer is null ? x1.relu_() : global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu(x1), x1, "relu1", observeLayer);
+            var x3 = global::NetGen.NetworkModule.LayerOutput(bn1.call(x2), x2, "bn1", observeLayer);
+            var x4 = global::NetGen.NetworkModule.LayerOutput(fc2.call(x3), x3, "fc2", observeLayer);
+            var x5 = observeLayer is null ? x4.relu_() : global::NetGen.NetworkModule.LayerOutput(global::TorchSharp.torch.nn.functional.relu(x4), x4, "relu2", observeLayer);
+            var x6 = global::NetGen.NetworkModule.LayerOutput(bn2.call(x5), x5, "bn2", observeLayer);
+            var output = global::NetGen.NetworkModule.LayerOutput(fc3.call(x6), x6, "fc3", observeLayer);
             return output;
         }
 

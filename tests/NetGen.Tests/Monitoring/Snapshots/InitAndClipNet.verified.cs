@@ -86,20 +86,11 @@ namespace NetGen.Tests.Monitoring
         public global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observeLayer)
         {
             Monitor.BeginForward();
-            var x1 = Monitor.Probe(0, fc1.call(input));
-            observeLayer?.Invoke("fc1", x1);
-            var x2 = Monitor.Probe(1, global::TorchSharp.torch.nn.functional.tanh(x1));
-            x1.Dispose();
-            observeLayer?.Invoke("tanh1", x2);
-            var x3 = Monitor.Probe(2, fc2.call(x2));
-            x2.Dispose();
-            observeLayer?.Invoke("fc2", x3);
-            var x4 = Monitor.Probe(3, global::TorchSharp.torch.nn.functional.leaky_relu(x3, 0.2));
-            x3.Dispose();
-            observeLayer?.Invoke("leakyrelu1", x4);
-            var output = Monitor.Probe(4, fc3.call(x4));
-            x4.Dispose();
-            observeLayer?.Invoke("fc3", output);
+            var x1 = global::NetGen.NetworkModule.LayerOutput(Monitor.Probe(0, fc1.call(input)), "fc1", observeLayer);
+            var x2 = global::NetGen.NetworkModule.LayerOutput(Monitor.Probe(1, global::TorchSharp.torch.nn.functional.tanh(x1)), x1, "tanh1", observeLayer);
+            var x3 = global::NetGen.NetworkModule.LayerOutput(Monitor.Probe(2, fc2.call(x2)), x2, "fc2", observeLayer);
+            var x4 = global::NetGen.NetworkModule.LayerOutput(Monitor.Probe(3, global::TorchSharp.torch.nn.functional.leaky_relu(x3, 0.2)), x3, "leakyrelu1", observeLayer);
+            var output = global::NetGen.NetworkModule.LayerOutput(Monitor.Probe(4, fc3.call(x4)), x4, "fc3", observeLayer);
             return output;
         }
 
