@@ -35,9 +35,27 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
         public string Rows { get; init; } = "all";
 
         [CommandOption("--adam-root <ROOT>")]
-        [Description("mkl: FusedAdam's square root is libtorch's (MKL's vmsSqrt, bit-identical to TorchSharp's Adam; the default where libtorch exports it); correct: the correctly rounded root (FusedAdam.SquareRoot = CorrectlyRounded), the faster pass.")]
-        [DefaultValue("mkl")]
-        public string AdamRoot { get; init; } = "mkl";
+        [Description("correct: FusedAdam's square root is the correctly rounded one (FusedAdam.SquareRoot = CorrectlyRounded, the default), the faster pass; mkl: libtorch's (MKL's vmsSqrt, bit-identical to TorchSharp's Adam; Linux x64).")]
+        [DefaultValue("correct")]
+        public string AdamRoot { get; init; } = "correct";
+
+        private static bool LibTorchRootAvailable()
+        {
+            var previous = NetGen.Training.FusedAdam.SquareRoot;
+            try
+            {
+                NetGen.Training.FusedAdam.SquareRoot = NetGen.Training.AdamSquareRoot.LibTorchMkl;
+                return true;
+            }
+            catch (NotSupportedException)
+            {
+                return false;
+            }
+            finally
+            {
+                NetGen.Training.FusedAdam.SquareRoot = previous;
+            }
+        }
 
         public override ValidationResult Validate()
         {
@@ -46,7 +64,7 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
                 return ValidationResult.Error($"--adam-root: '{AdamRoot}' is not one of mkl, correct");
             }
 
-            if (AdamRoot == "mkl" && NetGen.Training.FusedAdam.SquareRoot != NetGen.Training.AdamSquareRoot.LibTorchMkl)
+            if (AdamRoot == "mkl" && !LibTorchRootAvailable())
             {
                 return ValidationResult.Error("--adam-root mkl: the loaded libtorch exports no MKL vmsSqrt; use --adam-root correct");
             }

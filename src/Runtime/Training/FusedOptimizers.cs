@@ -93,11 +93,10 @@ namespace NetGen.Training
 
         /// <summary>
         /// The square root the fused Adam and AdamW pass takes of the second moment (one setting for both classes, for the
-        /// whole process): <see cref="AdamSquareRoot.LibTorchMkl"/> by default where the loaded libtorch exports MKL's
-        /// <c>vmsSqrt</c>, as the Linux x64 build does, so that results equal TorchSharp's Adam bit for bit; otherwise
-        /// <see cref="AdamSquareRoot.CorrectlyRounded"/>. Set it to <see cref="AdamSquareRoot.CorrectlyRounded"/> for the
-        /// faster pass (MKL's root costs about 0.4 ns per element more on the 2-core AMD EPYC the project measures on), with
-        /// results one ulp away from TorchSharp's root on some elements.
+        /// whole process): <see cref="AdamSquareRoot.CorrectlyRounded"/> by default, the faster pass, whose root is one ulp
+        /// away from libtorch's MKL root on some elements. Set it to <see cref="AdamSquareRoot.LibTorchMkl"/> where the loaded
+        /// libtorch exports MKL's <c>vmsSqrt</c> (the Linux x64 build does) for results equal to TorchSharp's Adam bit for
+        /// bit (MKL's root costs about 0.4 ns per element more on the 2-core AMD EPYC the project measures on).
         /// </summary>
         /// <exception cref="NotSupportedException">Set to <see cref="AdamSquareRoot.LibTorchMkl"/> where libtorch exports no <c>vmsSqrt</c>.</exception>
         public static AdamSquareRoot SquareRoot

@@ -17,13 +17,25 @@ namespace NetGen.Tests.Training;
 /// Seeded from TorchSharp's global generator, so in the collection that runs alone.
 /// </summary>
 [Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
-public class FusedOptimizerTests
+public class FusedOptimizerTests : IDisposable
 {
     private const int Steps = 100;
 
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
-    public FusedOptimizerTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
+    private readonly AdamSquareRoot _root = FusedAdam.SquareRoot;
+
+    /// <summary>
+    /// These tests hold the fused Adam to TorchSharp's bit for bit, so they take libtorch's own root
+    /// (<see cref="AdamSquareRoot.LibTorchMkl"/>, a process-wide setting: the collection runs alone) and restore the setting after.
+    /// </summary>
+    public FusedOptimizerTests(Xunit.Abstractions.ITestOutputHelper output)
+    {
+        _output = output;
+        FusedAdam.SquareRoot = AdamSquareRoot.LibTorchMkl;
+    }
+
+    public void Dispose() => FusedAdam.SquareRoot = _root;
 
     public enum Kind
     {

@@ -31,13 +31,25 @@ public partial class MonitoredLowRankNet;
 /// to the normal path. Seeded from TorchSharp's global generator, so in the collection that runs alone.
 /// </summary>
 [Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
-public class LowRankUpdateTests
+public class LowRankUpdateTests : IDisposable
 {
     private const int Steps = 100;
 
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
-    public LowRankUpdateTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
+    private readonly AdamSquareRoot _root = FusedAdam.SquareRoot;
+
+    /// <summary>
+    /// These tests hold the fused Adam to TorchSharp's bit for bit, so they take libtorch's own root
+    /// (<see cref="AdamSquareRoot.LibTorchMkl"/>, a process-wide setting: the collection runs alone) and restore the setting after.
+    /// </summary>
+    public LowRankUpdateTests(Xunit.Abstractions.ITestOutputHelper output)
+    {
+        _output = output;
+        FusedAdam.SquareRoot = AdamSquareRoot.LibTorchMkl;
+    }
+
+    public void Dispose() => FusedAdam.SquareRoot = _root;
 
     public enum Kind
     {
