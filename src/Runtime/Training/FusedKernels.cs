@@ -35,9 +35,10 @@ namespace NetGen.Training
     /// One pass over a parameter's memory that does what TorchSharp's optimisers do in six to ten tensor operations: scale
     /// the gradient by the clipping coefficient, update the optimiser state and the parameter, and zero the gradient for the
     /// next backward. Each element goes through the float32 operations of libtorch's CPU kernels in their order, with a
-    /// fused multiply-add where libtorch's <c>add_(x, alpha)</c> and <c>addcmul_</c> use one, and Adam's square root taken
-    /// from the same MKL function libtorch's <c>sqrt</c> calls (<see cref="MklSquareRoot"/>): identical results, element by
-    /// element, which <c>FusedOptimizerTests</c> checks after 100 steps.
+    /// fused multiply-add where libtorch's <c>add_(x, alpha)</c> and <c>addcmul_</c> use one. Adam's square root is the
+    /// correctly rounded one by default, or (<see cref="FusedAdam.SquareRoot"/>) the same MKL function libtorch's <c>sqrt</c>
+    /// calls (<see cref="MklSquareRoot"/>): then identical results, element by element, which <c>FusedOptimizerTests</c>
+    /// checks after 100 steps.
     /// The kernels are compiled fully optimised from their first call (<see cref="MethodImplOptions.AggressiveOptimization"/>):
     /// with tiered compilation a kernel called many times on short spans (the low-rank update calls Adam once per four weight
     /// rows) ran its unoptimised first-tier code for seconds, four times slower.
@@ -51,7 +52,8 @@ namespace NetGen.Training
 
         /// <summary>Adam or AdamW on one parameter: p, its gradient g, first moment m and second moment v.</summary>
         /// <remarks>
-        /// Block by block: the moments (and the zeroed gradient) first, then √v of the block into a stack buffer, then the
+        /// With the correctly rounded root (the default), one loop (<see cref="AdamOnePass"/>). With libtorch's MKL root,
+        /// block by block: the moments (and the zeroed gradient) first, then √v of the block into a stack buffer, then the
         /// parameter update from the block's m and roots, still in L1, so memory is read and written once. The vector loops
         /// are methods of their own, never inlined: this one holds no vector code, so the 256-bit registers are clear
         /// (vzeroupper) when MKL's root is called (<see cref="MklSquareRoot"/>).
@@ -66,8 +68,13 @@ namespace NetGen.Training
                 throw new ArgumentException($"Adam: parameter, gradient and state lengths differ ({n}, {g.Length}, {m.Length}, {v.Length}).");
             }
 
+            if (MklSquareRoot.Kind != AdamSquareRoot.LibTorchMkl)
+            {
+                AdamOnePass(p, g, m, v, s, zeroGradient);
+                return;
+            }
+
             Span<float> roots = stackalloc float[RootBlock];
-            var libTorchRoot = MklSquareRoot.Kind == AdamSquareRoot.LibTorchMkl;
             for (var start = 0; start < n; start += RootBlock)
             {
                 var length = Math.Min(RootBlock, n - start);
@@ -76,16 +83,102 @@ namespace NetGen.Training
                 var vb = v.Slice(start, length);
                 var rb = roots[..length];
                 var tiny = AdamMoments(pb, g.Slice(start, length), mb, vb, s, zeroGradient);
-                if (libTorchRoot)
+                MklSquareRoot.Apply(vb, rb, tiny);
+                AdamParameters(pb, mb, rb, s);
+            }
+        }
+
+        /// <summary>
+        /// Adam with the correctly rounded root in one loop: moments, root and parameter update per vector, every element
+        /// read and written once. The same arithmetic as the blocked pass with <see cref="Vector.SquareRoot{T}"/> as the root.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+        private static void AdamOnePass(Span<float> p, Span<float> g, Span<float> m, Span<float> v, in AdamScalars s, bool zeroGradient)
+        {
+            var n = p.Length;
+            var i = 0;
+            if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+            {
+                var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
+                var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+                var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+                var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+                Vector<float> scale = new(s.GradientScale), l2 = new(s.L2), decay = new(s.Decay), beta1 = new(s.Beta1), oneMinusBeta1 = new(s.OneMinusBeta1),
+                    beta2 = new(s.Beta2), oneMinusBeta2 = new(s.OneMinusBeta2), sqrtBc2 = new(s.SqrtBiasCorrection2), eps = new(s.Eps), step = new(s.NegativeStepSize);
+                bool scaled = s.GradientScale != 1f, decoupled = s.Decay != 1f, coupled = s.L2 != 0f;
+                for (var k = 0; k < pv.Length; k++)
                 {
-                    MklSquareRoot.Apply(vb, rb, tiny);
-                }
-                else
-                {
-                    SquareRoot(vb, rb);
+                    var grad = gv[k];
+                    if (scaled)
+                    {
+                        grad *= scale;
+                    }
+
+                    if (s.Maximize)
+                    {
+                        grad = -grad;
+                    }
+
+                    var param = pv[k];
+                    if (coupled)
+                    {
+                        grad = Vector.FusedMultiplyAdd(l2, param, grad);
+                    }
+
+                    if (decoupled)
+                    {
+                        param *= decay;
+                    }
+
+                    var first = Vector.FusedMultiplyAdd(oneMinusBeta1, grad, mv[k] * beta1);
+                    var second = Vector.FusedMultiplyAdd(oneMinusBeta2 * grad, grad, vv[k] * beta2);
+                    var denominator = (Vector.SquareRoot(second) / sqrtBc2) + eps;
+                    pv[k] = param + (step * first / denominator);
+                    mv[k] = first;
+                    vv[k] = second;
+                    if (zeroGradient)
+                    {
+                        gv[k] = Vector<float>.Zero;
+                    }
                 }
 
-                AdamParameters(pb, mb, rb, s);
+                i = pv.Length * Vector<float>.Count;
+            }
+
+            for (; i < n; i++)
+            {
+                var grad = g[i];
+                if (s.GradientScale != 1f)
+                {
+                    grad *= s.GradientScale;
+                }
+
+                if (s.Maximize)
+                {
+                    grad = -grad;
+                }
+
+                var param = p[i];
+                if (s.L2 != 0f)
+                {
+                    grad = MathF.FusedMultiplyAdd(s.L2, param, grad);
+                }
+
+                if (s.Decay != 1f)
+                {
+                    param *= s.Decay;
+                }
+
+                var first = MathF.FusedMultiplyAdd(s.OneMinusBeta1, grad, m[i] * s.Beta1);
+                var second = MathF.FusedMultiplyAdd(s.OneMinusBeta2 * grad, grad, v[i] * s.Beta2);
+                var denominator = (MathF.Sqrt(second) / s.SqrtBiasCorrection2) + s.Eps;
+                p[i] = param + (s.NegativeStepSize * first / denominator);
+                m[i] = first;
+                v[i] = second;
+                if (zeroGradient)
+                {
+                    g[i] = 0f;
+                }
             }
         }
 
@@ -197,29 +290,6 @@ namespace NetGen.Training
             {
                 var param = decoupled ? p[i] * s.Decay : p[i];
                 p[i] = param + (s.NegativeStepSize * m[i] / ((roots[i] / s.SqrtBiasCorrection2) + s.Eps));
-            }
-        }
-
-        /// <summary>The correctly rounded √x of every element, where libtorch's root is not available.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-        private static void SquareRoot(ReadOnlySpan<float> input, Span<float> output)
-        {
-            var i = 0;
-            if (Vector.IsHardwareAccelerated && input.Length >= Vector<float>.Count)
-            {
-                var x = MemoryMarshal.Cast<float, Vector<float>>(input);
-                var r = MemoryMarshal.Cast<float, Vector<float>>(output);
-                for (var k = 0; k < x.Length; k++)
-                {
-                    r[k] = Vector.SquareRoot(x[k]);
-                }
-
-                i = x.Length * Vector<float>.Count;
-            }
-
-            for (; i < input.Length; i++)
-            {
-                output[i] = MathF.Sqrt(input[i]);
             }
         }
 
