@@ -125,9 +125,10 @@ public sealed class TrainingSession : IDisposable
     }
 
     /// <summary>
-    /// Only the optimiser's update, on whatever gradients the parameters hold, with the declared clipping: TorchSharp's
-    /// <c>clip_grad_norm_</c> then <c>step()</c>, or for the fused optimiser the norm pass then the fused update (gradients
-    /// kept, so every call does the same work).
+    /// Only the optimiser's update, on whatever gradients the parameters hold, with the declared clipping: the model's
+    /// clipping (the generated <c>ClipGradients()</c>, or TorchSharp's <c>clip_grad_norm_</c> for the hand-written modules)
+    /// then <c>step()</c>, or for the fused optimiser the norm pass then the fused update (gradients kept, so every call
+    /// does the same work).
     /// </summary>
     public void OptimizerStep()
     {

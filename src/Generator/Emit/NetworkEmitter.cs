@@ -93,11 +93,19 @@ namespace NetGen.Generator.Emit
                 w.Line("/// <summary>");
                 w.Line($"/// Clips the gradients of all parameters together to a total {NormName(clip.NormType)} of at most {Number(clip.MaxNorm)}, as declared by");
                 w.Line("/// <c>[ClipGradNorm]</c>. Call it after <c>backward()</c> and before the optimiser's <c>step()</c>.");
-                w.Line("/// As with PyTorch's <c>clip_grad_norm_</c>, one NaN or infinite gradient makes the norm non-finite and the clipping");
-                w.Line("/// spreads it to every gradient: skip the step when the result is not finite, or train with <c>TrainStep</c>, which checks first.");
+                w.Line("/// The total is measured in double precision and every gradient is multiplied by max / (total + 1e-6) when that is");
+                w.Line("/// below 1: the same total and the same coefficient, bit for bit, as <c>TrainStep</c> computes for the same gradients");
+                w.Line("/// (except on its low-rank path, <c>TrainStepOptions.LowRankUpdates</c>, where the total comes from the gradient's factors).");
+                if (network.ClipValue is not null)
+                {
+                    w.Line("/// <c>TrainStep</c> clamps the values first (<c>[ClipGradValue]</c>): call <c>ClipGradientValues()</c> before this method to do the same.");
+                }
+
+                w.Line("/// When a gradient holds NaN or infinity, no gradient is changed and the non-finite total is returned: skip the");
+                w.Line("/// optimiser's step then (<c>TrainStep</c> does).");
                 w.Line("/// </summary>");
-                w.Line("/// <returns>The total gradient norm measured before clipping.</returns>");
-                w.Line($"public double ClipGradients() => global::TorchSharp.torch.nn.utils.clip_grad_norm_(parameters(), {Number(clip.MaxNorm)}, {Number(clip.NormType)});");
+                w.Line("/// <returns>The total gradient norm measured before clipping; NaN or infinity when a gradient is not finite.</returns>");
+                w.Line($"public double ClipGradients() => global::NetGen.Training.GradientClipping.ClipNorm(named_parameters(), {Number(clip.MaxNorm)}, {Number(clip.NormType)}).Total;");
             }
 
             if (network.ClipValue is { } clipValue)

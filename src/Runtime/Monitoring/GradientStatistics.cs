@@ -41,31 +41,56 @@ namespace NetGen.Monitoring
             return new GradientSums(values[0], values[1], values[2]);
         }
 
+        /// <remarks>
+        /// The sum of squares is accumulated exactly as <see cref="NetGen.Training.FusedKernels.SumOfSquares"/> accumulates it
+        /// (two vectors per iteration into four accumulators, the same odd vector and the same scalar tail), so the 2-norm
+        /// here is bit for bit the one clipping measures: a training step that reuses a sample's sums clips by the same
+        /// coefficient as one that measures the gradients itself, and as <c>ClipGradients()</c>.
+        /// </remarks>
         public static GradientSums Compute(ReadOnlySpan<float> values)
         {
-            var squares = Vector<double>.Zero;
             var sums = Vector<double>.Zero;
             var max = Vector<float>.Zero;
             var i = 0;
-            if (Vector.IsHardwareAccelerated)
+            double sumSquares = 0, sumAbs = 0, maxAbs = 0;
+            if (Vector.IsHardwareAccelerated && values.Length >= 2 * Vector<float>.Count)
             {
                 var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-                foreach (var v in vectors)
+                Vector<double> a0 = Vector<double>.Zero, a1 = Vector<double>.Zero, a2 = Vector<double>.Zero, a3 = Vector<double>.Zero;
+                var k = 0;
+                for (; k + 1 < vectors.Length; k += 2)
                 {
-                    var abs = Vector.Abs(v);
-                    max = Vector.Max(max, abs);
-                    Vector.Widen(abs, out var low, out var high);
-                    sums += low + high;
-                    squares += (low * low) + (high * high);
+                    var abs0 = Vector.Abs(vectors[k]);
+                    var abs1 = Vector.Abs(vectors[k + 1]);
+                    max = Vector.Max(max, Vector.Max(abs0, abs1));
+                    Vector.Widen(abs0, out var l0, out var h0);
+                    Vector.Widen(abs1, out var l1, out var h1);
+                    sums += (l0 + h0) + (l1 + h1);
+                    a0 += l0 * l0;
+                    a1 += h0 * h0;
+                    a2 += l1 * l1;
+                    a3 += h1 * h1;
                 }
 
-                i = vectors.Length * Vector<float>.Count;
-            }
+                if (k < vectors.Length)
+                {
+                    var abs0 = Vector.Abs(vectors[k]);
+                    max = Vector.Max(max, abs0);
+                    Vector.Widen(abs0, out var l0, out var h0);
+                    sums += l0 + h0;
+                    a0 += l0 * l0;
+                    a1 += h0 * h0;
+                    k++;
+                }
 
-            double sumSquares = Vector.Sum(squares), sumAbs = Vector.Sum(sums), maxAbs = 0;
-            for (var k = 0; k < Vector<float>.Count; k++)
-            {
-                maxAbs = Math.Max(maxAbs, max[k]);
+                sumSquares = Vector.Sum((a0 + a1) + (a2 + a3));
+                sumAbs = Vector.Sum(sums);
+                for (var lane = 0; lane < Vector<float>.Count; lane++)
+                {
+                    maxAbs = Math.Max(maxAbs, max[lane]);
+                }
+
+                i = k * Vector<float>.Count;
             }
 
             for (; i < values.Length; i++)

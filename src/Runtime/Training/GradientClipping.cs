@@ -148,7 +148,8 @@ namespace NetGen.Training
         {
             if (normType == 2.0 && gradient.device_type == DeviceType.CPU && gradient.dtype == ScalarType.Float32 && gradient.is_contiguous() && gradient.numel() <= int.MaxValue / sizeof(float))
             {
-                // The clipping norm alone: one read pass with several accumulators, at memory speed.
+                // The clipping norm alone: one read pass with several accumulators, at memory speed. GradientStatistics (the
+                // monitor's sample) accumulates its squares in the same order, so a reused sample gives this value bit for bit.
                 return Math.Sqrt(FusedKernels.SumOfSquares(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(gradient.bytes)));
             }
 

@@ -97,11 +97,15 @@ namespace NetGen.Tests.Monitoring
         /// <summary>
         /// Clips the gradients of all parameters together to a total L2 norm of at most 2.0, as declared by
         /// <c>[ClipGradNorm]</c>. Call it after <c>backward()</c> and before the optimiser's <c>step()</c>.
-        /// As with PyTorch's <c>clip_grad_norm_</c>, one NaN or infinite gradient makes the norm non-finite and the clipping
-        /// spreads it to every gradient: skip the step when the result is not finite, or train with <c>TrainStep</c>, which checks first.
+        /// The total is measured in double precision and every gradient is multiplied by max / (total + 1e-6) when that is
+        /// below 1: the same total and the same coefficient, bit for bit, as <c>TrainStep</c> computes for the same gradients
+        /// (except on its low-rank path, <c>TrainStepOptions.LowRankUpdates</c>, where the total comes from the gradient's factors).
+        /// <c>TrainStep</c> clamps the values first (<c>[ClipGradValue]</c>): call <c>ClipGradientValues()</c> before this method to do the same.
+        /// When a gradient holds NaN or infinity, no gradient is changed and the non-finite total is returned: skip the
+        /// optimiser's step then (<c>TrainStep</c> does).
         /// </summary>
-        /// <returns>The total gradient norm measured before clipping.</returns>
-        public double ClipGradients() => global::TorchSharp.torch.nn.utils.clip_grad_norm_(parameters(), 2.0, 2.0);
+        /// <returns>The total gradient norm measured before clipping; NaN or infinity when a gradient is not finite.</returns>
+        public double ClipGradients() => global::NetGen.Training.GradientClipping.ClipNorm(named_parameters(), 2.0, 2.0).Total;
 
         /// <summary>Clamps every gradient entry to [-0.5, 0.5], as declared by <c>[ClipGradValue]</c> (PyTorch's <c>clip_grad_value_</c>).</summary>
         public void ClipGradientValues() => global::NetGen.Training.GradientClipping.ClipValue(parameters(), 0.5);
