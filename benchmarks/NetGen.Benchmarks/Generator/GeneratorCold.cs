@@ -14,7 +14,9 @@ namespace NetGen.Benchmarks.Generator;
 /// It prints wall time and the CPU time of the thread that ran the generator (the driver runs generators on
 /// the calling thread), so another process competing for the cores hardly changes the figure. One line of
 /// tab-separated numbers, for scripts: N, cold wall ms, cold CPU ms, warm wall ms (median), warm CPU ms (median),
-/// and from one more run with step tracking, the ms of reading files into models and of emitting the sources.
+/// from one more run with step tracking, the ms of reading files into models and of emitting the sources, and the
+/// MB the generator thread allocated in the cold run and in a warm run (median): allocation is what the cold
+/// process pays most for (collections and fresh pages), and unlike time it does not depend on the machine's load.
 /// </summary>
 public static class GeneratorCold
 {
@@ -28,28 +30,31 @@ public static class GeneratorCold
         var warm = Enumerable.Range(0, 5).Select(_ => Once(trees)).ToList();
         static double Median(System.Collections.Generic.IEnumerable<double> v) => v.OrderBy(x => x).ElementAt(2);
         var (read, emit) = Split(trees);
-        Console.WriteLine(string.Join('\t', n, F(cold.Wall), F(cold.Cpu), F(Median(warm.Select(w => w.Wall))), F(Median(warm.Select(w => w.Cpu))), F(read), F(emit)));
+        Console.WriteLine(string.Join('\t', n, F(cold.Wall), F(cold.Cpu), F(Median(warm.Select(w => w.Wall))), F(Median(warm.Select(w => w.Cpu))), F(read), F(emit),
+            F(cold.AllocatedMb), F(Median(warm.Select(w => w.AllocatedMb)))));
         return 0;
 
         static string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
     }
 
-    private static (double Wall, double Cpu) Once(Microsoft.CodeAnalysis.SyntaxTree[] trees)
+    private static (double Wall, double Cpu, double AllocatedMb) Once(Microsoft.CodeAnalysis.SyntaxTree[] trees)
     {
         var compilation = NetworkSources.Compilation(trees);
         var driver = NetworkSources.Driver();
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
         var cpu = ThreadCpuMs();
         var stopwatch = Stopwatch.StartNew();
         driver = driver.RunGenerators(compilation);
         var wall = stopwatch.Elapsed.TotalMilliseconds;
         cpu = ThreadCpuMs() - cpu;
+        var allocatedMb = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 1e6;
         var generated = driver.GetRunResult().GeneratedTrees.Length;
         if (generated != trees.Length - 1)
         {
             throw new InvalidOperationException($"expected {trees.Length - 1} generated files, got {generated}");
         }
 
-        return (wall, cpu);
+        return (wall, cpu, allocatedMb);
     }
 
     /// <summary>
