@@ -19,9 +19,9 @@ namespace NetGen.Training
         // Rows of dW computed together: each load of a row of X feeds this many accumulators.
         private const int Block = 4;
 
-        /// <summary>Adam or AdamW on one Linear weight (out × in, row-major) and its two moments.</summary>
+        /// <summary>Adam or AdamW on one Linear weight (out × in, row-major) and its two moments, with <paramref name="root"/> as the square root.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Adam(Span<float> p, Span<float> m, Span<float> v, ReadOnlySpan<float> g, ReadOnlySpan<float> x, int rows, int outFeatures, int inFeatures, in AdamScalars s)
+        public static void Adam(Span<float> p, Span<float> m, Span<float> v, ReadOnlySpan<float> g, ReadOnlySpan<float> x, int rows, int outFeatures, int inFeatures, in AdamScalars s, AdamSquareRoot root)
         {
             Check(p.Length, m.Length, v.Length, g.Length, x.Length, rows, outFeatures, inFeatures);
             var scratch = new float[Block * inFeatures];
@@ -33,7 +33,7 @@ namespace NetGen.Training
                 // The block's rows are contiguous in the weight and its state, as in the scratch buffer: one call.
                 var start = i * inFeatures;
                 var length = count * inFeatures;
-                FusedKernels.Adam(p.Slice(start, length), scratch.AsSpan(0, length), m.Slice(start, length), v.Slice(start, length), s, zeroGradient: false);
+                FusedKernels.Adam(p.Slice(start, length), scratch.AsSpan(0, length), m.Slice(start, length), v.Slice(start, length), s, zeroGradient: false, root);
             }
         }
 

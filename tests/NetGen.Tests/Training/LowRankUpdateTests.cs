@@ -31,25 +31,18 @@ public partial class MonitoredLowRankNet;
 /// to the normal path. Seeded from TorchSharp's global generator, so in the collection that runs alone.
 /// </summary>
 [Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
-public class LowRankUpdateTests : IDisposable
+public class LowRankUpdateTests
 {
     private const int Steps = 100;
 
+    /// <summary>
+    /// These tests hold the fused Adam to TorchSharp's bit for bit, so every fused Adam they build takes libtorch's own root.
+    /// </summary>
+    private const AdamSquareRoot Root = AdamSquareRoot.LibTorchMkl;
+
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
-    private readonly AdamSquareRoot _root = FusedAdam.SquareRoot;
-
-    /// <summary>
-    /// These tests hold the fused Adam to TorchSharp's bit for bit, so they take libtorch's own root
-    /// (<see cref="AdamSquareRoot.LibTorchMkl"/>, a process-wide setting: the collection runs alone) and restore the setting after.
-    /// </summary>
-    public LowRankUpdateTests(Xunit.Abstractions.ITestOutputHelper output)
-    {
-        _output = output;
-        FusedAdam.SquareRoot = AdamSquareRoot.LibTorchMkl;
-    }
-
-    public void Dispose() => FusedAdam.SquareRoot = _root;
+    public LowRankUpdateTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
 
     public enum Kind
     {
@@ -194,8 +187,8 @@ public class LowRankUpdateTests : IDisposable
         using var model = new DeepNet();
         torch.manual_seed(21);
         using var twin = new DeepNet();
-        using var optimizer = new FusedAdam(model.parameters());
-        using var twinOptimizer = new FusedAdam(twin.parameters());
+        using var optimizer = new FusedAdam(model.parameters(), square_root: Root);
+        using var twinOptimizer = new FusedAdam(twin.parameters(), square_root: Root);
         twin.Trainer.Options.LowRankUpdates = false;
         for (var step = 0; step < 2; step++)
         {
@@ -248,7 +241,7 @@ public class LowRankUpdateTests : IDisposable
     {
         torch.manual_seed(22);
         using var model = new DeepNet();
-        using var optimizer = new FusedAdam(model.parameters());
+        using var optimizer = new FusedAdam(model.parameters(), square_root: Root);
         for (var step = 0; step < 3; step++)
         {
             var (x, y) = Batch("DeepNet", step);
@@ -336,7 +329,7 @@ public class LowRankUpdateTests : IDisposable
 
         model.Trainer.Options.LowRankUpdates = condition != Fallback.OptionOff;
         var hook = condition == Fallback.UserHook ? fc2.register_forward_hook((_, _, output) => output) : null;
-        optim.Optimizer Make(NetworkModule m) => condition == Fallback.TorchSharpOptimizer ? torch.optim.Adam(m.parameters()) : new FusedAdam(m.parameters());
+        optim.Optimizer Make(NetworkModule m) => condition == Fallback.TorchSharpOptimizer ? torch.optim.Adam(m.parameters()) : new FusedAdam(m.parameters(), square_root: Root);
         using var optimizer = Make(model);
         using var twinOptimizer = Make(twin);
         for (var step = 0; step < 3; step++)
@@ -364,7 +357,7 @@ public class LowRankUpdateTests : IDisposable
         // The control for the fallback tests: the same network, batch and optimiser take the low-rank path.
         torch.manual_seed(23);
         using var model = new LowRankNet();
-        using var optimizer = new FusedAdam(model.parameters());
+        using var optimizer = new FusedAdam(model.parameters(), square_root: Root);
         for (var step = 0; step < 3; step++)
         {
             using var scope = torch.NewDisposeScope();
@@ -485,9 +478,9 @@ public class LowRankUpdateTests : IDisposable
         var lr = kind == Kind.SgdMomentum ? 1e-2 : 1e-3;
         using optim.Optimizer optimizer = (kind, path == Path.TorchSharp) switch
         {
-            (Kind.Adam, false) => new FusedAdam(model.parameters(), lr: lr),
-            (Kind.AdamL2, false) => new FusedAdam(model.parameters(), lr: lr, weight_decay: 0.01),
-            (Kind.AdamW, false) => new FusedAdamW(model.parameters(), lr: lr, weight_decay: 0.01),
+            (Kind.Adam, false) => new FusedAdam(model.parameters(), lr: lr, square_root: Root),
+            (Kind.AdamL2, false) => new FusedAdam(model.parameters(), lr: lr, weight_decay: 0.01, square_root: Root),
+            (Kind.AdamW, false) => new FusedAdamW(model.parameters(), lr: lr, weight_decay: 0.01, square_root: Root),
             (_, false) => new FusedSGD(model.parameters(), lr, momentum: 0.9),
             (Kind.Adam, true) => torch.optim.Adam(model.parameters(), lr: lr),
             (Kind.AdamL2, true) => torch.optim.Adam(model.parameters(), lr: lr, weight_decay: 0.01),
