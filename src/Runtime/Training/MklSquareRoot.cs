@@ -47,7 +47,8 @@ namespace NetGen.Training
         /// <returns><paramref name="root"/>.</returns>
         /// <exception cref="NotSupportedException"><see cref="AdamSquareRoot.LibTorchMkl"/> where libtorch exports no <c>vmsSqrt</c>.</exception>
         /// <exception cref="ArgumentOutOfRangeException">Not a defined <see cref="AdamSquareRoot"/>.</exception>
-        public static AdamSquareRoot Checked(AdamSquareRoot root, string parameterName) => Checked(root, parameterName, Available);
+        public static AdamSquareRoot Checked(AdamSquareRoot root, string parameterName) =>
+            Checked(root, parameterName, root != AdamSquareRoot.LibTorchMkl || Available); // libtorch is looked up only when asked for
 
         /// <summary>As <see cref="Checked(AdamSquareRoot, string)"/>, told whether libtorch's root is available.</summary>
         /// <param name="root">The root an optimiser is built with.</param>

@@ -439,6 +439,55 @@ public class LowRankUpdateTests
         Assert.True(difference <= 1e-6, $"{difference:E2}");
     }
 
+    /// <remarks>
+    /// The kernel keeps its rows of dW in a buffer of the calling thread's, reused from call to call: a weight updated after
+    /// a wider one (the buffer full of that one's rows) gets the bits it gets on a thread that never ran the kernel, and a
+    /// call once the buffer is wide enough allocates nothing.
+    /// </remarks>
+    [Theory]
+    [InlineData(AdamSquareRoot.CorrectlyRounded)]
+    [InlineData(AdamSquareRoot.LibTorchMkl)]
+    public void The_low_rank_kernel_reuses_its_scratch_rows_with_the_same_bits_and_no_allocation(AdamSquareRoot root)
+    {
+        const int rows = 8, outFeatures = 37, inFeatures = 300;
+        var random = new Random(41);
+        float[] Values(int n, float scale) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * scale)).ToArray();
+        var (p, m, v) = (Values(outFeatures * inFeatures, 1f), Values(outFeatures * inFeatures, 1e-3f), Values(outFeatures * inFeatures, 1e-6f).Select(Math.Abs).ToArray());
+        var (g, x) = (Values(rows * outFeatures, 1f), Values(rows * inFeatures, 1f));
+        var scalars = new AdamScalars(0.75f, false, 0f, 1f, 0.9f, 0.1f, 0.999f, 0.001f, 0.05f, 1e-8f, -0.002f);
+
+        (float[] P, float[] M, float[] V) Update()
+        {
+            var (pc, mc, vc) = ((float[])p.Clone(), (float[])m.Clone(), (float[])v.Clone());
+            LowRankKernels.Adam(pc, mc, vc, g, x, rows, outFeatures, inFeatures, scalars, root);
+            return (pc, mc, vc);
+        }
+
+        // On a thread of its own: the buffer is new, sized for this weight.
+        (float[] P, float[] M, float[] V) fresh = default;
+        var thread = new System.Threading.Thread(() => fresh = Update());
+        thread.Start();
+        thread.Join();
+
+        // Here, after a wider weight (1,000 columns of rows left in the buffer), twice.
+        const int wideIn = 1000;
+        var wide = Values(4 * wideIn, 1f);
+        LowRankKernels.Adam(wide, new float[4 * wideIn], new float[4 * wideIn], Values(rows * 4, 1f), Values(rows * wideIn, 1f), rows, 4, wideIn, scalars, root);
+        var reused = Update();
+        var (p2, m2, v2) = ((float[])p.Clone(), (float[])m.Clone(), (float[])v.Clone());
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        LowRankKernels.Adam(p2, m2, v2, g, x, rows, outFeatures, inFeatures, scalars, root);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(reused.P, p2);
+
+        _output.WriteLine($"{root}: reused buffer against a new one, parameter bits equal {fresh.P.SequenceEqual(reused.P)}; a call with the buffer wide enough allocated {allocated} bytes");
+        Assert.Equal(fresh.P, reused.P);
+        Assert.Equal(fresh.M, reused.M);
+        Assert.Equal(fresh.V, reused.V);
+        Assert.NotEqual(p, reused.P);
+        Assert.Equal(0, allocated);
+    }
+
     /// <summary>A module whose forward calls fc2 through <c>forward()</c> (no hooks) and fc3 through <c>call()</c>.</summary>
     private sealed class HookBypassingNet : nn.Module<Tensor, Tensor>
     {
