@@ -51,7 +51,7 @@ public readonly record struct TrainingProgress(LabVariant Variant, int Step, int
 /// <param name="TestLoss">The loss on the held-out set after training (NaN if training diverged).</param>
 /// <param name="TestAccuracy">The held-out accuracy for classification tasks; null for regression.</param>
 /// <param name="Steps">Training steps run.</param>
-/// <param name="DivergedAtStep">The step (counted from 1) whose loss was not finite, where training stopped; null if none.</param>
+/// <param name="DivergedAtStep">The step (counted from 1) whose loss or, with clipping, gradient norm was not finite, where training stopped; null if none.</param>
 /// <param name="ClippedSteps">Steps whose gradient norm <c>ClipGradients()</c> reduced; null without clipping.</param>
 /// <param name="Gradients">What the gradient probe measured, and its verdicts.</param>
 /// <param name="InitialRatio">At the first step, the quantity NetGen predicts at compile time: the first to the last
@@ -165,13 +165,16 @@ public static class VariantTrainer
                     initialRatio = measureTime ? TimeRatio(inputs.grad!) : probe.FirstStepRatio;
                 }
 
-                if (network.ClipGradients is { } clip && clip() > ClipMaxNorm)
+                // ClipGradients() returns a non-finite norm, and leaves the gradients as they are, when one is NaN or
+                // infinite: stepping would write it into the weights, so that step is where training diverged.
+                var norm = network.ClipGradients is { } clip ? clip() : 0.0;
+                if (norm > ClipMaxNorm)
                 {
                     clipped++;
                 }
 
                 var lossValue = loss.item<float>();
-                if (!float.IsFinite(lossValue))
+                if (!float.IsFinite(lossValue) || !double.IsFinite(norm))
                 {
                     divergedAt = step;
                     break;
