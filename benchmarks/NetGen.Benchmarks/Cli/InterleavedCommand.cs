@@ -35,25 +35,25 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
         public string Rows { get; init; } = "all";
 
         [CommandOption("--adam-root <ROOT>")]
-        [Description("correct: FusedAdam's square root is the correctly rounded one (FusedAdam.SquareRoot = CorrectlyRounded, the default), the faster pass; mkl: libtorch's (MKL's vmsSqrt, bit-identical to TorchSharp's Adam; Linux x64).")]
+        [Description("correct: the FusedAdam rows are built with the correctly rounded square root (square_root: AdamSquareRoot.CorrectlyRounded, the default), the faster pass; mkl: with libtorch's (AdamSquareRoot.LibTorchMkl, MKL's vmsSqrt, bit-identical to TorchSharp's Adam; Linux x64).")]
         [DefaultValue("correct")]
         public string AdamRoot { get; init; } = "correct";
 
+        /// <summary>The square root the FusedAdam rows are built with.</summary>
+        public NetGen.Training.AdamSquareRoot SquareRoot => AdamRoot == "mkl" ? NetGen.Training.AdamSquareRoot.LibTorchMkl : NetGen.Training.AdamSquareRoot.CorrectlyRounded;
+
+        // Whether a FusedAdam takes libtorch's root here: its constructor refuses it where libtorch exports no vmsSqrt.
         private static bool LibTorchRootAvailable()
         {
-            var previous = NetGen.Training.FusedAdam.SquareRoot;
+            using var weight = new TorchSharp.Modules.Parameter(TorchSharp.torch.zeros(1));
             try
             {
-                NetGen.Training.FusedAdam.SquareRoot = NetGen.Training.AdamSquareRoot.LibTorchMkl;
+                using var optimizer = new NetGen.Training.FusedAdam(new[] { weight }, square_root: NetGen.Training.AdamSquareRoot.LibTorchMkl);
                 return true;
             }
             catch (NotSupportedException)
             {
                 return false;
-            }
-            finally
-            {
-                NetGen.Training.FusedAdam.SquareRoot = previous;
             }
         }
 
@@ -104,8 +104,7 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
             return BenchmarkApp.BadArguments;
         }
 
-        NetGen.Training.FusedAdam.SquareRoot = settings.AdamRoot == "correct" ? NetGen.Training.AdamSquareRoot.CorrectlyRounded : NetGen.Training.AdamSquareRoot.LibTorchMkl;
-        var header = settings.Header() + $" FusedAdam's square root: {NetGen.Training.FusedAdam.SquareRoot} (--adam-root {settings.AdamRoot})." + (fixedHeap
+        var header = settings.Header() + $" FusedAdam's square root: {settings.SquareRoot} (--adam-root {settings.AdamRoot})." + (fixedHeap
             ? $" glibc mmap/trim thresholds fixed at {NativeHeap.DefaultMmapThreshold >> 20}/{NativeHeap.DefaultTrimThreshold >> 20} MiB in both processes (--malloc fixed)."
             : " glibc's adaptive mmap/trim thresholds (--malloc default).");
         Console.WriteLine(header);
@@ -117,7 +116,7 @@ public sealed class InterleavedCommand : Command<InterleavedCommand.Settings>
             Console.WriteLine("PyTorch baseline skipped: no python3 with torch found (Debian: apt-get install python3-torch).");
         }
 
-        var lines = InterleavedComparison.Run(settings.Quick, networks, threadSettings, modules: settings.Rows is "modules" or "all", optimizers: settings.Rows is "optimizers" or "all", variants: settings.Rows == "variants", python, fixedHeap).ToList();
+        var lines = InterleavedComparison.Run(settings.Quick, networks, threadSettings, modules: settings.Rows is "modules" or "all", optimizers: settings.Rows is "optimizers" or "all", variants: settings.Rows == "variants", python, fixedHeap, settings.SquareRoot).ToList();
         lines.ForEach(Console.WriteLine);
         BenchmarkApp.Write("netgen-interleaved.md", new[] { header, "" }.Concat(lines));
         return 0;

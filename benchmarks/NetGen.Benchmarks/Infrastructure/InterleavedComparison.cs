@@ -20,7 +20,7 @@ namespace NetGen.Benchmarks.Infrastructure;
 /// </summary>
 public static class InterleavedComparison
 {
-    public static IReadOnlyList<string> Run(bool quick, IReadOnlyCollection<NetworkKind> networks, IReadOnlyList<string> threadSettings, bool modules, bool optimizers, bool variants, string? python, bool fixedHeap)
+    public static IReadOnlyList<string> Run(bool quick, IReadOnlyCollection<NetworkKind> networks, IReadOnlyList<string> threadSettings, bool modules, bool optimizers, bool variants, string? python, bool fixedHeap, NetGen.Training.AdamSquareRoot squareRoot)
     {
         var rounds = quick ? 5 : 31;
         var roundTime = TimeSpan.FromMilliseconds(quick ? 100 : 300);
@@ -85,8 +85,8 @@ public static class InterleavedComparison
                 foreach (var adam in new[] { AdamKind.TorchSharp, AdamKind.FusedPlain })
                 {
                     var flags = new[] { (false, false), (true, false), (false, true), (true, true) };
-                    var sessions = flags.Select(f => new TrainingSession(NetworkKind.SimpleNet, SimpleNetVariant.Create(f.Item1, f.Item2), adam))
-                        .Prepend(new TrainingSession(NetworkKind.SimpleNet, BenchmarkNetworks.Create(NetworkKind.SimpleNet, Implementation.NetGen), adam)).ToList();
+                    var sessions = flags.Select(f => new TrainingSession(NetworkKind.SimpleNet, SimpleNetVariant.Create(f.Item1, f.Item2), adam, squareRoot))
+                        .Prepend(new TrainingSession(NetworkKind.SimpleNet, BenchmarkNetworks.Create(NetworkKind.SimpleNet, Implementation.NetGen), adam, squareRoot)).ToList();
                     var names = flags.Select(f => SimpleNetVariant.Describe(f.Item1, f.Item2)).Prepend("NetGen").ToArray();
                     table.AddRange(Compare($"training step, {TrainingSession.Describe(adam)}", NetworkKind.SimpleNet, "", threads, sessions.Select((s, k) => Contender.Local(names[k], s.Step)).ToArray(), rounds, roundTime, warmup));
                     sessions.ForEach(s => s.Dispose());
@@ -96,7 +96,7 @@ public static class InterleavedComparison
             foreach (var network in optimizers ? new[] { NetworkKind.SimpleNet, NetworkKind.DeepNet, NetworkKind.Mlp20, NetworkKind.ConvNet }.Where(networks.Contains) : Array.Empty<NetworkKind>())
             {
                 var kinds = new[] { AdamKind.Fused, AdamKind.FusedFullGradients, AdamKind.InPlace, AdamKind.TorchSharp };
-                var sessions = kinds.Select(a => new TrainingSession(network, Implementation.NetGen, a)).ToList();
+                var sessions = kinds.Select(a => new TrainingSession(network, Implementation.NetGen, a, squareRoot)).ToList();
                 table.AddRange(Compare("training step, Adam", network, "", threads, WithPyTorch(sessions.Select((s, k) => Contender.Local(TrainingSession.Describe(kinds[k]), s.Step)), "Training", network, null), rounds, roundTime, warmup));
 
                 // The update rows run every optimiser once on materialised gradients; the two TrainStep sessions share FusedAdam's.

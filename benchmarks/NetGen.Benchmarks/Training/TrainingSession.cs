@@ -45,18 +45,19 @@ public sealed class TrainingSession : IDisposable
     private readonly Func<Tensor, Tensor, Tensor> _loss;
     private readonly TrainingStep? _trainer;
 
-    public TrainingSession(NetworkKind kind, Implementation implementation, AdamKind adam = AdamKind.TorchSharp)
-        : this(kind, BenchmarkNetworks.Create(kind, implementation), adam)
+    /// <summary>A session for one of the benchmark networks; a <see cref="NetGen.Training.FusedAdam"/> takes <paramref name="squareRoot"/> as its square root.</summary>
+    public TrainingSession(NetworkKind kind, Implementation implementation, AdamKind adam = AdamKind.TorchSharp, AdamSquareRoot squareRoot = AdamSquareRoot.CorrectlyRounded)
+        : this(kind, BenchmarkNetworks.Create(kind, implementation), adam, squareRoot)
     {
     }
 
     /// <summary>A session for a model built elsewhere (the SimpleNet variants); the session disposes it.</summary>
-    public TrainingSession(NetworkKind kind, BenchmarkModel model, AdamKind adam)
+    public TrainingSession(NetworkKind kind, BenchmarkModel model, AdamKind adam, AdamSquareRoot squareRoot = AdamSquareRoot.CorrectlyRounded)
     {
         Setup = BenchmarkNetworks.Setup(kind);
         _model = model;
         _model.Module.train();
-        _optimizer = CreateOptimizer(adam, _model.Module.parameters());
+        _optimizer = CreateOptimizer(adam, _model.Module.parameters(), squareRoot);
         if (adam is AdamKind.Fused or AdamKind.FusedFullGradients)
         {
             _trainer = new TrainingStep(_model.Module, new TrainStepOptions { ClipNorm = Setup.ClipNorm, LowRankUpdates = adam == AdamKind.Fused });
@@ -80,11 +81,14 @@ public sealed class TrainingSession : IDisposable
 
     public NetworkSetup Setup { get; }
 
-    /// <summary>The optimiser every benchmark uses: Adam with learning rate 1e-3 and the default betas.</summary>
-    public static optim.Optimizer CreateOptimizer(AdamKind adam, System.Collections.Generic.IEnumerable<TorchSharp.Modules.Parameter> parameters) => adam switch
+    /// <summary>
+    /// The optimiser every benchmark uses: Adam with learning rate 1e-3 and the default betas; a <see cref="FusedAdam"/>
+    /// takes <paramref name="squareRoot"/> as its square root.
+    /// </summary>
+    public static optim.Optimizer CreateOptimizer(AdamKind adam, System.Collections.Generic.IEnumerable<TorchSharp.Modules.Parameter> parameters, AdamSquareRoot squareRoot = AdamSquareRoot.CorrectlyRounded) => adam switch
     {
         AdamKind.InPlace => new InPlaceAdam(parameters, lr: 1e-3),
-        AdamKind.Fused or AdamKind.FusedFullGradients or AdamKind.FusedPlain => new FusedAdam(parameters, lr: 1e-3),
+        AdamKind.Fused or AdamKind.FusedFullGradients or AdamKind.FusedPlain => new FusedAdam(parameters, lr: 1e-3, square_root: squareRoot),
         _ => optim.Adam(parameters, lr: 1e-3),
     };
 

@@ -36,7 +36,7 @@ namespace NetGen.Training
     /// the gradient by the clipping coefficient, update the optimiser state and the parameter, and zero the gradient for the
     /// next backward. Each element goes through the float32 operations of libtorch's CPU kernels in their order, with a
     /// fused multiply-add where libtorch's <c>add_(x, alpha)</c> and <c>addcmul_</c> use one. Adam's square root is the
-    /// correctly rounded one by default, or (<see cref="FusedAdam.SquareRoot"/>) the same MKL function libtorch's <c>sqrt</c>
+    /// correctly rounded one by default, or (the optimiser's <see cref="FusedAdam.SquareRoot"/>) the same MKL function libtorch's <c>sqrt</c>
     /// calls (<see cref="MklSquareRoot"/>): then identical results, element by element, which <c>FusedOptimizerTests</c>
     /// checks after 100 steps.
     /// The kernels are compiled fully optimised from their first call (<see cref="MethodImplOptions.AggressiveOptimization"/>):
@@ -50,7 +50,7 @@ namespace NetGen.Training
         // 256 and 512 equally fast, 1024 and more slower.
         private const int RootBlock = 512;
 
-        /// <summary>Adam or AdamW on one parameter: p, its gradient g, first moment m and second moment v.</summary>
+        /// <summary>Adam or AdamW on one parameter: p, its gradient g, first moment m and second moment v, with <paramref name="root"/> as the square root.</summary>
         /// <remarks>
         /// With the correctly rounded root (the default), one loop (<see cref="AdamOnePass"/>). With libtorch's MKL root,
         /// block by block: the moments (and the zeroed gradient) first, then √v of the block into a stack buffer, then the
@@ -60,7 +60,7 @@ namespace NetGen.Training
         /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         [SkipLocalsInit]
-        public static void Adam(Span<float> p, Span<float> g, Span<float> m, Span<float> v, in AdamScalars s, bool zeroGradient)
+        public static void Adam(Span<float> p, Span<float> g, Span<float> m, Span<float> v, in AdamScalars s, bool zeroGradient, AdamSquareRoot root)
         {
             var n = p.Length;
             if (g.Length != n || m.Length != n || v.Length != n)
@@ -68,7 +68,7 @@ namespace NetGen.Training
                 throw new ArgumentException($"Adam: parameter, gradient and state lengths differ ({n}, {g.Length}, {m.Length}, {v.Length}).");
             }
 
-            if (MklSquareRoot.Kind != AdamSquareRoot.LibTorchMkl)
+            if (root != AdamSquareRoot.LibTorchMkl)
             {
                 AdamOnePass(p, g, m, v, s, zeroGradient);
                 return;

@@ -71,10 +71,13 @@ namespace NetGen.Training
         /// <param name="weight_decay">L2 penalty added to the gradient (default 0).</param>
         /// <param name="amsgrad">The AMSGrad variant (default false; runs TorchSharp's step).</param>
         /// <param name="maximize">Maximise the objective instead of minimising it (default false).</param>
+        /// <param name="square_root">The square root the fused pass takes of the second moment (<see cref="SquareRoot"/>; default <see cref="AdamSquareRoot.CorrectlyRounded"/>).</param>
         /// <exception cref="ArgumentException">A learning rate, ε, β or weight decay outside its valid range (TorchSharp's checks).</exception>
-        public FusedAdam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false)
+        /// <exception cref="NotSupportedException"><paramref name="square_root"/> is <see cref="AdamSquareRoot.LibTorchMkl"/> and the loaded libtorch exports no <c>vmsSqrt</c>.</exception>
+        public FusedAdam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false, AdamSquareRoot square_root = AdamSquareRoot.CorrectlyRounded)
             : base(parameters, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)
         {
+            SquareRoot = MklSquareRoot.Checked(square_root, nameof(square_root));
         }
 
         /// <summary>Creates the optimiser over parameter groups, each with its own options.</summary>
@@ -86,24 +89,22 @@ namespace NetGen.Training
         /// <param name="weight_decay">Default L2 penalty (0).</param>
         /// <param name="amsgrad">Default AMSGrad (false).</param>
         /// <param name="maximize">Default maximise (false).</param>
-        public FusedAdam(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false)
+        /// <param name="square_root">The square root the fused pass takes of the second moment, for every group (<see cref="SquareRoot"/>; default <see cref="AdamSquareRoot.CorrectlyRounded"/>).</param>
+        /// <exception cref="NotSupportedException"><paramref name="square_root"/> is <see cref="AdamSquareRoot.LibTorchMkl"/> and the loaded libtorch exports no <c>vmsSqrt</c>.</exception>
+        public FusedAdam(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false, AdamSquareRoot square_root = AdamSquareRoot.CorrectlyRounded)
             : base(groups, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)
         {
+            SquareRoot = MklSquareRoot.Checked(square_root, nameof(square_root));
         }
 
         /// <summary>
-        /// The square root the fused Adam and AdamW pass takes of the second moment (one setting for both classes, for the
-        /// whole process): <see cref="AdamSquareRoot.CorrectlyRounded"/> by default, the faster pass, whose root is one ulp
-        /// away from libtorch's MKL root on some elements. Set it to <see cref="AdamSquareRoot.LibTorchMkl"/> where the loaded
-        /// libtorch exports MKL's <c>vmsSqrt</c> (the Linux x64 build does) for results equal to TorchSharp's Adam bit for
-        /// bit (MKL's root costs about 0.4 ns per element more on the 2-core AMD EPYC the project measures on).
+        /// The square root this optimiser's fused pass takes of the second moment, chosen at construction:
+        /// <see cref="AdamSquareRoot.CorrectlyRounded"/> by default, the faster pass, whose root is one ulp away from
+        /// libtorch's MKL root on some elements; <see cref="AdamSquareRoot.LibTorchMkl"/> where the loaded libtorch exports
+        /// MKL's <c>vmsSqrt</c> (the Linux x64 build does) for results equal to TorchSharp's Adam bit for bit (MKL's root
+        /// costs about 0.4 ns per element more on the 2-core AMD EPYC the project measures on). Each optimiser keeps its own.
         /// </summary>
-        /// <exception cref="NotSupportedException">Set to <see cref="AdamSquareRoot.LibTorchMkl"/> where libtorch exports no <c>vmsSqrt</c>.</exception>
-        public static AdamSquareRoot SquareRoot
-        {
-            get => MklSquareRoot.Kind;
-            set => MklSquareRoot.Kind = value;
-        }
+        public AdamSquareRoot SquareRoot { get; }
 
         /// <inheritdoc/>
         public long Updates { get; private set; }
@@ -122,7 +123,7 @@ namespace NetGen.Training
         public void Step(double gradientScale, bool zeroGradients)
         {
             Updates++;
-            if (!FusedStep.Adam(_parameter_groups, _state, gradientScale, zeroGradients))
+            if (!FusedStep.Adam(_parameter_groups, _state, SquareRoot, gradientScale, zeroGradients))
             {
                 FusedStep.Fallback(_parameter_groups, gradientScale, zeroGradients, () => base.step());
             }
@@ -132,7 +133,7 @@ namespace NetGen.Training
 
         bool ILowRankOptimizer.StepLowRank(double gradientScale, IReadOnlyDictionary<IntPtr, LowRankGradient> lowRank)
         {
-            if (!FusedStep.Adam(_parameter_groups, _state, gradientScale, zeroGradients: true, lowRank))
+            if (!FusedStep.Adam(_parameter_groups, _state, SquareRoot, gradientScale, zeroGradients: true, lowRank))
             {
                 return false;
             }
@@ -164,9 +165,12 @@ namespace NetGen.Training
         /// <param name="weight_decay">Decoupled weight decay: each step multiplies the parameter by 1 − lr·weight_decay (default 0.01, PyTorch's).</param>
         /// <param name="amsgrad">The AMSGrad variant (default false; runs TorchSharp's step).</param>
         /// <param name="maximize">Maximise the objective instead of minimising it (default false).</param>
-        public FusedAdamW(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0.01, bool amsgrad = false, bool maximize = false)
+        /// <param name="square_root">The square root the fused pass takes of the second moment (<see cref="SquareRoot"/>; default <see cref="AdamSquareRoot.CorrectlyRounded"/>).</param>
+        /// <exception cref="NotSupportedException"><paramref name="square_root"/> is <see cref="AdamSquareRoot.LibTorchMkl"/> and the loaded libtorch exports no <c>vmsSqrt</c>.</exception>
+        public FusedAdamW(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0.01, bool amsgrad = false, bool maximize = false, AdamSquareRoot square_root = AdamSquareRoot.CorrectlyRounded)
             : base(parameters, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)
         {
+            SquareRoot = MklSquareRoot.Checked(square_root, nameof(square_root));
         }
 
         /// <summary>Creates the optimiser over parameter groups, each with its own options.</summary>
@@ -178,18 +182,16 @@ namespace NetGen.Training
         /// <param name="weight_decay">Default decoupled weight decay (0.01).</param>
         /// <param name="amsgrad">Default AMSGrad (false).</param>
         /// <param name="maximize">Default maximise (false).</param>
-        public FusedAdamW(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0.01, bool amsgrad = false, bool maximize = false)
+        /// <param name="square_root">The square root the fused pass takes of the second moment, for every group (<see cref="SquareRoot"/>; default <see cref="AdamSquareRoot.CorrectlyRounded"/>).</param>
+        /// <exception cref="NotSupportedException"><paramref name="square_root"/> is <see cref="AdamSquareRoot.LibTorchMkl"/> and the loaded libtorch exports no <c>vmsSqrt</c>.</exception>
+        public FusedAdamW(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0.01, bool amsgrad = false, bool maximize = false, AdamSquareRoot square_root = AdamSquareRoot.CorrectlyRounded)
             : base(groups, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)
         {
+            SquareRoot = MklSquareRoot.Checked(square_root, nameof(square_root));
         }
 
-        /// <summary>The square root the fused pass takes of the second moment: the same setting as <see cref="FusedAdam.SquareRoot"/>.</summary>
-        /// <exception cref="NotSupportedException">Set to <see cref="AdamSquareRoot.LibTorchMkl"/> where libtorch exports no <c>vmsSqrt</c>.</exception>
-        public static AdamSquareRoot SquareRoot
-        {
-            get => MklSquareRoot.Kind;
-            set => MklSquareRoot.Kind = value;
-        }
+        /// <summary>The square root this optimiser's fused pass takes of the second moment, chosen at construction (as <see cref="FusedAdam.SquareRoot"/> describes).</summary>
+        public AdamSquareRoot SquareRoot { get; }
 
         /// <inheritdoc/>
         public long Updates { get; private set; }
@@ -208,7 +210,7 @@ namespace NetGen.Training
         public void Step(double gradientScale, bool zeroGradients)
         {
             Updates++;
-            if (!FusedStep.Adam(_parameter_groups, _state, gradientScale, zeroGradients))
+            if (!FusedStep.Adam(_parameter_groups, _state, SquareRoot, gradientScale, zeroGradients))
             {
                 FusedStep.Fallback(_parameter_groups, gradientScale, zeroGradients, () => base.step());
             }
@@ -218,7 +220,7 @@ namespace NetGen.Training
 
         bool ILowRankOptimizer.StepLowRank(double gradientScale, IReadOnlyDictionary<IntPtr, LowRankGradient> lowRank)
         {
-            if (!FusedStep.Adam(_parameter_groups, _state, gradientScale, zeroGradients: true, lowRank))
+            if (!FusedStep.Adam(_parameter_groups, _state, SquareRoot, gradientScale, zeroGradients: true, lowRank))
             {
                 return false;
             }
@@ -327,8 +329,8 @@ namespace NetGen.Training
             }
         }
 
-        /// <summary>Adam or AdamW over all groups; false (and nothing changed) when some parameter cannot take the fused pass.</summary>
-        public static bool Adam(IList<TorchSharp.Modules.ParamGroup> groups, TorchSharp.Utils.OrderedDict<IntPtr, OptimizerState> states, double gradientScale, bool zeroGradients, IReadOnlyDictionary<IntPtr, LowRankGradient>? lowRank = null)
+        /// <summary>Adam or AdamW over all groups with <paramref name="root"/> as the square root; false (and nothing changed) when some parameter cannot take the fused pass.</summary>
+        public static bool Adam(IList<TorchSharp.Modules.ParamGroup> groups, TorchSharp.Utils.OrderedDict<IntPtr, OptimizerState> states, AdamSquareRoot root, double gradientScale, bool zeroGradients, IReadOnlyDictionary<IntPtr, LowRankGradient>? lowRank = null)
         {
             var work = Collect(groups, states, lowRank, out var fusable);
             try
@@ -370,11 +372,11 @@ namespace NetGen.Training
                         NegativeStepSize: (float)(-(lr / biasCorrection1)));
                     if (lowRank is not null && lowRank.TryGetValue(param.Handle, out var factors))
                     {
-                        LowRankKernels.Adam(Floats(param), Floats(m), Floats(v), Floats(factors.G), Floats(factors.X), factors.Rows, factors.OutFeatures, factors.InFeatures, scalars);
+                        LowRankKernels.Adam(Floats(param), Floats(m), Floats(v), Floats(factors.G), Floats(factors.X), factors.Rows, factors.OutFeatures, factors.InFeatures, scalars, root);
                     }
                     else
                     {
-                        FusedKernels.Adam(Floats(param), Floats(grad!), Floats(m), Floats(v), scalars, zeroGradients);
+                        FusedKernels.Adam(Floats(param), Floats(grad!), Floats(m), Floats(v), scalars, zeroGradients, root);
                     }
 
 

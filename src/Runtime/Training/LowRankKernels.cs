@@ -19,12 +19,31 @@ namespace NetGen.Training
         // Rows of dW computed together: each load of a row of X feeds this many accumulators.
         private const int Block = 4;
 
-        /// <summary>Adam or AdamW on one Linear weight (out × in, row-major) and its two moments.</summary>
+        // The rows of dW being applied (Block × in), one buffer per thread, grown to the widest weight it has met. The
+        // kernels run to completion on the calling thread and every row is written in full before it is read.
+        [ThreadStatic]
+        private static float[]? scratchRows;
+
+        /// <summary>The calling thread's scratch buffer for <see cref="Block"/> rows of <paramref name="inFeatures"/> floats.</summary>
+        private static float[] Scratch(int inFeatures)
+        {
+            var length = Block * inFeatures;
+            var scratch = scratchRows;
+            if (scratch is null || scratch.Length < length)
+            {
+                scratch = new float[length];
+                scratchRows = scratch;
+            }
+
+            return scratch;
+        }
+
+        /// <summary>Adam or AdamW on one Linear weight (out × in, row-major) and its two moments, with <paramref name="root"/> as the square root.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Adam(Span<float> p, Span<float> m, Span<float> v, ReadOnlySpan<float> g, ReadOnlySpan<float> x, int rows, int outFeatures, int inFeatures, in AdamScalars s)
+        public static void Adam(Span<float> p, Span<float> m, Span<float> v, ReadOnlySpan<float> g, ReadOnlySpan<float> x, int rows, int outFeatures, int inFeatures, in AdamScalars s, AdamSquareRoot root)
         {
             Check(p.Length, m.Length, v.Length, g.Length, x.Length, rows, outFeatures, inFeatures);
-            var scratch = new float[Block * inFeatures];
+            var scratch = Scratch(inFeatures);
             for (var i = 0; i < outFeatures; i += Block)
             {
                 var count = Math.Min(Block, outFeatures - i);
@@ -33,7 +52,7 @@ namespace NetGen.Training
                 // The block's rows are contiguous in the weight and its state, as in the scratch buffer: one call.
                 var start = i * inFeatures;
                 var length = count * inFeatures;
-                FusedKernels.Adam(p.Slice(start, length), scratch.AsSpan(0, length), m.Slice(start, length), v.Slice(start, length), s, zeroGradient: false);
+                FusedKernels.Adam(p.Slice(start, length), scratch.AsSpan(0, length), m.Slice(start, length), v.Slice(start, length), s, zeroGradient: false, root);
             }
         }
 
@@ -43,7 +62,7 @@ namespace NetGen.Training
         {
             var momentum = s.Momentum != 0f;
             Check(p.Length, p.Length, momentum ? buffer.Length : p.Length, g.Length, x.Length, rows, outFeatures, inFeatures);
-            var scratch = new float[Block * inFeatures];
+            var scratch = Scratch(inFeatures);
             for (var i = 0; i < outFeatures; i += Block)
             {
                 var count = Math.Min(Block, outFeatures - i);

@@ -38,28 +38,41 @@ namespace NetGen.Training
         // void vmsSqrt(const MKL_INT n, const float a[], float r[], MKL_INT64 mode), LP64 (MKL_INT is int).
         private static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<int, float*, float*, long, void> Function = Find();
 
-        private static AdamSquareRoot kind = AdamSquareRoot.CorrectlyRounded;
+        /// <summary>
+        /// <paramref name="root"/> if the fused Adam pass can take it here: every defined <see cref="AdamSquareRoot"/> but
+        /// <see cref="AdamSquareRoot.LibTorchMkl"/> where libtorch exports no <c>vmsSqrt</c>.
+        /// </summary>
+        /// <param name="root">The root an optimiser is built with.</param>
+        /// <param name="parameterName">The constructor parameter it came from, for the exception.</param>
+        /// <returns><paramref name="root"/>.</returns>
+        /// <exception cref="NotSupportedException"><see cref="AdamSquareRoot.LibTorchMkl"/> where libtorch exports no <c>vmsSqrt</c>.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">Not a defined <see cref="AdamSquareRoot"/>.</exception>
+        public static AdamSquareRoot Checked(AdamSquareRoot root, string parameterName) =>
+            Checked(root, parameterName, root != AdamSquareRoot.LibTorchMkl || Available); // libtorch is looked up only when asked for
 
-        /// <summary>Which root <see cref="FusedKernels"/>' Adam takes: libtorch's where available, unless set otherwise.</summary>
-        /// <exception cref="NotSupportedException">Set to <see cref="AdamSquareRoot.LibTorchMkl"/> where libtorch exports no <c>vmsSqrt</c>.</exception>
-        public static AdamSquareRoot Kind
+        /// <summary>As <see cref="Checked(AdamSquareRoot, string)"/>, told whether libtorch's root is available.</summary>
+        /// <param name="root">The root an optimiser is built with.</param>
+        /// <param name="parameterName">The constructor parameter it came from, for the exception.</param>
+        /// <param name="available">Whether the loaded libtorch exports <c>vmsSqrt</c> (<see cref="Available"/>).</param>
+        /// <returns><paramref name="root"/>.</returns>
+        internal static AdamSquareRoot Checked(AdamSquareRoot root, string parameterName, bool available)
         {
-            get => kind;
-            set
+            if (!Enum.IsDefined(root))
             {
-                if (value == AdamSquareRoot.LibTorchMkl && Function == null)
-                {
-                    throw new NotSupportedException("the loaded libtorch_cpu exports no MKL vmsSqrt (libtorch is not the Linux x64 build with MKL): only the correctly rounded root is available.");
-                }
-
-                if (!Enum.IsDefined(value))
-                {
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "not an AdamSquareRoot.");
-                }
-
-                kind = value;
+                throw new ArgumentOutOfRangeException(parameterName, root, "not an AdamSquareRoot.");
             }
+
+            if (root == AdamSquareRoot.LibTorchMkl && !available)
+            {
+                throw new NotSupportedException(UnavailableMessage);
+            }
+
+            return root;
         }
+
+        /// <summary>What <see cref="Checked(AdamSquareRoot, string)"/> says when libtorch's root is asked for and missing.</summary>
+        private const string UnavailableMessage =
+            "AdamSquareRoot.LibTorchMkl: the loaded libtorch_cpu exports no MKL vmsSqrt (libtorch is not the Linux x64 build with MKL); use AdamSquareRoot.CorrectlyRounded.";
 
         /// <summary>Whether libtorch's root is available.</summary>
         public static bool Available => Function != null;

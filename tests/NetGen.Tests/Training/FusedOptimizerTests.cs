@@ -17,25 +17,13 @@ namespace NetGen.Tests.Training;
 /// Seeded from TorchSharp's global generator, so in the collection that runs alone.
 /// </summary>
 [Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
-public class FusedOptimizerTests : IDisposable
+public class FusedOptimizerTests
 {
     private const int Steps = 100;
 
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
-    private readonly AdamSquareRoot _root = FusedAdam.SquareRoot;
-
-    /// <summary>
-    /// These tests hold the fused Adam to TorchSharp's bit for bit, so they take libtorch's own root
-    /// (<see cref="AdamSquareRoot.LibTorchMkl"/>, a process-wide setting: the collection runs alone) and restore the setting after.
-    /// </summary>
-    public FusedOptimizerTests(Xunit.Abstractions.ITestOutputHelper output)
-    {
-        _output = output;
-        FusedAdam.SquareRoot = AdamSquareRoot.LibTorchMkl;
-    }
-
-    public void Dispose() => FusedAdam.SquareRoot = _root;
+    public FusedOptimizerTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
 
     public enum Kind
     {
@@ -49,7 +37,7 @@ public class FusedOptimizerTests : IDisposable
 
     /// <remarks>
     /// Bit for bit: every element goes through libtorch's float32 operations in their order, fused multiply-adds included,
-    /// and Adam's square root is libtorch's own (MKL's <c>vmsSqrt</c>, <see cref="FusedAdam.SquareRoot"/>; the test
+    /// and Adam's square root is libtorch's own (MKL's <c>vmsSqrt</c>, <see cref="AdamSquareRoot.LibTorchMkl"/>; the test
     /// machines are Linux x64, where libtorch exports it). DeepNet at lr 1e-3 with clipping at 0.5 (acting on most steps)
     /// is the hard case: its trajectory under Adam amplifies one-ulp differences in the gradients or the root into
     /// differences of the order of the weights within 100 steps, so only identical arithmetic keeps it together.
@@ -66,7 +54,6 @@ public class FusedOptimizerTests : IDisposable
     [InlineData("DeepNet", Kind.AdamW, 0.5)]
     public void Hundred_steps_are_bit_identical_to_TorchSharps_optimiser(string network, Kind kind, double? clip)
     {
-        Assert.Equal(AdamSquareRoot.LibTorchMkl, FusedAdam.SquareRoot);
         var lr = kind is Kind.SgdMomentum or Kind.SgdNesterovDecay ? 1e-2 : 1e-3;
         var reference = Train(network, m => Reference(kind, m, lr), clipNorm: clip);
         var fused = Train(network, m => Fused(kind, m, lr), clipNorm: clip);
@@ -94,7 +81,7 @@ public class FusedOptimizerTests : IDisposable
 
     /// <remarks>
     /// The faster root: one ulp away from libtorch's on some elements, which SimpleNet's 100 steps carry into the weights at
-    /// the 1e-7 level. Changes a process-wide setting, so it lives in the collection that runs alone, and restores it.
+    /// the 1e-7 level.
     /// </remarks>
     [Theory]
     [InlineData(Kind.Adam)]
@@ -102,26 +89,80 @@ public class FusedOptimizerTests : IDisposable
     public void With_the_correctly_rounded_root_SimpleNet_stays_within_1e_6_of_TorchSharp(Kind kind)
     {
         var reference = Train("SimpleNet", m => Reference(kind, m, 1e-3));
-        Run fused;
-        FusedAdam.SquareRoot = AdamSquareRoot.CorrectlyRounded;
-        try
-        {
-            Assert.Equal(AdamSquareRoot.CorrectlyRounded, FusedAdamW.SquareRoot);
-            fused = Train("SimpleNet", m => Fused(kind, m, 1e-3));
-        }
-        finally
-        {
-            FusedAdamW.SquareRoot = AdamSquareRoot.LibTorchMkl;
-        }
-
-        Assert.Equal(AdamSquareRoot.LibTorchMkl, FusedAdam.SquareRoot);
+        var fused = Train("SimpleNet", m => Fused(kind, m, 1e-3, AdamSquareRoot.CorrectlyRounded));
         var difference = RelativeDifference(reference.Parameters, fused.Parameters);
         var state = RelativeDifference(reference.State, fused.State);
         _output.WriteLine($"SimpleNet {kind}, correctly rounded root, {Steps} steps: max relative |Δparameter| {difference:E2}, optimiser state {state:E2}");
-        Assert.True(difference > 0, "the setting must change the root");
+        Assert.True(difference > 0, "the option must change the root");
         Assert.True(difference <= 1e-6, $"parameters differ by {difference:E2} (relative)");
         Assert.True(state <= 1e-5, $"optimiser state differs by {state:E2} (relative)");
-        Assert.Throws<ArgumentOutOfRangeException>(() => FusedAdam.SquareRoot = (AdamSquareRoot)7);
+    }
+
+    /// <remarks>
+    /// The root is each optimiser's own: three copies of SimpleNet trained side by side, step by step on the same batches,
+    /// one with a correctly rounded FusedAdam (built first), one with an MKL FusedAdam (built after it) and one with
+    /// TorchSharp's Adam. The MKL one stays equal to TorchSharp's bit for bit, and the correctly rounded one equal bit for
+    /// bit to the same optimiser trained alone (<see cref="Train"/>), while 1e-7-level apart from the other two.
+    /// </remarks>
+    [Theory]
+    [InlineData(Kind.Adam)]
+    [InlineData(Kind.AdamW)]
+    public void Two_fused_optimisers_with_different_roots_in_one_process_each_keep_their_own(Kind kind)
+    {
+        var alone = Train("SimpleNet", m => Fused(kind, m, 1e-3, AdamSquareRoot.CorrectlyRounded));
+
+        torch.manual_seed(7);
+        using var correctModel = new SimpleNet();
+        torch.manual_seed(7);
+        using var mklModel = new SimpleNet();
+        torch.manual_seed(7);
+        using var referenceModel = new SimpleNet();
+        using var correct = Fused(kind, correctModel, 1e-3, AdamSquareRoot.CorrectlyRounded);
+        using var mkl = Fused(kind, mklModel, 1e-3, AdamSquareRoot.LibTorchMkl);
+        using var reference = Reference(kind, referenceModel, 1e-3);
+        Assert.Equal(AdamSquareRoot.CorrectlyRounded, Root(correct));
+        Assert.Equal(AdamSquareRoot.LibTorchMkl, Root(mkl));
+        for (var step = 0; step < Steps; step++)
+        {
+            var (x, y) = Batch("SimpleNet", step);
+            using (x)
+            using (y)
+            {
+                Assert.False(correctModel.TrainStep(correct, torch.nn.CrossEntropyLoss(), x, y).Skipped);
+                Assert.False(mklModel.TrainStep(mkl, torch.nn.CrossEntropyLoss(), x, y).Skipped);
+                Assert.False(referenceModel.TrainStep(reference, torch.nn.CrossEntropyLoss(), x, y).Skipped);
+            }
+        }
+
+        Assert.Equal(AdamSquareRoot.CorrectlyRounded, Root(correct));
+        Assert.Equal(AdamSquareRoot.LibTorchMkl, Root(mkl));
+        var mklDifference = MaxAbsoluteDifference(Snapshot(referenceModel), Snapshot(mklModel));
+        var mklState = MaxAbsoluteDifference(StateSnapshot(reference), StateSnapshot(mkl));
+        var aloneDifference = MaxAbsoluteDifference(alone.Parameters, Snapshot(correctModel));
+        var aloneState = MaxAbsoluteDifference(alone.State, StateSnapshot(correct));
+        var apart = RelativeDifference(Snapshot(referenceModel), Snapshot(correctModel));
+        _output.WriteLine($"SimpleNet {kind}, {Steps} interleaved steps: MKL FusedAdam - TorchSharp max |Δparameter| {mklDifference:E2} (state {mklState:E2}); correctly rounded - the same alone {aloneDifference:E2} (state {aloneState:E2}); correctly rounded - TorchSharp {apart:E2} (relative)");
+        Assert.Equal(0.0, mklDifference);
+        Assert.Equal(0.0, mklState);
+        Assert.Equal(0.0, aloneDifference);
+        Assert.Equal(0.0, aloneState);
+        Assert.True(apart > 0, "the correctly rounded optimiser must keep its own root");
+        Assert.True(apart <= 1e-6, $"parameters differ by {apart:E2} (relative)");
+    }
+
+    [Fact]
+    public void The_root_is_checked_at_construction_and_defaults_to_the_correctly_rounded_one()
+    {
+        using var weight = new Parameter(torch.ones(3, 3));
+        using var adam = new FusedAdam(new[] { weight });
+        using var adamW = new FusedAdamW(new[] { weight });
+        using var mkl = new FusedAdamW(new[] { weight }, square_root: AdamSquareRoot.LibTorchMkl);
+        Assert.Equal(AdamSquareRoot.CorrectlyRounded, adam.SquareRoot);
+        Assert.Equal(AdamSquareRoot.CorrectlyRounded, adamW.SquareRoot);
+        Assert.Equal(AdamSquareRoot.LibTorchMkl, mkl.SquareRoot);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new FusedAdam(new[] { weight }, square_root: (AdamSquareRoot)7));
+        Assert.Equal("square_root", error.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FusedAdamW(new[] { weight }, square_root: (AdamSquareRoot)7));
     }
 
     [Fact]
@@ -138,7 +179,7 @@ public class FusedOptimizerTests : IDisposable
         torch.manual_seed(11);
         using var clipModel = new DeepNet();
         using var unfused = torch.optim.Adam(unfusedModel.parameters());
-        using var fused = new FusedAdam(fusedModel.parameters());
+        using var fused = new FusedAdam(fusedModel.parameters(), square_root: AdamSquareRoot.LibTorchMkl);
         var a = unfusedModel.TrainStep(unfused, torch.nn.MSELoss(), x, y);
         var b = fusedModel.TrainStep(fused, torch.nn.MSELoss(), x, y);
         Assert.True(a.GradientNorm > 1.0, $"the test needs clipping to act; total {a.GradientNorm}");
@@ -173,7 +214,7 @@ public class FusedOptimizerTests : IDisposable
     {
         torch.manual_seed(12);
         using var model = new DeepNet();
-        using var optimizer = new FusedAdam(model.parameters());
+        using var optimizer = new FusedAdam(model.parameters(), square_root: AdamSquareRoot.LibTorchMkl);
         for (var step = 0; step < 3; step++)
         {
             var (x, y) = Batch("DeepNet", step);
@@ -206,7 +247,7 @@ public class FusedOptimizerTests : IDisposable
     public void Float64_parameters_fall_back_to_TorchSharps_step_exactly()
     {
         var reference = Train("SimpleNet", m => torch.optim.Adam(m.parameters()), steps: 5, float64: true);
-        var fused = Train("SimpleNet", m => new FusedAdam(m.parameters()), steps: 5, float64: true);
+        var fused = Train("SimpleNet", m => new FusedAdam(m.parameters(), square_root: AdamSquareRoot.LibTorchMkl), steps: 5, float64: true);
         Assert.Equal(0.0, RelativeDifference(reference.Parameters, fused.Parameters));
         Assert.True(RelativeDifference(reference.Initial, reference.Parameters) > 1e-4);
     }
@@ -216,7 +257,7 @@ public class FusedOptimizerTests : IDisposable
     {
         torch.manual_seed(13);
         using var model = new SimpleNet();
-        using var optimizer = new FusedAdam(model.parameters());
+        using var optimizer = new FusedAdam(model.parameters(), square_root: AdamSquareRoot.LibTorchMkl);
         var (x, y) = Batch("SimpleNet", 0);
         model.TrainStep(optimizer, torch.nn.CrossEntropyLoss(), x, y);
         foreach (var p in model.parameters())
@@ -287,14 +328,22 @@ public class FusedOptimizerTests : IDisposable
         _ => torch.optim.SGD(m.parameters(), lr, momentum: 0.9, weight_decay: 1e-3, nesterov: true),
     };
 
-    private static optim.Optimizer Fused(Kind kind, nn.Module<Tensor, Tensor> m, double lr) => kind switch
+    /// <summary>The fused optimiser of <paramref name="kind"/>; a fused Adam or AdamW takes <paramref name="root"/> (libtorch's own by default, for bit identity).</summary>
+    private static optim.Optimizer Fused(Kind kind, nn.Module<Tensor, Tensor> m, double lr, AdamSquareRoot root = AdamSquareRoot.LibTorchMkl) => kind switch
     {
-        Kind.Adam => new FusedAdam(m.parameters(), lr: lr),
-        Kind.AdamL2 => new FusedAdam(m.parameters(), lr: lr, weight_decay: 0.01),
-        Kind.AdamW => new FusedAdamW(m.parameters(), lr: lr, weight_decay: 0.01),
-        Kind.AdamWNoDecay => new FusedAdamW(m.parameters(), lr: lr, weight_decay: 0),
+        Kind.Adam => new FusedAdam(m.parameters(), lr: lr, square_root: root),
+        Kind.AdamL2 => new FusedAdam(m.parameters(), lr: lr, weight_decay: 0.01, square_root: root),
+        Kind.AdamW => new FusedAdamW(m.parameters(), lr: lr, weight_decay: 0.01, square_root: root),
+        Kind.AdamWNoDecay => new FusedAdamW(m.parameters(), lr: lr, weight_decay: 0, square_root: root),
         Kind.SgdMomentum => new FusedSGD(m.parameters(), lr, momentum: 0.9),
         _ => new FusedSGD(m.parameters(), lr, momentum: 0.9, weight_decay: 1e-3, nesterov: true),
+    };
+
+    private static AdamSquareRoot Root(optim.Optimizer optimizer) => optimizer switch
+    {
+        FusedAdam a => a.SquareRoot,
+        FusedAdamW w => w.SquareRoot,
+        _ => throw new ArgumentException($"not a fused Adam: {optimizer.GetType().Name}", nameof(optimizer)),
     };
 
     private sealed record Run(List<float[]> Initial, List<float[]> Parameters, List<float[]> State, List<double> Norms, List<double> Losses);

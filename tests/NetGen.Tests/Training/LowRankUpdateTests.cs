@@ -31,25 +31,18 @@ public partial class MonitoredLowRankNet;
 /// to the normal path. Seeded from TorchSharp's global generator, so in the collection that runs alone.
 /// </summary>
 [Collection(NetGen.Tests.Monitoring.SeededCollection.Name)]
-public class LowRankUpdateTests : IDisposable
+public class LowRankUpdateTests
 {
     private const int Steps = 100;
 
+    /// <summary>
+    /// These tests hold the fused Adam to TorchSharp's bit for bit, so every fused Adam they build takes libtorch's own root.
+    /// </summary>
+    private const AdamSquareRoot Root = AdamSquareRoot.LibTorchMkl;
+
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
-    private readonly AdamSquareRoot _root = FusedAdam.SquareRoot;
-
-    /// <summary>
-    /// These tests hold the fused Adam to TorchSharp's bit for bit, so they take libtorch's own root
-    /// (<see cref="AdamSquareRoot.LibTorchMkl"/>, a process-wide setting: the collection runs alone) and restore the setting after.
-    /// </summary>
-    public LowRankUpdateTests(Xunit.Abstractions.ITestOutputHelper output)
-    {
-        _output = output;
-        FusedAdam.SquareRoot = AdamSquareRoot.LibTorchMkl;
-    }
-
-    public void Dispose() => FusedAdam.SquareRoot = _root;
+    public LowRankUpdateTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
 
     public enum Kind
     {
@@ -194,8 +187,8 @@ public class LowRankUpdateTests : IDisposable
         using var model = new DeepNet();
         torch.manual_seed(21);
         using var twin = new DeepNet();
-        using var optimizer = new FusedAdam(model.parameters());
-        using var twinOptimizer = new FusedAdam(twin.parameters());
+        using var optimizer = new FusedAdam(model.parameters(), square_root: Root);
+        using var twinOptimizer = new FusedAdam(twin.parameters(), square_root: Root);
         twin.Trainer.Options.LowRankUpdates = false;
         for (var step = 0; step < 2; step++)
         {
@@ -248,7 +241,7 @@ public class LowRankUpdateTests : IDisposable
     {
         torch.manual_seed(22);
         using var model = new DeepNet();
-        using var optimizer = new FusedAdam(model.parameters());
+        using var optimizer = new FusedAdam(model.parameters(), square_root: Root);
         for (var step = 0; step < 3; step++)
         {
             var (x, y) = Batch("DeepNet", step);
@@ -336,7 +329,7 @@ public class LowRankUpdateTests : IDisposable
 
         model.Trainer.Options.LowRankUpdates = condition != Fallback.OptionOff;
         var hook = condition == Fallback.UserHook ? fc2.register_forward_hook((_, _, output) => output) : null;
-        optim.Optimizer Make(NetworkModule m) => condition == Fallback.TorchSharpOptimizer ? torch.optim.Adam(m.parameters()) : new FusedAdam(m.parameters());
+        optim.Optimizer Make(NetworkModule m) => condition == Fallback.TorchSharpOptimizer ? torch.optim.Adam(m.parameters()) : new FusedAdam(m.parameters(), square_root: Root);
         using var optimizer = Make(model);
         using var twinOptimizer = Make(twin);
         for (var step = 0; step < 3; step++)
@@ -364,7 +357,7 @@ public class LowRankUpdateTests : IDisposable
         // The control for the fallback tests: the same network, batch and optimiser take the low-rank path.
         torch.manual_seed(23);
         using var model = new LowRankNet();
-        using var optimizer = new FusedAdam(model.parameters());
+        using var optimizer = new FusedAdam(model.parameters(), square_root: Root);
         for (var step = 0; step < 3; step++)
         {
             using var scope = torch.NewDisposeScope();
@@ -446,6 +439,55 @@ public class LowRankUpdateTests : IDisposable
         Assert.True(difference <= 1e-6, $"{difference:E2}");
     }
 
+    /// <remarks>
+    /// The kernel keeps its rows of dW in a buffer of the calling thread's, reused from call to call: a weight updated after
+    /// a wider one (the buffer full of that one's rows) gets the bits it gets on a thread that never ran the kernel, and a
+    /// call once the buffer is wide enough allocates nothing.
+    /// </remarks>
+    [Theory]
+    [InlineData(AdamSquareRoot.CorrectlyRounded)]
+    [InlineData(AdamSquareRoot.LibTorchMkl)]
+    public void The_low_rank_kernel_reuses_its_scratch_rows_with_the_same_bits_and_no_allocation(AdamSquareRoot root)
+    {
+        const int rows = 8, outFeatures = 37, inFeatures = 300;
+        var random = new Random(41);
+        float[] Values(int n, float scale) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * scale)).ToArray();
+        var (p, m, v) = (Values(outFeatures * inFeatures, 1f), Values(outFeatures * inFeatures, 1e-3f), Values(outFeatures * inFeatures, 1e-6f).Select(Math.Abs).ToArray());
+        var (g, x) = (Values(rows * outFeatures, 1f), Values(rows * inFeatures, 1f));
+        var scalars = new AdamScalars(0.75f, false, 0f, 1f, 0.9f, 0.1f, 0.999f, 0.001f, 0.05f, 1e-8f, -0.002f);
+
+        (float[] P, float[] M, float[] V) Update()
+        {
+            var (pc, mc, vc) = ((float[])p.Clone(), (float[])m.Clone(), (float[])v.Clone());
+            LowRankKernels.Adam(pc, mc, vc, g, x, rows, outFeatures, inFeatures, scalars, root);
+            return (pc, mc, vc);
+        }
+
+        // On a thread of its own: the buffer is new, sized for this weight.
+        (float[] P, float[] M, float[] V) fresh = default;
+        var thread = new System.Threading.Thread(() => fresh = Update());
+        thread.Start();
+        thread.Join();
+
+        // Here, after a wider weight (1,000 columns of rows left in the buffer), twice.
+        const int wideIn = 1000;
+        var wide = Values(4 * wideIn, 1f);
+        LowRankKernels.Adam(wide, new float[4 * wideIn], new float[4 * wideIn], Values(rows * 4, 1f), Values(rows * wideIn, 1f), rows, 4, wideIn, scalars, root);
+        var reused = Update();
+        var (p2, m2, v2) = ((float[])p.Clone(), (float[])m.Clone(), (float[])v.Clone());
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        LowRankKernels.Adam(p2, m2, v2, g, x, rows, outFeatures, inFeatures, scalars, root);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(reused.P, p2);
+
+        _output.WriteLine($"{root}: reused buffer against a new one, parameter bits equal {fresh.P.SequenceEqual(reused.P)}; a call with the buffer wide enough allocated {allocated} bytes");
+        Assert.Equal(fresh.P, reused.P);
+        Assert.Equal(fresh.M, reused.M);
+        Assert.Equal(fresh.V, reused.V);
+        Assert.NotEqual(p, reused.P);
+        Assert.Equal(0, allocated);
+    }
+
     /// <summary>A module whose forward calls fc2 through <c>forward()</c> (no hooks) and fc3 through <c>call()</c>.</summary>
     private sealed class HookBypassingNet : nn.Module<Tensor, Tensor>
     {
@@ -485,9 +527,9 @@ public class LowRankUpdateTests : IDisposable
         var lr = kind == Kind.SgdMomentum ? 1e-2 : 1e-3;
         using optim.Optimizer optimizer = (kind, path == Path.TorchSharp) switch
         {
-            (Kind.Adam, false) => new FusedAdam(model.parameters(), lr: lr),
-            (Kind.AdamL2, false) => new FusedAdam(model.parameters(), lr: lr, weight_decay: 0.01),
-            (Kind.AdamW, false) => new FusedAdamW(model.parameters(), lr: lr, weight_decay: 0.01),
+            (Kind.Adam, false) => new FusedAdam(model.parameters(), lr: lr, square_root: Root),
+            (Kind.AdamL2, false) => new FusedAdam(model.parameters(), lr: lr, weight_decay: 0.01, square_root: Root),
+            (Kind.AdamW, false) => new FusedAdamW(model.parameters(), lr: lr, weight_decay: 0.01, square_root: Root),
             (_, false) => new FusedSGD(model.parameters(), lr, momentum: 0.9),
             (Kind.Adam, true) => torch.optim.Adam(model.parameters(), lr: lr),
             (Kind.AdamL2, true) => torch.optim.Adam(model.parameters(), lr: lr, weight_decay: 0.01),
