@@ -341,6 +341,7 @@ namespace NetGen.Training
                 }
 
                 using var noGrad = torch.no_grad();
+                using var oneThread = root == AdamSquareRoot.LibTorchMkl ? MklSquareRoot.OneThread() : default;
                 foreach (var (group, param, grad, state) in work)
                 {
                     var (lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupled) = group.Options switch

@@ -31,6 +31,46 @@ public class LibTorchSquareRootTests
         Assert.Equal(AdamSquareRoot.CorrectlyRounded, adamW.SquareRoot);
     }
 
+    /// <summary>
+    /// MKL threads each <c>vmsSqrt</c> call over libtorch's intra-op threads unless told otherwise: the fused pass puts the
+    /// calling thread's MKL on one thread for its duration and restores what was there, nested scopes included.
+    /// </summary>
+    [Fact]
+    public void The_fused_pass_runs_MKL_on_one_thread_and_restores_the_threads_setting()
+    {
+        torch.InitializeDeviceType(DeviceType.CPU);
+        Assert.True(NativeLibrary.TryLoad("torch_cpu", typeof(torch).Assembly, null, out var library));
+        var getMax = Marshal.GetDelegateForFunctionPointer<MklGetMaxThreads>(NativeLibrary.GetExport(library, "MKL_Get_Max_Threads"));
+        var setLocal = Marshal.GetDelegateForFunctionPointer<MklSetNumThreadsLocal>(NativeLibrary.GetExport(library, "MKL_Set_Num_Threads_Local"));
+        var previous = setLocal(2);
+        try
+        {
+            Assert.Equal(2, getMax());
+            using (MklSquareRoot.OneThread())
+            {
+                Assert.Equal(1, getMax());
+                using (MklSquareRoot.OneThread())
+                {
+                    Assert.Equal(1, getMax());
+                }
+
+                Assert.Equal(1, getMax());
+            }
+
+            Assert.Equal(2, getMax());
+        }
+        finally
+        {
+            setLocal(previous);
+        }
+    }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int MklGetMaxThreads();
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int MklSetNumThreadsLocal(int threads);
+
     /// <remarks>
     /// The check the optimisers' constructors run (<see cref="MklSquareRoot.Checked(AdamSquareRoot, string)"/>), told that
     /// libtorch exports no <c>vmsSqrt</c>: the test machines' libtorch does export it, so the constructors themselves
